@@ -1,0 +1,2 @@
+// amparod: placeholder until the app layer lands.
+int main() { return 0; }

@@ -1,0 +1,2 @@
+// amparoctl: placeholder until the ctl layer lands.
+int main() { return 0; }

@@ -1,0 +1,83 @@
+// What the rule engine decides about one event: the contract between engine/
+// and the layers above it (routing/, delivery/, ctl/).
+//
+// The engine is pure: Decisions are a function of (rule set, event, case
+// snapshot, now). Roles are names ("consulate", "child_welfare", ...) that
+// routing/ resolves to agencies; the engine knows no agencies.
+#ifndef AMPARO_DAEMON_ENGINE_DECISION_H_
+#define AMPARO_DAEMON_ENGINE_DECISION_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/core/clock.h"
+
+namespace amparo {
+
+// The roles a rule may notify. routing/ resolves each to agencies (DESIGN §5).
+inline constexpr std::string_view kRoles[] = {
+    "consulate",        // of each nationality, by consular district
+    "child_welfare",    // of location.admin1, else location.country
+    "receiving_child_welfare",  // of return.to_country
+    "receiving_consulate",      // consulate of the return country at the place (not used yet)
+    "ombudsman",
+    "migration",
+    "anti_trafficking",
+    "unhcr",
+    "duty_officer",
+};
+
+enum class Severity { kInfo, kWarning, kHigh, kCritical };
+std::string_view SeverityName(Severity s);
+
+// Text in several languages, keyed by BCP 47 primary tag ("en", "es", "fr").
+using LocalizedText = std::map<std::string, std::string, std::less<>>;
+
+// A rule that fired for the event.
+struct FiredRule {
+  std::string id;
+  Severity severity = Severity::kWarning;
+  std::vector<std::string> roles;           // to notify
+  std::optional<Duration> ack_within;       // acknowledgement deadline, if any
+  std::vector<std::string> legal_basis;
+  LocalizedText title;
+  bool operator==(const FiredRule&) const = default;
+};
+
+// A legal clock started or stopped by the event.
+struct ClockOp {
+  enum class Op { kStart, kStop };
+  std::string clock_id;
+  Op op = Op::kStart;
+  std::string key;      // e.g. the subject id: one running clock per (clock_id, key)
+  Instant started_at{};  // kStart: the anchor instant
+  std::optional<Instant> warn_at;  // kStart only
+  Instant due_at{};                // kStart only
+  std::vector<std::string> roles;  // notified on warn and on expiry
+  std::vector<std::string> legal_basis;
+  LocalizedText title;
+  bool operator==(const ClockOp&) const = default;
+};
+
+// A role withheld from a rule's recipients by an inhibit entry.
+struct Inhibition {
+  std::string inhibit_id;
+  std::string rule;  // the rule or clock whose recipients lose `role`
+  std::string role;
+  std::string reason;
+  bool operator==(const Inhibition&) const = default;
+};
+
+struct Decisions {
+  std::string event_id;
+  std::vector<FiredRule> rules;
+  std::vector<ClockOp> clocks;
+  std::vector<Inhibition> inhibited;
+};
+
+}  // namespace amparo
+
+#endif  // AMPARO_DAEMON_ENGINE_DECISION_H_

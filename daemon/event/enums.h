@@ -1,0 +1,113 @@
+// The enumerated vocabularies of the event contract, and their wire names.
+//
+// Each enum's values are numbered 0..N-1 in the order of its EnumNames<E>
+// table, which holds the exact JSON spelling. ToString/FromString convert; the
+// rule engine uses the same tables to type-check enum literals at load and to
+// intern them, so a misspelled "aprehension" is a load error.
+#ifndef AMPARO_DAEMON_EVENT_ENUMS_H_
+#define AMPARO_DAEMON_EVENT_ENUMS_H_
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace amparo {
+
+enum class EventType {
+  kApprehension, kDetention, kTransfer, kRelease, kReturn, kAgeAssessment, kCaseUpdate
+};
+enum class FacilityType {
+  kBorderPost, kMigrationStation, kPolice, kShelter, kChildWelfareCentre, kAdultDetention,
+  kFamilyUnit, kHospital
+};
+enum class AgeBasis { kDocument, kDeclared, kAssessment, kUnknown };
+enum class Sex { kF, kM, kX, kUnknown };
+enum class Accompaniment { kUnaccompanied, kSeparated, kAccompanied, kUnknown };
+enum class Relation { kParent, kLegalGuardian, kRelative, kUnrelatedAdult, kSiblingMinor };
+enum class TransferKind { kChildWelfare, kMigration, kPolice, kShelter };
+enum class SubjectFlag {
+  kAsylumClaim, kFearOfReturn, kTraffickingIndicators, kPregnant, kDisability, kMedicalNeed,
+  kParentMinor
+};
+
+template <typename E>
+struct EnumNames;
+
+template <>
+struct EnumNames<EventType> {
+  static constexpr std::string_view kTypeName = "event type";
+  static constexpr std::array<std::string_view, 7> kNames = {
+      "apprehension", "detention", "transfer", "release", "return", "age_assessment",
+      "case_update"};
+};
+template <>
+struct EnumNames<FacilityType> {
+  static constexpr std::string_view kTypeName = "facility type";
+  static constexpr std::array<std::string_view, 8> kNames = {
+      "border_post", "migration_station", "police", "shelter", "child_welfare_centre",
+      "adult_detention", "family_unit", "hospital"};
+};
+template <>
+struct EnumNames<AgeBasis> {
+  static constexpr std::string_view kTypeName = "age basis";
+  static constexpr std::array<std::string_view, 4> kNames = {"document", "declared",
+                                                             "assessment", "unknown"};
+};
+template <>
+struct EnumNames<Sex> {
+  static constexpr std::string_view kTypeName = "sex";
+  static constexpr std::array<std::string_view, 4> kNames = {"F", "M", "X", "unknown"};
+};
+template <>
+struct EnumNames<Accompaniment> {
+  static constexpr std::string_view kTypeName = "accompaniment";
+  static constexpr std::array<std::string_view, 4> kNames = {"unaccompanied", "separated",
+                                                             "accompanied", "unknown"};
+};
+template <>
+struct EnumNames<Relation> {
+  static constexpr std::string_view kTypeName = "relation";
+  static constexpr std::array<std::string_view, 5> kNames = {
+      "parent", "legal_guardian", "relative", "unrelated_adult", "sibling_minor"};
+};
+template <>
+struct EnumNames<TransferKind> {
+  static constexpr std::string_view kTypeName = "transfer kind";
+  static constexpr std::array<std::string_view, 4> kNames = {"child_welfare", "migration",
+                                                             "police", "shelter"};
+};
+template <>
+struct EnumNames<SubjectFlag> {
+  static constexpr std::string_view kTypeName = "subject flag";
+  static constexpr std::array<std::string_view, 7> kNames = {
+      "asylum_claim", "fear_of_return", "trafficking_indicators", "pregnant", "disability",
+      "medical_need", "parent_minor"};
+};
+
+// The wire name of `e`.
+template <typename E>
+constexpr std::string_view ToString(E e) {
+  const auto i = static_cast<std::size_t>(e);
+  return i < EnumNames<E>::kNames.size() ? EnumNames<E>::kNames[i] : std::string_view("?");
+}
+
+// The value whose wire name is `s`, or nullopt. Case-sensitive.
+template <typename E>
+constexpr std::optional<E> FromString(std::string_view s) {
+  for (std::size_t i = 0; i < EnumNames<E>::kNames.size(); ++i) {
+    if (EnumNames<E>::kNames[i] == s) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+
+// All wire names of E, in order.
+template <typename E>
+constexpr std::span<const std::string_view> AllNames() {
+  return EnumNames<E>::kNames;
+}
+
+}  // namespace amparo
+
+#endif  // AMPARO_DAEMON_EVENT_ENUMS_H_

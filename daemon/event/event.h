@@ -1,0 +1,130 @@
+// The event contract v1 (DESIGN.md §3) as C++ value types.
+//
+// An Event is what a migration authority published, after decoding and
+// validation by event_codec.h: every required field is present and every
+// enumerated field holds a known value. Optional fields are std::optional or
+// empty vectors. Events are plain values; copy them freely between threads.
+#ifndef AMPARO_DAEMON_EVENT_EVENT_H_
+#define AMPARO_DAEMON_EVENT_EVENT_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <date/date.h>
+
+#include "daemon/core/clock.h"
+#include "daemon/event/enums.h"
+
+namespace amparo {
+
+inline constexpr const char* kEventSchemaV1 = "amparo.event.v1";
+inline constexpr std::size_t kMaxEventBytes = 64 * 1024;
+
+// An RFC 3339 timestamp: the instant, and the UTC offset it was written with.
+// The offset matters: a child's 18th birthday falls on the local date.
+struct Timestamp {
+  Instant utc{};
+  int offset_minutes = 0;  // e.g. -360 for "-06:00".
+
+  // The calendar date at the place and offset the timestamp was written in.
+  date::year_month_day LocalDate() const;
+  bool operator==(const Timestamp&) const = default;
+};
+
+struct Facility {
+  std::string id;
+  FacilityType type = FacilityType::kBorderPost;
+  bool operator==(const Facility&) const = default;
+};
+
+struct Authority {
+  std::string country;  // ISO 3166-1 alpha-2.
+  std::string agency;   // e.g. "INM", "CBP-USBP".
+  std::optional<std::string> office;
+  bool operator==(const Authority&) const = default;
+};
+
+struct Location {
+  std::string country;  // ISO 3166-1 alpha-2.
+  std::string admin1;   // ISO 3166-2, e.g. "MX-CHP".
+  std::optional<std::string> place;
+  std::optional<Facility> facility;
+  bool operator==(const Location&) const = default;
+};
+
+struct PersonName {
+  std::string given;
+  std::string family;
+  bool operator==(const PersonName&) const = default;
+};
+
+struct Age {
+  int years = 0;
+  AgeBasis basis = AgeBasis::kUnknown;
+  bool operator==(const Age&) const = default;
+};
+
+struct Companion {
+  Relation relation = Relation::kUnrelatedAdult;
+  bool operator==(const Companion&) const = default;
+};
+
+struct Subject {
+  std::string id;  // The authority's pseudonymous case number.
+  std::optional<PersonName> name;
+  std::optional<date::year_month_day> birth_date;
+  std::optional<Age> age;
+  Sex sex = Sex::kUnknown;
+  std::vector<std::string> nationalities;  // ISO 3166-1 alpha-2, at least one.
+  std::vector<std::string> languages;      // BCP 47 primary tags, e.g. "es", "mam".
+  Accompaniment accompaniment = Accompaniment::kUnknown;
+  std::vector<Companion> companions;
+  std::vector<SubjectFlag> flags;
+  std::optional<std::string> habitual_residence;  // ISO 3166-1 alpha-2.
+  bool operator==(const Subject&) const = default;
+};
+
+struct TransferTarget {
+  std::string agency;
+  TransferKind kind = TransferKind::kChildWelfare;
+  std::optional<Facility> facility;
+  bool operator==(const TransferTarget&) const = default;
+};
+
+struct Transfer {
+  TransferTarget to;
+  bool operator==(const Transfer&) const = default;
+};
+
+struct Return {
+  std::string to_country;  // ISO 3166-1 alpha-2.
+  std::optional<std::string> port;
+  std::optional<Timestamp> scheduled_at;
+  bool operator==(const Return&) const = default;
+};
+
+// Optional custody facts some rules need (DOMAIN.md (c)).
+struct Custody {
+  std::optional<Timestamp> start;  // Anchor of the holding clocks, when the authority sends it.
+  std::optional<bool> with_unrelated_adults;
+  bool operator==(const Custody&) const = default;
+};
+
+struct Event {
+  std::string schema = kEventSchemaV1;
+  std::string event_id;
+  EventType type = EventType::kApprehension;
+  Timestamp occurred_at;
+  Authority authority;
+  Location location;
+  Subject subject;
+  std::optional<Transfer> transfer;  // Required when type == kTransfer.
+  std::optional<Return> return_;     // "return" in JSON; required when type == kReturn.
+  std::optional<Custody> custody;
+  bool operator==(const Event&) const = default;
+};
+
+}  // namespace amparo
+
+#endif  // AMPARO_DAEMON_EVENT_EVENT_H_
