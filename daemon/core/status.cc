@@ -4,15 +4,24 @@ namespace amparo {
 
 std::string_view CodeName(Status::Code code) {
   switch (code) {
-    case Status::Code::kOk: return "OK";
-    case Status::Code::kInvalidArgument: return "InvalidArgument";
-    case Status::Code::kNotFound: return "NotFound";
-    case Status::Code::kAlreadyExists: return "AlreadyExists";
-    case Status::Code::kIOError: return "IOError";
-    case Status::Code::kCorruption: return "Corruption";
-    case Status::Code::kUnavailable: return "Unavailable";
-    case Status::Code::kFailedPrecondition: return "FailedPrecondition";
-    case Status::Code::kInternal: return "Internal";
+    case Status::Code::kOk:
+      return "OK";
+    case Status::Code::kInvalidArgument:
+      return "InvalidArgument";
+    case Status::Code::kNotFound:
+      return "NotFound";
+    case Status::Code::kAlreadyExists:
+      return "AlreadyExists";
+    case Status::Code::kIOError:
+      return "IOError";
+    case Status::Code::kCorruption:
+      return "Corruption";
+    case Status::Code::kUnavailable:
+      return "Unavailable";
+    case Status::Code::kFailedPrecondition:
+      return "FailedPrecondition";
+    case Status::Code::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

@@ -22,10 +22,10 @@ class [[nodiscard]] Status {
     kOk = 0,
     kInvalidArgument,  // Input that breaks a contract: bad event, bad rule, bad config.
     kNotFound,
-    kAlreadyExists,    // e.g. an event_id seen before.
-    kIOError,          // The disk or a socket failed.
-    kCorruption,       // Stored data does not verify.
-    kUnavailable,      // A peer is down; the operation may succeed later.
+    kAlreadyExists,  // e.g. an event_id seen before.
+    kIOError,        // The disk or a socket failed.
+    kCorruption,     // Stored data does not verify.
+    kUnavailable,    // A peer is down; the operation may succeed later.
     kFailedPrecondition,
     kInternal,
   };
@@ -34,7 +34,9 @@ class [[nodiscard]] Status {
   Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status OK() { return {}; }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status AlreadyExists(std::string msg) { return {Code::kAlreadyExists, std::move(msg)}; }
   static Status IOError(std::string msg) { return {Code::kIOError, std::move(msg)}; }
@@ -64,7 +66,7 @@ std::string_view CodeName(Status::Code code);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return value_.has_value(); }

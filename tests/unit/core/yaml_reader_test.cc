@@ -1,0 +1,66 @@
+#include "daemon/core/yaml_reader.h"
+
+#include <catch2/catch.hpp>
+
+#include "daemon/core/duration.h"
+
+namespace amparo {
+namespace {
+
+using namespace std::chrono_literals;  // NOLINT(google-build-using-namespace)
+
+TEST_CASE("ParseDuration reads the units people write") {
+  CHECK(*ParseDuration("72h") == 72h);
+  CHECK(*ParseDuration("1h30m") == 90min);
+  CHECK(*ParseDuration("500ms") == 500ms);
+  CHECK(*ParseDuration("3d") == 72h);
+  CHECK(ParseDuration("").status().message() == "empty duration; write e.g. \"2h\" or \"30m\"");
+  CHECK(ParseDuration("2").status().message() == "\"2\" has no unit; units are ms, s, m, h, d");
+  CHECK(ParseDuration("2w").status().message() ==
+        "\"2w\" has unknown unit \"w\"; units are ms, s, m, h, d");
+  CHECK(ParseDuration("-2h").status().message() ==
+        "\"-2h\" is not a duration; write e.g. \"2h\", \"30m\", \"1h30m\"");
+  CHECK(FormatDuration(90min) == "1h30m");
+  CHECK(FormatDuration(0ms) == "0s");
+}
+
+TEST_CASE("MapReader reports every mistake with its position") {
+  Diagnostics diags;
+  const std::string text =
+      "broker:\n"
+      "  uri: tcp://127.0.0.1:1883\n"
+      "  keep_alive: 0\n"
+      "  colour: blue\n"
+      "  ack_within: 2x\n";
+  auto doc = ParseYaml(text, "a.yaml", &diags);
+  REQUIRE(doc);
+  MapReader top(*doc, "", "a.yaml", &diags);
+  MapReader broker(top.Node("broker"), "broker", "a.yaml", &diags);
+  CHECK(broker.String("uri", true) == "tcp://127.0.0.1:1883");
+  CHECK_FALSE(broker.Int("keep_alive", false, 1, 3600));
+  CHECK_FALSE(broker.DurationValue("ack_within", false));
+  CHECK_FALSE(broker.String("client_id", true));
+  broker.Finish();
+  top.Finish();
+  REQUIRE(diags.size() == 4);
+  CHECK(diags.items()[0].ToString() ==
+        "a.yaml:3:15: broker.keep_alive: must be between 1 and 3600, got 0");
+  CHECK(diags.items()[1].ToString() ==
+        "a.yaml:5:15: broker.ack_within: \"2x\" has unknown unit \"x\"; units are ms, s, m, h, d");
+  CHECK(diags.items()[2].ToString() == "a.yaml:2:3: broker.client_id: is required");
+  CHECK(diags.items()[3].ToString() ==
+        "a.yaml:4:3: broker.colour: unknown key (hint: known keys here: ack_within, client_id, "
+        "keep_alive, uri)");
+}
+
+TEST_CASE("ParseYaml turns a syntax error into a positioned diagnostic") {
+  Diagnostics diags;
+  CHECK_FALSE(ParseYaml("a: [1, 2\nb: 3\n", "bad.yaml", &diags));
+  REQUIRE(diags.size() == 1);
+  CHECK(diags.items()[0].pos.file == "bad.yaml");
+  CHECK(diags.items()[0].pos.line >= 1);
+  CHECK(diags.items()[0].message.rfind("YAML syntax error: ", 0) == 0);
+}
+
+}  // namespace
+}  // namespace amparo
