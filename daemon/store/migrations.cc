@@ -1,0 +1,145 @@
+#include "daemon/store/migrations.h"
+
+#include <array>
+#include <string>
+
+namespace amparo {
+namespace {
+
+// The schema, oldest first. Never edit a migration that has shipped: append one.
+constexpr std::array kMigrations = {
+    Migration{1, "events and dead letters", R"sql(
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,
+        received_at_ms INTEGER NOT NULL,
+        topic TEXT NOT NULL,
+        type TEXT NOT NULL,
+        subject_key TEXT NOT NULL,
+        occurred_at_ms INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending'
+          CHECK (state IN ('pending', 'processed', 'failed')),
+        processed_at_ms INTEGER,
+        error TEXT
+      );
+      CREATE INDEX events_by_state ON events(state);
+      CREATE TABLE dead_letters (
+        id INTEGER PRIMARY KEY,
+        received_at_ms INTEGER NOT NULL,
+        topic TEXT NOT NULL,
+        event_id TEXT,
+        reason TEXT NOT NULL,
+        raw BLOB NOT NULL
+      );
+    )sql"},
+    Migration{2, "durable counters; dead letters by time", R"sql(
+      CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL DEFAULT 0
+      );
+      INSERT INTO counters(name, value) VALUES
+        ('stored', (SELECT COUNT(*) FROM events)),
+        ('duplicates', 0),
+        ('dead_letters', (SELECT COUNT(*) FROM dead_letters));
+      CREATE INDEX dead_letters_by_received_at ON dead_letters(received_at_ms);
+    )sql"},
+};
+
+constexpr bool NumberedWithoutGaps() {
+  for (size_t i = 0; i < kMigrations.size(); ++i) {
+    if (kMigrations[i].version != static_cast<int>(i) + 1) return false;
+  }
+  return true;
+}
+static_assert(NumberedWithoutGaps(), "migrations must be numbered 1, 2, 3, ... in order");
+
+constexpr std::string_view kCreateVersionTable = R"sql(
+  CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  )
+)sql";
+
+Status Annotate(const Status& status, const Migration& migration) {
+  return Status(status.code(), "migration " + std::to_string(migration.version) + " (" +
+                                   std::string(migration.description) + "): " + status.message());
+}
+
+Result<bool> HasVersionTable(Database& db) {
+  Result<Statement> stmt = db.Prepare(
+      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+  if (!stmt.ok()) return stmt.status();
+  Result<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  return *row && stmt->ColumnInt64(0) > 0;
+}
+
+Status RecordVersion(Database& db, const Migration& migration) {
+  Result<Statement> insert =
+      db.Prepare("INSERT INTO schema_version(version, description) VALUES (?, ?)");
+  if (!insert.ok()) return insert.status();
+  Status status = insert->BindInt64(1, migration.version);
+  if (status.ok()) status = insert->BindText(2, migration.description);
+  if (status.ok()) status = insert->Run();
+  return status;
+}
+
+// Applies `migration` unless another connection already did, in one transaction.
+Status Apply(Database& db, const Migration& migration) {
+  Result<Transaction> tx = Transaction::Begin(db);
+  if (!tx.ok()) return tx.status();
+  Result<int> current = SchemaVersion(db);
+  if (!current.ok()) return current.status();
+  if (*current >= migration.version) return Status::OK();
+  Status status = db.Execute(migration.sql);
+  if (status.ok()) status = RecordVersion(db, migration);
+  if (status.ok()) status = tx->Commit();
+  return status;
+}
+
+Status CheckNotNewer(Database& db) {
+  Result<int> current = SchemaVersion(db);
+  if (!current.ok()) return current.status();
+  if (*current <= LatestSchemaVersion()) return Status::OK();
+  return Status::FailedPrecondition("database " + db.path() + " has schema version " +
+                                    std::to_string(*current) + ", newer than the " +
+                                    std::to_string(LatestSchemaVersion()) +
+                                    " this build knows; run a newer amparod");
+}
+
+}  // namespace
+
+std::span<const Migration> AllMigrations() { return kMigrations; }
+
+int LatestSchemaVersion() { return kMigrations.back().version; }
+
+Result<int> SchemaVersion(Database& db) {
+  Result<bool> has_table = HasVersionTable(db);
+  if (!has_table.ok()) return has_table.status();
+  if (!*has_table) return 0;
+  Result<Statement> stmt = db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  if (!stmt.ok()) return stmt.status();
+  Result<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>(stmt->ColumnInt64(0));
+}
+
+Status RunMigrations(Database& db) { return RunMigrations(db, LatestSchemaVersion()); }
+
+Status RunMigrations(Database& db, int up_to_version) {
+  if (up_to_version < 0 || up_to_version > LatestSchemaVersion()) {
+    return Status::InvalidArgument("unknown schema version " + std::to_string(up_to_version));
+  }
+  Status status = db.Execute(kCreateVersionTable);
+  if (status.ok()) status = CheckNotNewer(db);
+  for (const Migration& migration : kMigrations) {
+    if (!status.ok() || migration.version > up_to_version) break;
+    status = Apply(db, migration);
+    if (!status.ok()) return Annotate(status, migration);
+  }
+  return status;
+}
+
+}  // namespace amparo

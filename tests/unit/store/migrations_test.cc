@@ -1,0 +1,130 @@
+#include "daemon/store/migrations.h"
+
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "daemon/store/event_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace amparo {
+namespace {
+
+std::unique_ptr<Database> OpenOrFail(const std::string& path) {
+  Result<std::unique_ptr<Database>> db = Database::Open(path, {});
+  INFO(db.status().ToString());
+  REQUIRE(db.ok());
+  return std::move(db).value();
+}
+
+int64_t QueryInt(Database& db, std::string_view sql) {
+  Result<Statement> query = db.Prepare(sql);
+  INFO(query.status().ToString());
+  REQUIRE(query.ok());
+  REQUIRE(query->Step().value());
+  return query->ColumnInt64(0);
+}
+
+bool HasTable(Database& db, const std::string& name) {
+  return QueryInt(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '" +
+                          name + "'") == 1;
+}
+
+TEST_CASE("Migrations are numbered 1..N and the latest is the last") {
+  const auto all = AllMigrations();
+  REQUIRE_FALSE(all.empty());
+  CHECK(LatestSchemaVersion() == all.back().version);
+  CHECK(LatestSchemaVersion() >= 2);
+}
+
+TEST_CASE("RunMigrations builds the whole schema on an empty database") {
+  testing::TempDir dir;
+  auto db = OpenOrFail(dir.File("a.db"));
+  CHECK(SchemaVersion(*db).value() == 0);
+  REQUIRE(RunMigrations(*db).ok());
+  CHECK(SchemaVersion(*db).value() == LatestSchemaVersion());
+  CHECK(QueryInt(*db, "SELECT COUNT(*) FROM schema_version") == LatestSchemaVersion());
+  for (const char* table : {"events", "dead_letters", "counters"}) {
+    INFO(table);
+    CHECK(HasTable(*db, table));
+  }
+  CHECK(QueryInt(*db, "SELECT COUNT(*) FROM counters") == 3);
+}
+
+TEST_CASE("RunMigrations is a no-op on an up-to-date database") {
+  testing::TempDir dir;
+  auto db = OpenOrFail(dir.File("a.db"));
+  REQUIRE(RunMigrations(*db).ok());
+  REQUIRE(RunMigrations(*db).ok());
+  CHECK(QueryInt(*db, "SELECT COUNT(*) FROM schema_version") == LatestSchemaVersion());
+}
+
+TEST_CASE("Opening a version 1 database migrates it to 2 and keeps its data") {
+  testing::TempDir dir;
+  const std::string path = dir.File("v1.db");
+  {
+    auto db = OpenOrFail(path);
+    REQUIRE(RunMigrations(*db, 1).ok());
+    CHECK(SchemaVersion(*db).value() == 1);
+    CHECK_FALSE(HasTable(*db, "counters"));
+    REQUIRE(db->Execute("INSERT INTO events(event_id, received_at_ms, topic, type, subject_key,"
+                        " occurred_at_ms, body) VALUES ('ev-1', 1, 't', 'apprehension', 'k', 0,"
+                        " '{}');"
+                        "INSERT INTO dead_letters(received_at_ms, topic, reason, raw)"
+                        " VALUES (2, 't', 'bad json', x'00ff')")
+                .ok());
+  }
+  Result<std::unique_ptr<EventStore>> store = EventStore::Open({.path = path});
+  INFO(store.status().ToString());
+  REQUIRE(store.ok());
+  CHECK(SchemaVersion((*store)->db()).value() == 2);
+
+  Result<std::vector<StoredEvent>> pending = (*store)->PendingEvents(10);
+  REQUIRE(pending.ok());
+  REQUIRE(pending->size() == 1);
+  CHECK((*pending)[0].event_id == "ev-1");
+  CHECK((*store)->Counter("stored").value() == 1);
+  CHECK((*store)->Counter("dead_letters").value() == 1);
+  CHECK((*store)->Counter("duplicates").value() == 0);
+}
+
+TEST_CASE("A failing migration rolls back entirely and names itself") {
+  testing::TempDir dir;
+  auto db = OpenOrFail(dir.File("clash.db"));
+  REQUIRE(RunMigrations(*db, 1).ok());
+  REQUIRE(db->Execute("CREATE TABLE counters (x INTEGER)").ok());  // Clashes with migration 2.
+
+  Status status = RunMigrations(*db);
+  CHECK_FALSE(status.ok());
+  CHECK(status.message().find("migration 2") != std::string::npos);
+  CHECK(status.message().find("already exists") != std::string::npos);
+  CHECK(SchemaVersion(*db).value() == 1);
+  CHECK(QueryInt(*db,
+                 "SELECT COUNT(*) FROM sqlite_master WHERE name = "
+                 "'dead_letters_by_received_at'") == 0);
+}
+
+TEST_CASE("Opening a database newer than this build is refused") {
+  testing::TempDir dir;
+  const std::string path = dir.File("future.db");
+  {
+    auto db = OpenOrFail(path);
+    REQUIRE(RunMigrations(*db).ok());
+    REQUIRE(
+        db->Execute("INSERT INTO schema_version(version, description) VALUES (99, 'future')").ok());
+  }
+  Result<std::unique_ptr<EventStore>> store = EventStore::Open({.path = path});
+  REQUIRE_FALSE(store.ok());
+  CHECK(store.status().code() == Status::Code::kFailedPrecondition);
+  CHECK(store.status().message().find("schema version 99") != std::string::npos);
+}
+
+TEST_CASE("RunMigrations rejects an unknown target version") {
+  testing::TempDir dir;
+  auto db = OpenOrFail(dir.File("a.db"));
+  CHECK(RunMigrations(*db, LatestSchemaVersion() + 1).code() == Status::Code::kInvalidArgument);
+  CHECK(RunMigrations(*db, -1).code() == Status::Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace amparo
