@@ -1,0 +1,135 @@
+#include "daemon/routing/disclosure.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+
+namespace amparo {
+namespace {
+
+using nlohmann::json;
+using F = DisclosureField;
+
+template <typename E>
+std::string Name(E e) {
+  return std::string(ToString(e));
+}
+
+std::string FormatDate(const date::year_month_day& d) { return date::format("%F", d); }
+
+// RFC 3339 in the offset it was written with, to the second.
+std::string FormatTimestamp(const Timestamp& t) {
+  const auto local =
+      date::floor<std::chrono::seconds>(t.utc) + std::chrono::minutes(t.offset_minutes);
+  std::string out = date::format("%FT%T", local);
+  if (t.offset_minutes == 0) return out + "Z";
+  const std::chrono::minutes offset(std::abs(t.offset_minutes));
+  return out + (t.offset_minutes < 0 ? "-" : "+") + date::format("%H:%M", offset);
+}
+
+json FacilityJson(const Facility& f) { return {{"id", f.id}, {"type", Name(f.type)}}; }
+
+json SubjectJson(const Subject& s, std::optional<int> age_years, const DisclosureProfile& p) {
+  json out = json::object();
+  if (p.Allows(F::kSubjectId)) out["id"] = s.id;
+  if (p.Allows(F::kSubjectName) && s.name) {
+    out["name"] = {{"given", s.name->given}, {"family", s.name->family}};
+  }
+  if (p.Allows(F::kSubjectBirthDate) && s.birth_date) out["birth_date"] = FormatDate(*s.birth_date);
+  if (p.Allows(F::kSubjectAgeYears) && age_years) out["age_years"] = *age_years;
+  if (p.Allows(F::kSubjectSex)) out["sex"] = Name(s.sex);
+  if (p.Allows(F::kSubjectNationalities)) out["nationalities"] = s.nationalities;
+  if (p.Allows(F::kSubjectLanguages)) out["languages"] = s.languages;
+  if (p.Allows(F::kSubjectAccompaniment)) out["accompaniment"] = Name(s.accompaniment);
+  if (p.Allows(F::kSubjectCompanions)) {
+    out["companions"] = json::array();
+    for (const Companion& c : s.companions)
+      out["companions"].push_back({{"relation", Name(c.relation)}});
+  }
+  if (p.Allows(F::kSubjectFlags)) {
+    out["flags"] = json::array();
+    for (SubjectFlag f : s.flags) out["flags"].push_back(Name(f));
+  }
+  return out;
+}
+
+json LocationJson(const Location& l, const DisclosureProfile& p) {
+  json out = json::object();
+  if (p.Allows(F::kLocationCountry)) out["country"] = l.country;
+  if (p.Allows(F::kLocationAdmin1)) out["admin1"] = l.admin1;
+  if (p.Allows(F::kLocationPlace) && l.place) out["place"] = *l.place;
+  if (p.Allows(F::kLocationFacility) && l.facility) out["facility"] = FacilityJson(*l.facility);
+  return out;
+}
+
+json AuthorityJson(const Authority& a, bool withhold_office) {
+  json out = {{"country", a.country}, {"agency", a.agency}};
+  if (a.office && !withhold_office) out["office"] = *a.office;
+  return out;
+}
+
+json TransferJson(const Transfer& t) {
+  json to = {{"agency", t.to.agency}, {"kind", Name(t.to.kind)}};
+  if (t.to.facility) to["facility"] = FacilityJson(*t.to.facility);
+  return {{"to", to}};
+}
+
+json ReturnJson(const Return& r, bool withhold_port) {
+  json out = {{"to_country", r.to_country}};
+  if (r.port && !withhold_port) out["port"] = *r.port;
+  if (r.scheduled_at) out["scheduled_at"] = FormatTimestamp(*r.scheduled_at);
+  return out;
+}
+
+bool Has(const std::vector<SubjectFlag>& flags, SubjectFlag flag) {
+  return std::find(flags.begin(), flags.end(), flag) != flags.end();
+}
+
+}  // namespace
+
+LocalizedChoice Localize(const LocalizedText& text, const std::vector<std::string>& languages) {
+  for (const std::string& lang : languages) {
+    if (auto it = text.find(lang); it != text.end()) return {lang, it->second};
+  }
+  if (auto it = text.find("en"); it != text.end() || text.empty()) {
+    return {"en", it == text.end() ? "" : it->second};
+  }
+  return {text.begin()->first, text.begin()->second};
+}
+
+bool WithholdsWhereabouts(const Event& event, const Recipient& recipient) {
+  const Subject& s = event.subject;
+  if (!Has(s.flags, SubjectFlag::kAsylumClaim) && !Has(s.flags, SubjectFlag::kFearOfReturn)) {
+    return false;
+  }
+  if (recipient.kind != AgencyKind::kConsulate && recipient.kind != AgencyKind::kForeignMinistry) {
+    return false;
+  }
+  const bool national = std::find(s.nationalities.begin(), s.nationalities.end(),
+                                  recipient.country) != s.nationalities.end();
+  return national || s.habitual_residence == recipient.country;
+}
+
+json DisclosedView(const Event& event, std::optional<int> age_years, const Recipient& recipient,
+                   const DisclosureProfile& profile) {
+  const bool withhold = WithholdsWhereabouts(event, recipient);
+  json out = json::object();
+  if (profile.Allows(F::kEventType)) out["type"] = Name(event.type);
+  if (profile.Allows(F::kEventOccurredAt)) out["occurred_at"] = FormatTimestamp(event.occurred_at);
+  if (profile.Allows(F::kAuthority)) out["authority"] = AuthorityJson(event.authority, withhold);
+  if (json subject = SubjectJson(event.subject, age_years, profile); !subject.empty()) {
+    out["subject"] = std::move(subject);
+  }
+  if (json location = LocationJson(event.location, profile); !withhold && !location.empty()) {
+    out["location"] = std::move(location);
+  }
+  if (profile.Allows(F::kTransfer) && event.transfer && !withhold) {
+    out["transfer"] = TransferJson(*event.transfer);
+  }
+  if (profile.Allows(F::kReturn) && event.return_) {
+    out["return"] = ReturnJson(*event.return_, withhold);
+  }
+  return out;
+}
+
+}  // namespace amparo

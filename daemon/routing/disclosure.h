@@ -1,0 +1,48 @@
+// What each recipient may see of an event, and in which language.
+//
+// Every function here is pure and thread-safe.
+#ifndef AMPARO_DAEMON_ROUTING_DISCLOSURE_H_
+#define AMPARO_DAEMON_ROUTING_DISCLOSURE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/engine/decision.h"
+#include "daemon/event/event.h"
+#include "daemon/routing/disclosure_profile.h"
+#include "daemon/routing/resolver.h"
+
+namespace amparo {
+
+// A text chosen for a reader, and its language.
+struct LocalizedChoice {
+  std::string language;
+  std::string text;
+};
+
+// Picks the first of `languages` (the reader's, preferred first) that `text`
+// holds, else "en", else the first language `text` holds. An empty `text`
+// gives {"en", ""}.
+LocalizedChoice Localize(const LocalizedText& text, const std::vector<std::string>& languages);
+
+// The hard safety rule, enforced whatever the profiles say: when the subject
+// has claimed asylum or fears return, a consulate or foreign ministry of one
+// of the subject's nationalities (or of its habitual residence) never learns
+// where the child is: no location, no facility, no transfer, no return port,
+// and no authority office (which names the place).
+bool WithholdsWhereabouts(const Event& event, const Recipient& recipient);
+
+// The event as `recipient` may see it: only the fields `profile` allows,
+// minus what WithholdsWhereabouts withholds, shaped like the event JSON
+// (DESIGN.md §3): {"type", "occurred_at", "authority", "subject": {...,
+// "age_years"}, "location", "transfer", "return"}. Absent values and empty
+// objects are left out. `age_years` is the engine's derived age.
+nlohmann::json DisclosedView(const Event& event, std::optional<int> age_years,
+                             const Recipient& recipient, const DisclosureProfile& profile);
+
+}  // namespace amparo
+
+#endif  // AMPARO_DAEMON_ROUTING_DISCLOSURE_H_

@@ -1,0 +1,143 @@
+#include "daemon/routing/disclosure.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/unit/routing/routing_test_util.h"
+
+namespace amparo {
+namespace {
+
+using namespace date::literals;  // NOLINT(google-build-using-namespace)
+using date::March;
+using nlohmann::json;
+using testing::Apprehension;
+using testing::LocalTime;
+using testing::SampleDirectory;
+
+// A detailed event: a Guatemalan girl in a migration station in Tapachula,
+// being transferred, with a scheduled return.
+Event FullEvent() {
+  Event e = Apprehension({"GT"}, "MX-CHP", LocalTime(2024_y / March / 5, 10, 30, -360));
+  e.location.place = "Tapachula";
+  e.location.facility = Facility{"em-siglo-xxi", FacilityType::kMigrationStation};
+  e.subject.name = PersonName{"Ana", "López"};
+  e.subject.birth_date = 2008_y / March / 1;
+  e.subject.sex = Sex::kF;
+  e.subject.languages = {"es", "mam"};
+  e.subject.companions = {{Relation::kUnrelatedAdult}};
+  e.subject.flags = {SubjectFlag::kPregnant};
+  e.transfer = Transfer{{"DIF Chiapas", TransferKind::kChildWelfare,
+                         Facility{"albergue-tapachula", FacilityType::kShelter}}};
+  e.return_ = Return{"GT", "Tecún Umán", LocalTime(2024_y / March / 8, 9, 0, -360)};
+  return e;
+}
+
+Recipient To(const std::string& agency_id, AgencyKind kind, const std::string& country) {
+  Recipient r;
+  r.agency_id = agency_id;
+  r.kind = kind;
+  r.country = country;
+  return r;
+}
+
+const DisclosureProfile& Profile(const std::string& name) {
+  static const auto dir = SampleDirectory();
+  return *dir->Profile(name);
+}
+
+const Recipient kGtConsul = To("gt-consulate-tapachula", AgencyKind::kConsulate, "GT");
+
+TEST_CASE("The consular profile shows identity, nationality, age and place") {
+  const json view = DisclosedView(FullEvent(), 16, kGtConsul, Profile("consular"));
+  CHECK(view == json::parse(R"({
+    "type": "apprehension",
+    "occurred_at": "2024-03-05T10:30:00-06:00",
+    "authority": {"country": "MX", "agency": "INM", "office": "Tapachula"},
+    "subject": {"id": "case-77", "name": {"given": "Ana", "family": "López"},
+                "birth_date": "2008-03-01", "age_years": 16, "sex": "F",
+                "nationalities": ["GT"], "languages": ["es", "mam"],
+                "accompaniment": "unaccompanied"},
+    "location": {"country": "MX", "admin1": "MX-CHP", "place": "Tapachula"},
+    "return": {"to_country": "GT", "port": "Tecún Umán",
+               "scheduled_at": "2024-03-08T09:00:00-06:00"}
+  })"));
+}
+
+TEST_CASE("The oversight profile shows ids, ages and flags, no names") {
+  const json view = DisclosedView(FullEvent(), 16, To("mx-cndh", AgencyKind::kOmbudsman, "MX"),
+                                  Profile("oversight_minimal"));
+  CHECK(view["subject"] == json::parse(R"({"id": "case-77", "age_years": 16,
+      "accompaniment": "unaccompanied", "flags": ["pregnant"]})"));
+  CHECK(view["location"] == json::parse(R"({"country": "MX", "admin1": "MX-CHP"})"));
+  CHECK_FALSE(view.contains("transfer"));
+  CHECK_FALSE(view.contains("return"));
+}
+
+TEST_CASE("The full profile shows everything, and absent values are left out") {
+  const Recipient dif = To("mx-dif-chiapas", AgencyKind::kChildWelfare, "MX");
+  const json view = DisclosedView(FullEvent(), 16, dif, Profile("child_welfare_full"));
+  CHECK(view["location"]["facility"] ==
+        json::parse(R"({"id": "em-siglo-xxi", "type": "migration_station"})"));
+  CHECK(view["subject"]["companions"] == json::parse(R"([{"relation": "unrelated_adult"}])"));
+  CHECK(view["transfer"]["to"]["facility"]["id"] == "albergue-tapachula");
+  const Event bare = Apprehension({"GT"}, "MX-CHP", LocalTime(2024_y / March / 5, 0, 0, 0));
+  const json minimal = DisclosedView(bare, std::nullopt, dif, Profile("child_welfare_full"));
+  CHECK(minimal["occurred_at"] == "2024-03-05T00:00:00Z");
+  CHECK_FALSE(minimal["subject"].contains("name"));
+  CHECK_FALSE(minimal["subject"].contains("age_years"));
+  CHECK_FALSE(minimal.contains("transfer"));
+  CHECK_FALSE(minimal.contains("return"));
+}
+
+TEST_CASE("A child who fears return: its own state never learns where it is") {
+  for (SubjectFlag flag : {SubjectFlag::kAsylumClaim, SubjectFlag::kFearOfReturn}) {
+    Event event = FullEvent();
+    event.subject.flags.push_back(flag);
+    for (const Recipient& state : {kGtConsul, To("gt-minex", AgencyKind::kForeignMinistry, "GT")}) {
+      INFO(state.agency_id << " with " << ToString(flag));
+      CHECK(WithholdsWhereabouts(event, state));
+      // Even through the most permissive profile.
+      const json view = DisclosedView(event, 16, state, Profile("duty_officer_full"));
+      CHECK_FALSE(view.contains("location"));
+      CHECK_FALSE(view.contains("transfer"));
+      CHECK(view["return"] == json::parse(R"({"to_country": "GT",
+                                              "scheduled_at": "2024-03-08T09:00:00-06:00"})"));
+      CHECK(view["authority"] == json::parse(R"({"country": "MX", "agency": "INM"})"));
+      CHECK(view["subject"]["name"]["given"] == "Ana");
+    }
+    // Another state's consulate and the child-welfare authority still see it.
+    const Recipient mx_consul = To("mx-sre", AgencyKind::kForeignMinistry, "MX");
+    const Recipient gt_welfare = To("gt-sbs", AgencyKind::kChildWelfare, "GT");
+    for (const Recipient& other : {mx_consul, gt_welfare}) {
+      CHECK_FALSE(WithholdsWhereabouts(event, other));
+      CHECK(DisclosedView(event, 16, other, Profile("duty_officer_full"))["location"]["place"] ==
+            "Tapachula");
+    }
+  }
+}
+
+TEST_CASE("The hard rule also covers the state of habitual residence and dual nationals") {
+  Event event = FullEvent();
+  event.subject.flags = {SubjectFlag::kFearOfReturn};
+  event.subject.nationalities = {"SV", "GT"};
+  CHECK(WithholdsWhereabouts(event, To("sv-rree", AgencyKind::kForeignMinistry, "SV")));
+  CHECK(WithholdsWhereabouts(event, kGtConsul));
+  event.subject.nationalities = {"NI"};
+  event.subject.habitual_residence = "GT";
+  CHECK(WithholdsWhereabouts(event, kGtConsul));
+  event.subject.flags.clear();
+  CHECK_FALSE(WithholdsWhereabouts(event, kGtConsul));
+}
+
+TEST_CASE("Titles come in the reader's first language the rule has, else English") {
+  const LocalizedText title = {{"en", "Child in custody"}, {"es", "NNA bajo custodia"}};
+  CHECK(Localize(title, {"fr", "es"}).language == "es");
+  CHECK(Localize(title, {"fr", "es"}).text == "NNA bajo custodia");
+  CHECK(Localize(title, {"fr"}).text == "Child in custody");
+  CHECK(Localize({{"fr", "Enfant"}, {"es", "NNA"}}, {"en"}).text == "NNA");
+  CHECK(Localize({}, {"es"}).language == "en");
+  CHECK(Localize({}, {"es"}).text.empty());
+}
+
+}  // namespace
+}  // namespace amparo
