@@ -1,0 +1,785 @@
+#include "daemon/event/event_codec.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <exception>
+#include <initializer_list>
+#include <set>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/event/rfc3339.h"
+
+namespace amparo {
+namespace {
+
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
+
+constexpr std::size_t kMaxEventIdBytes = 128;
+constexpr std::size_t kMaxTextBytes = 256;
+constexpr std::size_t kMaxQuotedBytes = 64;
+constexpr std::size_t kMaxReasonBytes = 512;
+constexpr std::size_t kMaxSegmentBytes = 64;
+constexpr std::size_t kMaxPeekBytes = 16 * kMaxEventBytes;
+constexpr int kMaxAgeYears = 130;
+
+// ---------------------------------------------------------------------------
+// The payload as bytes.
+
+// Length of the well-formed UTF-8 sequence that starts at s[i], or 0 if there
+// is none (Unicode table 3-7: no overlong forms, surrogates or code points
+// above U+10FFFF).
+std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // Range of the second byte.
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + length > s.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  return length;
+}
+
+// Offset of the first byte of `s` that does not start well-formed UTF-8.
+std::optional<std::size_t> FindInvalidUtf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t length = Utf8SequenceLength(s, i);
+    if (length == 0) return i;
+    i += length;
+  }
+  return std::nullopt;
+}
+
+// Checks what can be checked before parsing: size and encoding.
+Status CheckBytes(std::string_view bytes) {
+  if (bytes.size() > kMaxEventBytes) {
+    return Status::InvalidArgument("payload is " + std::to_string(bytes.size()) +
+                                   " bytes; the limit is " + std::to_string(kMaxEventBytes));
+  }
+  if (const auto offset = FindInvalidUtf8(bytes)) {
+    return Status::InvalidArgument("payload is not valid UTF-8 (byte " + std::to_string(*offset) +
+                                   ")");
+  }
+  return Status::OK();
+}
+
+// Watches the parser and remembers the path of the first key that appears
+// twice in one object: nlohmann keeps the last silently, and a strict reader
+// must not guess which one the publisher meant.
+class DuplicateKeyFinder {
+ public:
+  // The parser callback: records the structure; always keeps the value.
+  bool operator()(int /*depth*/, Json::parse_event_t event, const Json& parsed) {
+    switch (event) {
+      case Json::parse_event_t::object_start:
+      case Json::parse_event_t::array_start:
+        CountElement();
+        frames_.push_back({event == Json::parse_event_t::array_start, {}, {}, -1});
+        break;
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end:
+        frames_.pop_back();
+        break;
+      case Json::parse_event_t::key:
+        OnKey(parsed.get<std::string>());
+        break;
+      case Json::parse_event_t::value:
+        CountElement();
+        break;
+    }
+    return true;
+  }
+
+  // The path of the first repeated key, if any.
+  const std::optional<std::string>& duplicate() const { return duplicate_; }
+
+ private:
+  struct Frame {
+    bool is_array;
+    std::set<std::string> keys;
+    std::string key;  // The key being read, in an object.
+    int index;        // The element being read, in an array.
+  };
+
+  void CountElement() {
+    if (!frames_.empty() && frames_.back().is_array) ++frames_.back().index;
+  }
+
+  void OnKey(std::string key) {
+    Frame& frame = frames_.back();
+    if (!frame.keys.insert(key).second && !duplicate_) duplicate_ = PathTo(key);
+    frame.key = std::move(key);
+  }
+
+  std::string PathTo(std::string_view key) const {
+    std::string path;
+    for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+      if (frames_[i].is_array) {
+        path += "[" + std::to_string(frames_[i].index) + "]";
+      } else {
+        path += (path.empty() ? "" : ".") + frames_[i].key;
+      }
+    }
+    return path + (path.empty() ? "" : ".") + std::string(key);
+  }
+
+  std::vector<Frame> frames_;
+  std::optional<std::string> duplicate_;
+};
+
+// nlohmann's message without its "[json.exception...] " prefix and without
+// the bytes it last read, which may be personal data.
+std::string JsonErrorMessage(const Json::exception& e) {
+  std::string message = e.what();
+  if (const auto end = message.find("] "); end != std::string::npos) message.erase(0, end + 2);
+  if (const auto last = message.find("; last read:"); last != std::string::npos) {
+    message.erase(last);
+  }
+  return message;
+}
+
+// Parses `bytes` into `*doc`. Refuses bad syntax, a top level that is not an
+// object, and repeated keys.
+Status ParseObject(std::string_view bytes, Json* doc) {
+  DuplicateKeyFinder finder;
+  try {
+    *doc = Json::parse(bytes, [&finder](int depth, Json::parse_event_t event, Json& parsed) {
+      return finder(depth, event, parsed);
+    });
+  } catch (const Json::exception& e) {
+    return Status::InvalidArgument("payload is not JSON: " + JsonErrorMessage(e));
+  }
+  if (!doc->is_object()) {
+    return Status::InvalidArgument(std::string("payload is not a JSON object (got ") +
+                                   doc->type_name() + ")");
+  }
+  if (finder.duplicate()) return Status::InvalidArgument(*finder.duplicate() + ": duplicate key");
+  return Status::OK();
+}
+
+// The length of the longest prefix of the UTF-8 text `s` that has at most
+// `max_bytes` bytes and does not split a character.
+std::size_t PrefixLength(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return s.size();
+  std::size_t length = max_bytes;
+  while (length > 0 && (static_cast<unsigned char>(s[length]) & 0xC0) == 0x80) --length;
+  return length;
+}
+
+// `s` as a JSON string literal, cut short so that a reason stays short.
+std::string Quote(std::string_view s) {
+  const std::size_t length = PrefixLength(s, kMaxQuotedBytes);
+  const std::string quoted =
+      Json(std::string(s.substr(0, length))).dump(-1, ' ', false, Json::error_handler_t::replace);
+  return length < s.size() ? quoted + "..." : quoted;
+}
+
+// `status` with its message cut short: unknown keys in a path come from the
+// payload and may be long.
+Status Clipped(const Status& status) {
+  const std::string& message = status.message();
+  const std::size_t length = PrefixLength(message, kMaxReasonBytes);
+  if (length == message.size()) return status;
+  return {status.code(), message.substr(0, length) + "..."};
+}
+
+Status CheckSchema(const Json& doc) {
+  const auto it = doc.find("schema");
+  if (it == doc.end()) return Status::InvalidArgument("schema: required field missing");
+  if (!it->is_string()) {
+    return Status::InvalidArgument(std::string("schema: expected a string, got ") +
+                                   it->type_name());
+  }
+  const auto& schema = it->get_ref<const std::string&>();
+  if (schema != kEventSchemaV1) {
+    return Status::InvalidArgument("schema: " + Quote(schema) + " is not supported; expected \"" +
+                                   kEventSchemaV1 + "\"");
+  }
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------------------
+// Reading fields.
+
+// Kinds of problem, in the order of precedence of DecodeEvent's reason.
+enum class Problem {
+  kMissing,
+  kType,
+  kEnum,
+  kTimestamp,
+  kCode,
+  kAdmin1,
+  kBirthDate,
+  kAge,
+  kNationalities,
+  kUnknownField,
+  kText,
+  kConsistency,
+  kRepeated,
+};
+
+// Collects the problems of one payload and keeps the one to report: the first
+// of the kind with the highest precedence.
+class Problems {
+ public:
+  void Add(Problem kind, const std::string& path, const std::string& what) {
+    if (first_ && first_->first <= kind) return;
+    first_.emplace(kind, path + ": " + what);
+  }
+  bool empty() const { return !first_.has_value(); }
+  // REQUIRES: !empty().
+  Status ToStatus() const { return Status::InvalidArgument(first_->second); }
+
+ private:
+  std::optional<std::pair<Problem, std::string>> first_;
+};
+
+// A value in the payload with its path; `value` is null when it is absent.
+struct Field {
+  Problems* problems;
+  const Json* value;
+  std::string path;
+
+  void Report(Problem kind, const std::string& what) const { problems->Add(kind, path, what); }
+  // The i-th element of this array. REQUIRES: value is an array.
+  Field Element(std::size_t i) const {
+    return {problems, &(*value)[i], path + "[" + std::to_string(i) + "]"};
+  }
+};
+
+// A predicate of nlohmann::json such as is_string.
+using JsonTypeTest = bool (Json::*)() const noexcept;
+
+// True if `f` is present and passes `is`; reports a wrong type if present and not.
+bool Expect(const Field& f, JsonTypeTest is, std::string_view expected) {
+  if (f.value == nullptr) return false;
+  const bool ok = (f.value->*is)();
+  if (!ok) {
+    f.Report(Problem::kType, "expected " + std::string(expected) + ", got " + f.value->type_name());
+  }
+  return ok;
+}
+
+// A JSON object being decoded. Construction reports a wrong type and every
+// key that is not one of `known`.
+class Object {
+ public:
+  Object(const Field& f, std::initializer_list<std::string_view> known)
+      : field_(f), ok_(Expect(f, &Json::is_object, "an object")) {
+    if (!ok_) return;
+    for (const auto& [key, value] : f.value->items()) {
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        Member(key).Report(Problem::kUnknownField, "unknown field");
+      }
+    }
+  }
+
+  bool ok() const { return ok_; }
+
+  // The member `key`, reported missing when absent.
+  Field Required(std::string_view key) const {
+    Field member = Member(key);
+    if (ok_ && member.value == nullptr) member.Report(Problem::kMissing, "required field missing");
+    return member;
+  }
+
+  // The member `key`; its value is null when absent.
+  Field Optional(std::string_view key) const { return Member(key); }
+
+ private:
+  Field Member(std::string_view key) const {
+    std::string path =
+        field_.path.empty() ? std::string(key) : field_.path + "." + std::string(key);
+    const Json* value = nullptr;
+    if (ok_) {
+      const auto it = field_.value->find(std::string(key));
+      if (it != field_.value->end()) value = &*it;
+    }
+    return {field_.problems, value, std::move(path)};
+  }
+
+  Field field_;
+  bool ok_;
+};
+
+bool HasControlCharacter(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return true;
+  }
+  return false;
+}
+
+// A non-empty string of at most `max_bytes` bytes without control characters.
+std::optional<std::string> Text(const Field& f, std::size_t max_bytes = kMaxTextBytes) {
+  if (!Expect(f, &Json::is_string, "a string")) return std::nullopt;
+  const auto& s = f.value->get_ref<const std::string&>();
+  if (s.empty()) {
+    f.Report(Problem::kText, "must not be empty");
+  } else if (s.size() > max_bytes) {
+    f.Report(Problem::kText, "is " + std::to_string(s.size()) + " bytes long; the limit is " +
+                                 std::to_string(max_bytes));
+  } else if (HasControlCharacter(s)) {
+    f.Report(Problem::kText, "must not contain control characters");
+  }
+  return s;
+}
+
+std::optional<std::string> EventId(const Field& f) { return Text(f, kMaxEventIdBytes); }
+
+// A string whose shape `valid` accepts; otherwise reports "<quoted> <what>".
+template <typename Predicate>
+std::optional<std::string> Code(const Field& f, Problem kind, Predicate valid,
+                                std::string_view what) {
+  if (!Expect(f, &Json::is_string, "a string")) return std::nullopt;
+  const auto& s = f.value->get_ref<const std::string&>();
+  if (!valid(s)) f.Report(kind, Quote(s) + " " + std::string(what));
+  return s;
+}
+
+bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+bool IsAlpha2(std::string_view s) { return s.size() == 2 && IsUpper(s[0]) && IsUpper(s[1]); }
+
+// "CC-X" to "CC-XXX": a country code, a dash, 1 to 3 upper-case letters or digits.
+bool IsIso3166_2(std::string_view s) {
+  if (s.size() < 4 || s.size() > 6 || !IsAlpha2(s.substr(0, 2)) || s[2] != '-') return false;
+  for (char c : s.substr(3)) {
+    if (!IsUpper(c) && !IsDigit(c)) return false;
+  }
+  return true;
+}
+
+// An ISO 639 code as BCP 47 writes a primary language subtag: "es", "mam".
+bool IsLanguageTag(std::string_view s) {
+  if (s.size() < 2 || s.size() > 3) return false;
+  for (char c : s) {
+    if (!IsLower(c)) return false;
+  }
+  return true;
+}
+
+std::optional<std::string> Country(const Field& f) {
+  return Code(f, Problem::kCode, IsAlpha2, "is not an ISO 3166-1 alpha-2 code");
+}
+
+std::optional<std::string> Admin1(const Field& f) {
+  return Code(f, Problem::kAdmin1, IsIso3166_2, "is not an ISO 3166-2 code");
+}
+
+std::optional<std::string> Language(const Field& f) {
+  return Code(f, Problem::kCode, IsLanguageTag, "is not an ISO 639 language code (BCP 47)");
+}
+
+template <typename E>
+std::optional<E> Enumerated(const Field& f) {
+  if (!Expect(f, &Json::is_string, "a string")) return std::nullopt;
+  const auto& s = f.value->get_ref<const std::string&>();
+  if (const auto value = FromString<E>(s)) return value;
+  std::string allowed;
+  for (std::string_view name : AllNames<E>()) {
+    allowed += (allowed.empty() ? "" : ", ") + std::string(name);
+  }
+  f.Report(Problem::kEnum, Quote(s) + " is not one of " + allowed);
+  return std::nullopt;
+}
+
+std::optional<Timestamp> Time(const Field& f) {
+  if (!Expect(f, &Json::is_string, "a string")) return std::nullopt;
+  const auto& s = f.value->get_ref<const std::string&>();
+  Result<Timestamp> t = ParseRfc3339(s);
+  if (t.ok()) return *t;
+  f.Report(Problem::kTimestamp, Quote(s) + " is not an RFC 3339 timestamp with offset");
+  return std::nullopt;
+}
+
+std::optional<date::year_month_day> Date(const Field& f) {
+  if (!Expect(f, &Json::is_string, "a string")) return std::nullopt;
+  const auto& s = f.value->get_ref<const std::string&>();
+  Result<date::year_month_day> d = ParseIsoDate(s);
+  if (d.ok()) return *d;
+  f.Report(Problem::kBirthDate, Quote(s) + " is not a valid date (YYYY-MM-DD)");
+  return std::nullopt;
+}
+
+std::optional<bool> Boolean(const Field& f) {
+  if (!Expect(f, &Json::is_boolean, "a boolean")) return std::nullopt;
+  return f.value->get<bool>();
+}
+
+std::optional<int> AgeYears(const Field& f) {
+  if (!Expect(f, &Json::is_number_integer, "an integer")) return std::nullopt;
+  // nlohmann reads a number with a minus sign as signed: negative, or "-0".
+  const bool in_range = f.value->is_number_unsigned()
+                            ? f.value->get<std::uint64_t>() <= kMaxAgeYears
+                            : f.value->get<std::int64_t>() == 0;
+  if (!in_range) {
+    f.Report(Problem::kAge,
+             f.value->dump() + " is out of range 0.." + std::to_string(kMaxAgeYears));
+    return std::nullopt;
+  }
+  return f.value->get<int>();
+}
+
+// Reads every element of the array `f` with `read`, keeping those it could.
+template <typename Reader>
+auto List(const Field& f, Reader read) {
+  std::vector<typename std::invoke_result_t<Reader, const Field&>::value_type> out;
+  if (!Expect(f, &Json::is_array, "an array")) return out;
+  for (std::size_t i = 0; i < f.value->size(); ++i) {
+    if (auto element = read(f.Element(i))) out.push_back(std::move(*element));
+  }
+  return out;
+}
+
+// Reports every element of the array `f` that equals an earlier one.
+void CheckNoRepeats(const Field& f) {
+  if (f.value == nullptr || !f.value->is_array()) return;
+  std::set<Json> seen;
+  for (std::size_t i = 0; i < f.value->size(); ++i) {
+    const Field element = f.Element(i);
+    if (!seen.insert(*element.value).second) {
+      element.Report(
+          Problem::kRepeated,
+          element.value->dump(-1, ' ', false, Json::error_handler_t::replace) + " is listed twice");
+    }
+  }
+}
+
+template <typename T>
+void Set(T* out, std::optional<T> value) {
+  if (value) *out = std::move(*value);
+}
+
+// ---------------------------------------------------------------------------
+// Reading the blocks of an event.
+
+std::optional<Facility> ReadFacility(const Field& f) {
+  const Object o(f, {"id", "type"});
+  if (!o.ok()) return std::nullopt;
+  Facility facility;
+  Set(&facility.id, Text(o.Required("id")));
+  Set(&facility.type, Enumerated<FacilityType>(o.Required("type")));
+  return facility;
+}
+
+Authority ReadAuthority(const Field& f) {
+  const Object o(f, {"country", "agency", "office"});
+  Authority authority;
+  Set(&authority.country, Country(o.Required("country")));
+  Set(&authority.agency, Text(o.Required("agency")));
+  authority.office = Text(o.Optional("office"));
+  return authority;
+}
+
+Location ReadLocation(const Field& f) {
+  const Object o(f, {"country", "admin1", "place", "facility"});
+  Location location;
+  const auto country = Country(o.Required("country"));
+  const Field admin1_field = o.Required("admin1");
+  const auto admin1 = Admin1(admin1_field);
+  if (country && admin1 && IsAlpha2(*country) && IsIso3166_2(*admin1) &&
+      admin1->compare(0, 2, *country) != 0) {
+    admin1_field.Report(
+        Problem::kAdmin1,
+        Quote(*admin1) + " is not a subdivision of location.country " + Quote(*country));
+  }
+  Set(&location.country, country);
+  Set(&location.admin1, admin1);
+  location.place = Text(o.Optional("place"));
+  location.facility = ReadFacility(o.Optional("facility"));
+  return location;
+}
+
+std::optional<PersonName> ReadName(const Field& f) {
+  const Object o(f, {"given", "family"});
+  if (!o.ok()) return std::nullopt;
+  PersonName name;
+  Set(&name.given, Text(o.Required("given")));
+  Set(&name.family, Text(o.Required("family")));
+  return name;
+}
+
+std::optional<Age> ReadAge(const Field& f) {
+  const Object o(f, {"years", "basis"});
+  if (!o.ok()) return std::nullopt;
+  Age age;
+  Set(&age.years, AgeYears(o.Required("years")));
+  Set(&age.basis, Enumerated<AgeBasis>(o.Required("basis")));
+  return age;
+}
+
+std::optional<Companion> ReadCompanion(const Field& f) {
+  const Object o(f, {"relation"});
+  if (!o.ok()) return std::nullopt;
+  Companion companion;
+  Set(&companion.relation, Enumerated<Relation>(o.Required("relation")));
+  return companion;
+}
+
+std::vector<std::string> ReadNationalities(const Field& f) {
+  std::vector<std::string> nationalities = List(f, Country);
+  if (f.value != nullptr && f.value->is_array() && f.value->empty()) {
+    f.Report(Problem::kNationalities, "must list at least one nationality");
+  }
+  CheckNoRepeats(f);
+  return nationalities;
+}
+
+template <typename Reader>
+auto ListOfDistinct(const Field& f, Reader read) {
+  CheckNoRepeats(f);
+  return List(f, read);
+}
+
+Subject ReadSubject(const Field& f) {
+  const Object o(f, {"id", "name", "birth_date", "age", "sex", "nationalities", "languages",
+                     "accompaniment", "companions", "flags", "habitual_residence"});
+  Subject subject;
+  Set(&subject.id, Text(o.Required("id")));
+  subject.name = ReadName(o.Optional("name"));
+  subject.birth_date = Date(o.Optional("birth_date"));
+  subject.age = ReadAge(o.Optional("age"));
+  Set(&subject.sex, Enumerated<Sex>(o.Optional("sex")));
+  subject.nationalities = ReadNationalities(o.Required("nationalities"));
+  subject.languages = ListOfDistinct(o.Optional("languages"), Language);
+  Set(&subject.accompaniment, Enumerated<Accompaniment>(o.Required("accompaniment")));
+  subject.companions = List(o.Optional("companions"), ReadCompanion);
+  subject.flags = ListOfDistinct(o.Optional("flags"), Enumerated<SubjectFlag>);
+  subject.habitual_residence = Country(o.Optional("habitual_residence"));
+  return subject;
+}
+
+std::optional<TransferTarget> ReadTransferTarget(const Field& f) {
+  const Object o(f, {"agency", "kind", "facility"});
+  if (!o.ok()) return std::nullopt;
+  TransferTarget target;
+  Set(&target.agency, Text(o.Required("agency")));
+  Set(&target.kind, Enumerated<TransferKind>(o.Required("kind")));
+  target.facility = ReadFacility(o.Optional("facility"));
+  return target;
+}
+
+std::optional<Transfer> ReadTransfer(const Field& f) {
+  const Object o(f, {"to"});
+  if (!o.ok()) return std::nullopt;
+  Transfer transfer;
+  Set(&transfer.to, ReadTransferTarget(o.Required("to")));
+  return transfer;
+}
+
+std::optional<Return> ReadReturn(const Field& f) {
+  const Object o(f, {"to_country", "port", "scheduled_at"});
+  if (!o.ok()) return std::nullopt;
+  Return back;
+  Set(&back.to_country, Country(o.Required("to_country")));
+  back.port = Text(o.Optional("port"));
+  back.scheduled_at = Time(o.Optional("scheduled_at"));
+  return back;
+}
+
+std::optional<Custody> ReadCustody(const Field& f) {
+  const Object o(f, {"start", "with_unrelated_adults"});
+  if (!o.ok()) return std::nullopt;
+  Custody custody;
+  custody.start = Time(o.Optional("start"));
+  custody.with_unrelated_adults = Boolean(o.Optional("with_unrelated_adults"));
+  return custody;
+}
+
+// Reports a birth date after the local date of the event.
+void CheckBirthDate(const Field& birth_date, const std::optional<Timestamp>& occurred_at,
+                    const Subject& s) {
+  if (!occurred_at || !s.birth_date || *s.birth_date <= occurred_at->LocalDate()) return;
+  birth_date.Report(Problem::kBirthDate, FormatIsoDate(*s.birth_date) + " is after occurred_at (" +
+                                             FormatIsoDate(occurred_at->LocalDate()) + ")");
+}
+
+// Reports a transfer or return event that lacks its block.
+void CheckTypeBlocks(const Field& root, const Event& event) {
+  if (event.type == EventType::kTransfer && !event.transfer) {
+    Field{root.problems, nullptr, "transfer"}.Report(Problem::kConsistency,
+                                                     "required for a transfer event");
+  }
+  if (event.type == EventType::kReturn && !event.return_) {
+    Field{root.problems, nullptr, "return"}.Report(Problem::kConsistency,
+                                                   "required for a return event");
+  }
+}
+
+Event ReadEvent(const Field& root) {
+  const Object o(root, {"schema", "event_id", "type", "occurred_at", "authority", "location",
+                        "subject", "transfer", "return", "custody"});
+  Event event;
+  Set(&event.event_id, EventId(o.Required("event_id")));
+  Set(&event.type, Enumerated<EventType>(o.Required("type")));
+  const auto occurred_at = Time(o.Required("occurred_at"));
+  Set(&event.occurred_at, occurred_at);
+  event.authority = ReadAuthority(o.Required("authority"));
+  event.location = ReadLocation(o.Required("location"));
+  event.subject = ReadSubject(o.Required("subject"));
+  CheckBirthDate(Field{root.problems, nullptr, "subject.birth_date"}, occurred_at, event.subject);
+  event.transfer = ReadTransfer(o.Optional("transfer"));
+  event.return_ = ReadReturn(o.Optional("return"));
+  event.custody = ReadCustody(o.Optional("custody"));
+  CheckTypeBlocks(root, event);
+  return event;
+}
+
+Result<Event> Decode(std::string_view bytes) {
+  if (Status s = CheckBytes(bytes); !s.ok()) return s;
+  Json doc;
+  if (Status s = ParseObject(bytes, &doc); !s.ok()) return s;
+  if (Status s = CheckSchema(doc); !s.ok()) return s;
+  Problems problems;
+  Event event = ReadEvent(Field{&problems, &doc, ""});
+  if (!problems.empty()) return problems.ToStatus();
+  return event;
+}
+
+// ---------------------------------------------------------------------------
+// Writing.
+
+OrderedJson Write(const Facility& f) { return {{"id", f.id}, {"type", ToString(f.type)}}; }
+
+OrderedJson Write(const Authority& a) {
+  OrderedJson j = {{"country", a.country}, {"agency", a.agency}};
+  if (a.office) j["office"] = *a.office;
+  return j;
+}
+
+OrderedJson Write(const Location& l) {
+  OrderedJson j = {{"country", l.country}, {"admin1", l.admin1}};
+  if (l.place) j["place"] = *l.place;
+  if (l.facility) j["facility"] = Write(*l.facility);
+  return j;
+}
+
+template <typename E>
+OrderedJson WriteNames(const std::vector<E>& values) {
+  OrderedJson j = OrderedJson::array();
+  for (E value : values) j.push_back(ToString(value));
+  return j;
+}
+
+OrderedJson Write(const Subject& s) {
+  OrderedJson j = {{"id", s.id}};
+  if (s.name) j["name"] = {{"given", s.name->given}, {"family", s.name->family}};
+  if (s.birth_date) j["birth_date"] = FormatIsoDate(*s.birth_date);
+  if (s.age) j["age"] = {{"years", s.age->years}, {"basis", ToString(s.age->basis)}};
+  j["sex"] = ToString(s.sex);
+  j["nationalities"] = s.nationalities;
+  if (!s.languages.empty()) j["languages"] = s.languages;
+  j["accompaniment"] = ToString(s.accompaniment);
+  if (!s.companions.empty()) {
+    auto& companions = j["companions"] = OrderedJson::array();
+    for (const Companion& c : s.companions)
+      companions.push_back({{"relation", ToString(c.relation)}});
+  }
+  if (!s.flags.empty()) j["flags"] = WriteNames(s.flags);
+  if (s.habitual_residence) j["habitual_residence"] = *s.habitual_residence;
+  return j;
+}
+
+OrderedJson Write(const Transfer& t) {
+  OrderedJson to = {{"agency", t.to.agency}, {"kind", ToString(t.to.kind)}};
+  if (t.to.facility) to["facility"] = Write(*t.to.facility);
+  return {{"to", to}};
+}
+
+OrderedJson Write(const Return& r) {
+  OrderedJson j = {{"to_country", r.to_country}};
+  if (r.port) j["port"] = *r.port;
+  if (r.scheduled_at) j["scheduled_at"] = FormatRfc3339(*r.scheduled_at);
+  return j;
+}
+
+OrderedJson Write(const Custody& c) {
+  OrderedJson j = OrderedJson::object();
+  if (c.start) j["start"] = FormatRfc3339(*c.start);
+  if (c.with_unrelated_adults) j["with_unrelated_adults"] = *c.with_unrelated_adults;
+  return j;
+}
+
+// ---------------------------------------------------------------------------
+// Peeking.
+
+bool IsTopicSegment(std::string_view s) {
+  if (s.empty() || s.size() > kMaxSegmentBytes || HasControlCharacter(s)) return false;
+  return s.find_first_of("/+#") == std::string_view::npos;
+}
+
+// The string member `key` of `object`, if it is safe as a topic segment.
+std::optional<std::string> Segment(const Json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return std::nullopt;
+  const auto& s = it->get_ref<const std::string&>();
+  if (!IsTopicSegment(s)) return std::nullopt;
+  return s;
+}
+
+}  // namespace
+
+Result<Event> DecodeEvent(std::string_view bytes) noexcept {
+  try {
+    Result<Event> event = Decode(bytes);
+    if (!event.ok()) return Clipped(event.status());
+    return event;
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("decoding the event failed: ") + e.what());
+  }
+}
+
+std::string EncodeEvent(const Event& event) noexcept {
+  OrderedJson j = {{"schema", event.schema},
+                   {"event_id", event.event_id},
+                   {"type", ToString(event.type)},
+                   {"occurred_at", FormatRfc3339(event.occurred_at)},
+                   {"authority", Write(event.authority)},
+                   {"location", Write(event.location)},
+                   {"subject", Write(event.subject)}};
+  if (event.transfer) j["transfer"] = Write(*event.transfer);
+  if (event.return_) j["return"] = Write(*event.return_);
+  if (event.custody) j["custody"] = Write(*event.custody);
+  return j.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+EventOrigin PeekOrigin(std::string_view bytes) noexcept {
+  EventOrigin origin;
+  if (bytes.size() > kMaxPeekBytes) return origin;
+  try {
+    const Json doc = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+    if (!doc.is_object()) return origin;
+    origin.event_id = Segment(doc, "event_id");
+    const auto authority = doc.find("authority");
+    if (authority != doc.end() && authority->is_object()) {
+      origin.country = Segment(*authority, "country");
+      origin.agency = Segment(*authority, "agency");
+    }
+    return origin;
+  } catch (...) {
+    return EventOrigin{};
+  }
+}
+
+}  // namespace amparo

@@ -1,0 +1,304 @@
+// Malformed payloads, each with the exact reason a publisher gets back.
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "daemon/event/event_codec.h"
+#include "tests/support/temp_dir.h"
+
+namespace amparo {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+struct Rejection {
+  std::string payload;
+  std::string reason;
+};
+
+// The apprehension sample: a valid event that the cases below break.
+Json Apprehension() {
+  return Json::parse(testing::ReadFile(testing::SourcePath("config/samples/01-apprehension.json")));
+}
+
+// The apprehension sample with the value at JSON pointer `pointer` set to `value`.
+std::string With(const std::string& pointer, const Json& value) {
+  Json j = Apprehension();
+  j[Json::json_pointer(pointer)] = value;
+  return j.dump();
+}
+
+// The apprehension sample without the member at JSON pointer `pointer`.
+std::string Without(const std::string& pointer) {
+  Json j = Apprehension();
+  const Json::json_pointer p(pointer);
+  j[p.parent_pointer()].erase(p.back());
+  return j.dump();
+}
+
+// The return sample with `edit` applied.
+template <typename Edit>
+std::string Return(Edit edit) {
+  Json j = Json::parse(testing::ReadFile(testing::SourcePath("config/samples/05-return.json")));
+  edit(j);
+  return j.dump();
+}
+
+void CheckRejections(const std::vector<Rejection>& cases) {
+  for (const Rejection& c : cases) {
+    INFO("payload: " << c.payload.substr(0, 200));
+    const auto event = DecodeEvent(c.payload);
+    REQUIRE_FALSE(event.ok());
+    CHECK(event.status().code() == Status::Code::kInvalidArgument);
+    CHECK(event.status().message() == c.reason);
+  }
+}
+
+TEST_CASE("DecodeEvent refuses payloads that are too large or not UTF-8") {
+  const std::string valid = Apprehension().dump();
+  CheckRejections({
+      {std::string(70000, ' '), "payload is 70000 bytes; the limit is 65536"},
+      {valid + std::string(kMaxEventBytes + 1 - valid.size(), ' '),
+       "payload is 65537 bytes; the limit is 65536"},
+      {"{\"event_id\": \"a\xFF\"}", "payload is not valid UTF-8 (byte 15)"},
+      {"{\"event_id\": \"\xC0\xAF\"}", "payload is not valid UTF-8 (byte 14)"},  // Overlong '/'.
+      {"{\"event_id\": \"\xE0\x80\xAF\"}", "payload is not valid UTF-8 (byte 14)"},  // Overlong.
+      {"{\"event_id\": \"\xED\xA0\x80\"}", "payload is not valid UTF-8 (byte 14)"},  // Surrogate.
+      {"{\"event_id\": \"\xF4\x90\x80\x80\"}", "payload is not valid UTF-8 (byte 14)"},  // >10FFFF.
+      {"{\"event_id\": \"\xE2\x82", "payload is not valid UTF-8 (byte 14)"},  // Cut short.
+  });
+  // A payload of exactly the limit is not refused for its size.
+  const std::string padded = valid + std::string(kMaxEventBytes - valid.size(), ' ');
+  CHECK(DecodeEvent(padded).ok());
+}
+
+TEST_CASE("DecodeEvent refuses what is not one JSON object") {
+  const std::string valid = Apprehension().dump();
+  CheckRejections({
+      {"",
+       "payload is not JSON: parse error at line 1, column 1: syntax error while parsing "
+       "value - unexpected end of input; expected '[', '{', or a literal"},
+      {"not json",
+       "payload is not JSON: parse error at line 1, column 2: syntax error while "
+       "parsing value - invalid literal"},
+      {R"({"schema": "amparo.event.v1", "event_id": "inm-chp)",
+       "payload is not JSON: parse error at line 1, column 51: syntax error while parsing value - "
+       "invalid string: missing closing quote"},
+      {valid + "x", "payload is not JSON: parse error at line 1, column " +
+                        std::to_string(valid.size() + 1) +
+                        ": syntax error while parsing value - invalid literal"},
+      {R"({"schema": "amparo.event.v1",})",
+       "payload is not JSON: parse error at line 1, column 30: syntax error while parsing object "
+       "key - unexpected '}'; expected string literal"},
+      {"[]", "payload is not a JSON object (got array)"},
+      {"\"amparo.event.v1\"", "payload is not a JSON object (got string)"},
+      {R"({"schema": "amparo.event.v1", "subject": {"sex": "F", "sex": "M"}})",
+       "subject.sex: duplicate key"},
+      {R"({"a": [{"b": 1}, {"c": 1, "c": 2}]})", "a[1].c: duplicate key"},
+  });
+}
+
+TEST_CASE("DecodeEvent refuses a missing or foreign schema") {
+  CheckRejections({
+      {Without("/schema"), "schema: required field missing"},
+      {With("/schema", 1), "schema: expected a string, got number"},
+      {With("/schema", "amparo.event.v2"),
+       "schema: \"amparo.event.v2\" is not supported; expected \"amparo.event.v1\""},
+  });
+}
+
+TEST_CASE("DecodeEvent names each required field that is missing") {
+  const char* required[] = {"event_id",
+                            "type",
+                            "occurred_at",
+                            "authority",
+                            "authority.country",
+                            "authority.agency",
+                            "location",
+                            "location.country",
+                            "location.admin1",
+                            "subject",
+                            "subject.id",
+                            "subject.nationalities",
+                            "subject.accompaniment"};
+  std::vector<Rejection> cases;
+  for (std::string path : required) {
+    std::string pointer = "/" + path;
+    std::replace(pointer.begin(), pointer.end(), '.', '/');
+    cases.push_back({Without(pointer), path + ": required field missing"});
+  }
+  CheckRejections(cases);
+}
+
+TEST_CASE("DecodeEvent refuses wrong JSON types") {
+  CheckRejections({
+      {With("/event_id", 418), "event_id: expected a string, got number"},
+      {With("/authority", "INM"), "authority: expected an object, got string"},
+      {With("/subject/nationalities", "GT"),
+       "subject.nationalities: expected an array, got string"},
+      {With("/subject/age/years", "15"), "subject.age.years: expected an integer, got string"},
+      {With("/subject/age/years", 15.5), "subject.age.years: expected an integer, got number"},
+      {With("/custody/with_unrelated_adults", "yes"),
+       "custody.with_unrelated_adults: expected a boolean, got string"},
+      {With("/location/place", nullptr), "location.place: expected a string, got null"},
+      {With("/subject/flags", Json::array({1})), "subject.flags[0]: expected a string, got number"},
+  });
+}
+
+TEST_CASE("DecodeEvent lists the allowed values of an unknown enum value") {
+  CheckRejections({
+      {With("/type", "aprehension"),
+       "type: \"aprehension\" is not one of apprehension, detention, transfer, release, return, "
+       "age_assessment, case_update"},
+      {With("/location/facility/type", "jail"),
+       "location.facility.type: \"jail\" is not one of border_post, migration_station, police, "
+       "shelter, child_welfare_centre, adult_detention, family_unit, hospital"},
+      {With("/subject/sex", "f"), "subject.sex: \"f\" is not one of F, M, X, unknown"},
+      {With("/subject/flags", Json::array({"asylum"})),
+       "subject.flags[0]: \"asylum\" is not one of asylum_claim, fear_of_return, "
+       "trafficking_indicators, pregnant, disability, medical_need, parent_minor"},
+  });
+}
+
+TEST_CASE("DecodeEvent refuses bad timestamps and dates") {
+  CheckRejections({
+      {With("/occurred_at", "2026-13-01T00:00:00Z"),
+       "occurred_at: \"2026-13-01T00:00:00Z\" is not an RFC 3339 timestamp with offset"},
+      {With("/occurred_at", "2026-02-30T10:00:00-06:00"),
+       "occurred_at: \"2026-02-30T10:00:00-06:00\" is not an RFC 3339 timestamp with offset"},
+      {With("/occurred_at", "2026-03-02T07:40:00"),
+       "occurred_at: \"2026-03-02T07:40:00\" is not an RFC 3339 timestamp with offset"},
+      {With("/custody/start", "2026-03-02T25:00:00Z"),
+       "custody.start: \"2026-03-02T25:00:00Z\" is not an RFC 3339 timestamp with offset"},
+      {With("/subject/birth_date", "2010-02-30"),
+       "subject.birth_date: \"2010-02-30\" is not a valid date (YYYY-MM-DD)"},
+      {With("/subject/birth_date", "14/08/2010"),
+       "subject.birth_date: \"14/08/2010\" is not a valid date (YYYY-MM-DD)"},
+      {With("/subject/birth_date", "2026-03-03"),
+       "subject.birth_date: 2026-03-03 is after occurred_at (2026-03-02)"},
+  });
+}
+
+TEST_CASE("DecodeEvent refuses country, subdivision and language codes of the wrong shape") {
+  CheckRejections({
+      {With("/subject/nationalities", Json::array({"Guatemala"})),
+       "subject.nationalities[0]: \"Guatemala\" is not an ISO 3166-1 alpha-2 code"},
+      {With("/authority/country", "mx"),
+       "authority.country: \"mx\" is not an ISO 3166-1 alpha-2 code"},
+      {With("/subject/habitual_residence", "GTM"),
+       "subject.habitual_residence: \"GTM\" is not an ISO 3166-1 alpha-2 code"},
+      {With("/location/admin1", "Chiapas"),
+       "location.admin1: \"Chiapas\" is not an ISO 3166-2 code"},
+      {With("/location/admin1", "MX-CHPS"),
+       "location.admin1: \"MX-CHPS\" is not an ISO 3166-2 code"},
+      {With("/location/admin1", "GT-QZ"),
+       "location.admin1: \"GT-QZ\" is not a subdivision of location.country \"MX\""},
+      {With("/subject/languages", Json::array({"Spanish"})),
+       "subject.languages[0]: \"Spanish\" is not an ISO 639 language code (BCP 47)"},
+      {With("/subject/nationalities", Json::array({std::string(100, 'G')})),
+       "subject.nationalities[0]: \"" + std::string(64, 'G') +
+           "\"... is not an ISO 3166-1 alpha-2 code"},
+  });
+}
+
+TEST_CASE("DecodeEvent refuses impossible ages and empty nationalities") {
+  CheckRejections({
+      {With("/subject/age/years", 200), "subject.age.years: 200 is out of range 0..130"},
+      {With("/subject/age/years", -1), "subject.age.years: -1 is out of range 0..130"},
+      {With("/subject/nationalities", Json::array()),
+       "subject.nationalities: must list at least one nationality"},
+  });
+}
+
+TEST_CASE("DecodeEvent refuses unknown fields at any level") {
+  CheckRejections({
+      {With("/subject/nickname", "la pequeña"), "subject.nickname: unknown field"},
+      {With("/priority", "high"), "priority: unknown field"},
+      {With("/location/facility/capacity", 900), "location.facility.capacity: unknown field"},
+      {With("/subject/age/months", 3), "subject.age.months: unknown field"},
+      {With("/subject/" + std::string(600, 'k'), 1), "subject." + std::string(504, 'k') + "..."},
+  });
+}
+
+TEST_CASE("DecodeEvent refuses empty, overlong and control-character strings") {
+  CheckRejections({
+      {With("/event_id", ""), "event_id: must not be empty"},
+      {With("/event_id", std::string(129, 'e')), "event_id: is 129 bytes long; the limit is 128"},
+      {With("/authority/office", std::string(257, 'o')),
+       "authority.office: is 257 bytes long; the limit is 256"},
+      {With("/subject/id", "INM\t0193"), "subject.id: must not contain control characters"},
+  });
+  CHECK(DecodeEvent(With("/event_id", std::string(128, 'e'))).ok());
+  CHECK(DecodeEvent(With("/authority/office", std::string(256, 'o'))).ok());
+}
+
+TEST_CASE("DecodeEvent refuses repeated flags, nationalities and languages") {
+  CheckRejections({
+      {With("/subject/flags", Json::array({"pregnant", "asylum_claim", "pregnant"})),
+       "subject.flags[2]: \"pregnant\" is listed twice"},
+      {With("/subject/nationalities", Json::array({"GT", "GT"})),
+       "subject.nationalities[1]: \"GT\" is listed twice"},
+      {With("/subject/languages", Json::array({"es", "es"})),
+       "subject.languages[1]: \"es\" is listed twice"},
+  });
+}
+
+TEST_CASE("DecodeEvent refuses transfer and return events without their blocks") {
+  CheckRejections({
+      {Return([](Json& j) { j["return"].erase("to_country"); }),
+       "return.to_country: required field missing"},
+      {Return([](Json& j) { j.erase("return"); }), "return: required for a return event"},
+      {With("/type", "transfer"), "transfer: required for a transfer event"},
+      {With("/transfer", Json::object()), "transfer.to: required field missing"},
+      {With("/transfer/to", {{"agency", "DIF Chiapas"}}),
+       "transfer.to.kind: required field missing"},
+      {With("/transfer/to", {{"kind", "child_welfare"}}),
+       "transfer.to.agency: required field missing"},
+      {With("/return", {{"port", "Talismán"}}), "return.to_country: required field missing"},
+  });
+}
+
+TEST_CASE("DecodeEvent validates transfer and return blocks on other event types") {
+  CHECK(DecodeEvent(With("/return", {{"to_country", "GT"}})).ok());
+  CHECK(DecodeEvent(With("/transfer/to", {{"agency", "DIF Chiapas"}, {"kind", "child_welfare"}}))
+            .ok());
+  CheckRejections({
+      {With("/return", {{"to_country", "Guatemala"}}),
+       "return.to_country: \"Guatemala\" is not an ISO 3166-1 alpha-2 code"},
+  });
+}
+
+TEST_CASE("DecodeEvent accepts the edges of the valid range") {
+  CHECK(DecodeEvent(With("/subject/age/years", 0)).ok());
+  CHECK(DecodeEvent(With("/subject/age/years", 130)).ok());
+  CHECK(DecodeEvent(With("/subject/birth_date", "2026-03-02")).ok());  // Born that day.
+  CHECK(DecodeEvent(With("/subject/languages", Json::array())).ok());
+  CHECK(DecodeEvent(With("/custody", Json::object())).ok());
+  CHECK(DecodeEvent(With("/location/admin1", "MX-9")).ok());
+}
+
+TEST_CASE("DecodeEvent reads an age of -0 as 0") {
+  std::string minus_zero = With("/subject/age/years", 0);
+  minus_zero.replace(minus_zero.find("\"years\":0"), 9, "\"years\":-0");
+  const auto event = DecodeEvent(minus_zero);
+  REQUIRE(event.ok());
+  CHECK(event->subject.age->years == 0);
+}
+
+TEST_CASE("DecodeEvent reports the problem of the highest precedence") {
+  Json j = Apprehension();
+  j["subject"]["nickname"] = "x";       // Unknown field.
+  j["subject"]["age"]["years"] = 200;   // Age.
+  j["location"]["admin1"] = "Chiapas";  // Admin1.
+  j["authority"].erase("agency");       // Missing: reported.
+  j["occurred_at"] = "yesterday";       // Timestamp.
+  CheckRejections({{j.dump(), "authority.agency: required field missing"}});
+  j["authority"]["agency"] = "INM";
+  CheckRejections(
+      {{j.dump(), "occurred_at: \"yesterday\" is not an RFC 3339 timestamp with offset"}});
+}
+
+}  // namespace
+}  // namespace amparo
