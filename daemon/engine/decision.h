@@ -19,8 +19,8 @@ namespace amparo {
 
 // The roles a rule may notify. routing/ resolves each to agencies (DESIGN §5).
 inline constexpr std::string_view kRoles[] = {
-    "consulate",        // of each nationality, by consular district
-    "child_welfare",    // of location.admin1, else location.country
+    "consulate",                // of each nationality, by consular district
+    "child_welfare",            // of location.admin1, else location.country
     "receiving_child_welfare",  // of return.to_country
     "receiving_consulate",      // consulate of the return country at the place (not used yet)
     "ombudsman",
@@ -40,10 +40,11 @@ using LocalizedText = std::map<std::string, std::string, std::less<>>;
 struct FiredRule {
   std::string id;
   Severity severity = Severity::kWarning;
-  std::vector<std::string> roles;           // to notify
-  std::optional<Duration> ack_within;       // acknowledgement deadline, if any
+  std::vector<std::string> roles;      // to notify
+  std::optional<Duration> ack_within;  // acknowledgement deadline, if any
   std::vector<std::string> legal_basis;
   LocalizedText title;
+  LocalizedText summary;  // empty when the rule has none
   bool operator==(const FiredRule&) const = default;
 };
 
@@ -52,11 +53,12 @@ struct ClockOp {
   enum class Op { kStart, kStop };
   std::string clock_id;
   Op op = Op::kStart;
-  std::string key;      // e.g. the subject id: one running clock per (clock_id, key)
-  Instant started_at{};  // kStart: the anchor instant
+  std::string key;                 // e.g. the subject id: one running clock per (clock_id, key)
+  Instant started_at{};            // kStart: the anchor instant
   std::optional<Instant> warn_at;  // kStart only
   Instant due_at{};                // kStart only
-  std::vector<std::string> roles;  // notified on warn and on expiry
+  std::vector<std::string> roles;  // kStart: notified on warn and on expiry
+  Severity severity = Severity::kWarning;  // of the warn and expiry alerts
   std::vector<std::string> legal_basis;
   LocalizedText title;
   bool operator==(const ClockOp&) const = default;

@@ -1,0 +1,47 @@
+// Facts the engine derives from an event and its case before evaluating the
+// rules, so that rules stay readable (DESIGN.md §4).
+#ifndef AMPARO_DAEMON_ENGINE_DERIVED_FACTS_H_
+#define AMPARO_DAEMON_ENGINE_DERIVED_FACTS_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "daemon/engine/case_snapshot.h"
+#include "daemon/engine/engine_options.h"
+#include "daemon/event/event.h"
+
+namespace amparo {
+
+struct DerivedFacts {
+  // subject.age_years: whole years from subject.birth_date to the LOCAL date
+  // of occurred_at (Timestamp::LocalDate, so a birthday counts from local
+  // midnight; a 29 February birthday counts from 1 March in other years),
+  // else subject.age.years; absent when neither is known.
+  std::optional<int> age_years;
+  // subject.age_doubtful: no document-based age, i.e. no birth_date and no
+  // age with basis "document".
+  bool age_doubtful = true;
+  // subject.minor, the presumption of minority: age_years < minor_age, OR the
+  // age is unknown, OR the age is doubtful and age_years < minor_age +
+  // doubtful_margin_years.
+  bool minor = true;
+  // subject.tender_age: age_years < tender_age_below. False when the age is
+  // unknown: an unknown age is presumed minor, not presumed tender.
+  bool tender_age = false;
+  // custody.hours: whole hours from the first custody instant (the case's
+  // first_custody_at, or this event if it is the first apprehension or
+  // detention) to occurred_at; absent when the subject was never in custody.
+  std::optional<int64_t> custody_hours;
+};
+
+// Computes the derived facts of `event` in its case. Pure.
+DerivedFacts ComputeDerivedFacts(const Event& event, const CaseSnapshot& snapshot,
+                                 const EngineOptions& options);
+
+// True for the event types that put a subject in custody (apprehension,
+// detention): they set CaseSnapshot::first_custody_at.
+bool IsCustodyEvent(EventType type);
+
+}  // namespace amparo
+
+#endif  // AMPARO_DAEMON_ENGINE_DERIVED_FACTS_H_

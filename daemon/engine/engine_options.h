@@ -1,0 +1,28 @@
+// Options of the rule engine that come from the daemon config, not from the
+// rule files: the age thresholds of the derived facts and the overrides of
+// rule-file parameters.
+#ifndef AMPARO_DAEMON_ENGINE_ENGINE_OPTIONS_H_
+#define AMPARO_DAEMON_ENGINE_ENGINE_OPTIONS_H_
+
+#include <map>
+#include <string>
+
+namespace amparo {
+
+struct EngineOptions {
+  // subject.minor: under this age (years) is a minor.
+  int minor_age = 18;
+  // subject.minor: a doubtful age (no document) below minor_age + this margin
+  // is presumed a minor (the presumption of minority, LGDNNA art. 5, 8 USC 1232(b)(4)).
+  int doubtful_margin_years = 2;
+  // subject.tender_age: under this age (years). ORR practice, not statute.
+  int tender_age_below = 13;
+  // Replaces the value of a rule-file parameter (`params:`), by name. The text
+  // is read like the parameter's own value ("90m", or an integer); an unknown
+  // name or a value of the wrong kind is a load error.
+  std::map<std::string, std::string> param_overrides;
+};
+
+}  // namespace amparo
+
+#endif  // AMPARO_DAEMON_ENGINE_ENGINE_OPTIONS_H_

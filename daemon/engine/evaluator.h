@@ -1,0 +1,58 @@
+// Evaluation of a rule set against one event, and the legal clocks' instants.
+//
+// Pure functions: no I/O, no clock reads. "Now" is an argument.
+#ifndef AMPARO_DAEMON_ENGINE_EVALUATOR_H_
+#define AMPARO_DAEMON_ENGINE_EVALUATOR_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/core/clock.h"
+#include "daemon/engine/case_snapshot.h"
+#include "daemon/engine/decision.h"
+#include "daemon/engine/rule_set.h"
+#include "daemon/event/event.h"
+
+namespace amparo {
+
+// Decides what `event` triggers. Deterministic: rules, clocks and inhibitions
+// come out in rule-set order.
+//   * Each enabled rule whose `when` holds fires (a FiredRule).
+//   * Each clock whose `stop` holds gives a kStop op; otherwise, if its
+//     `start` holds, a kStart op anchored at occurred_at (or custody.start),
+//     with warn_at and due_at. A clock whose key field is absent is skipped.
+//     Whether a clock is already running is the caller's business (see
+//     ClockTable).
+//   * Each inhibit entry whose `when` holds removes its recipients from the
+//     roles of the fired rules and started clocks it applies to, and records
+//     one Inhibition per removed role. A rule left without roles still fires.
+Decisions Evaluate(const RuleSet& rules, const Event& event, const CaseSnapshot& snapshot);
+
+// A clock that was started and not stopped.
+struct RunningClock {
+  std::string clock_id, key;
+  Instant started_at;
+  std::optional<Instant> warn_at;
+  Instant due_at;
+  bool warned = false;  // the warning already fired
+};
+
+// A warning or expiry of a running clock.
+struct ClockFiring {
+  enum class Kind { kWarn, kDue };
+  Kind kind;
+  std::string clock_id, key;
+  Instant at;
+  bool operator==(const ClockFiring&) const = default;
+};
+
+// The warn and due instants of `clocks` that fall in (after, upto], ordered
+// by instant, then clock id, then key, warnings first. A warning already
+// fired (warned) is not repeated.
+std::vector<ClockFiring> DueClockFirings(const std::vector<RunningClock>& clocks, Instant after,
+                                         Instant upto);
+
+}  // namespace amparo
+
+#endif  // AMPARO_DAEMON_ENGINE_EVALUATOR_H_

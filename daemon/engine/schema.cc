@@ -1,0 +1,214 @@
+#include "daemon/engine/schema.h"
+
+#include <algorithm>
+
+#include "daemon/engine/decision.h"
+
+namespace amparo {
+
+namespace {
+
+using Ctx = FieldContext;
+
+constexpr ValueType kBool{BaseType::kBool};
+constexpr ValueType kInt{BaseType::kInt};
+constexpr ValueType kString{BaseType::kString};
+constexpr ValueType kInstant{BaseType::kInstant};
+constexpr ValueType kStringList{BaseType::kString, true};
+
+template <typename E>
+ValueType EnumType(bool list = false) {
+  return {BaseType::kEnum, list, DomainOf<E>()};
+}
+
+bool Str(std::string_view s, Scalar* out) {
+  out->s = s;
+  return true;
+}
+bool OptStr(const std::optional<std::string>& s, Scalar* out) { return s && Str(*s, out); }
+bool Int(int64_t i, Scalar* out) {
+  out->i = i;
+  return true;
+}
+template <typename E>
+bool Enum(E e, Scalar* out) {
+  return Int(static_cast<int64_t>(e), out);
+}
+
+bool HasString(const std::vector<std::string>& list, const Scalar& item) {
+  return std::find(list.begin(), list.end(), item.s) != list.end();
+}
+template <typename E>
+bool HasEnum(const std::vector<E>& list, const Scalar& item) {
+  return std::find(list.begin(), list.end(), static_cast<E>(item.i)) != list.end();
+}
+
+// The table, built on first use (no static-initialization order to get wrong).
+std::span<const FieldDef> FieldTable() {
+  static const FieldDef kFields[] = {
+      {"event.type", EnumType<EventType>(), false, "the event type",
+       [](const Ctx& c, Scalar* o) { return Enum(c.event.type, o); }},
+      {"event.id", kString, false, "the publisher's event_id",
+       [](const Ctx& c, Scalar* o) { return Str(c.event.event_id, o); }},
+      {"authority.country", kString, false, "ISO 3166-1 alpha-2 of the publishing authority",
+       [](const Ctx& c, Scalar* o) { return Str(c.event.authority.country, o); }},
+      {"authority.agency", kString, false, "e.g. \"INM\", \"CBP-USBP\"",
+       [](const Ctx& c, Scalar* o) { return Str(c.event.authority.agency, o); }},
+      {"authority.office", kString, true, "the office or station",
+       [](const Ctx& c, Scalar* o) { return OptStr(c.event.authority.office, o); }},
+      {"location.country", kString, false, "ISO 3166-1 alpha-2 of the place",
+       [](const Ctx& c, Scalar* o) { return Str(c.event.location.country, o); }},
+      {"location.admin1", kString, false, "ISO 3166-2 of the place, e.g. \"MX-CHP\"",
+       [](const Ctx& c, Scalar* o) { return Str(c.event.location.admin1, o); }},
+      {"location.place", kString, true, "the place name",
+       [](const Ctx& c, Scalar* o) { return OptStr(c.event.location.place, o); }},
+      {"location.facility.type", EnumType<FacilityType>(), true, "the facility type",
+       [](const Ctx& c, Scalar* o) {
+         const auto& f = c.event.location.facility;
+         return f && Enum(f->type, o);
+       }},
+      {"location.facility.id", kString, true, "the facility id",
+       [](const Ctx& c, Scalar* o) {
+         const auto& f = c.event.location.facility;
+         return f && Str(f->id, o);
+       }},
+      {"subject.id", kString, false, "the authority's pseudonymous case number",
+       [](const Ctx& c, Scalar* o) { return Str(c.event.subject.id, o); }},
+      {"subject.sex", EnumType<Sex>(), false, "F, M, X or unknown",
+       [](const Ctx& c, Scalar* o) { return Enum(c.event.subject.sex, o); }},
+      {"subject.nationalities", kStringList, false, "ISO 3166-1 alpha-2 codes", nullptr,
+       [](const Ctx& c, const Scalar& x) { return HasString(c.event.subject.nationalities, x); },
+       [](const Ctx& c) { return c.event.subject.nationalities.size(); }},
+      {"subject.languages", kStringList, false, "BCP 47 primary tags", nullptr,
+       [](const Ctx& c, const Scalar& x) { return HasString(c.event.subject.languages, x); },
+       [](const Ctx& c) { return c.event.subject.languages.size(); }},
+      {"subject.accompaniment", EnumType<Accompaniment>(), false,
+       "unaccompanied, separated, accompanied or unknown",
+       [](const Ctx& c, Scalar* o) { return Enum(c.event.subject.accompaniment, o); }},
+      {"subject.flags", EnumType<SubjectFlag>(true), false, "flags on this event", nullptr,
+       [](const Ctx& c, const Scalar& x) { return HasEnum(c.event.subject.flags, x); },
+       [](const Ctx& c) { return c.event.subject.flags.size(); }},
+      {"subject.companion_relations", EnumType<Relation>(true), false,
+       "the relation of each companion", nullptr,
+       [](const Ctx& c, const Scalar& x) {
+         const auto& list = c.event.subject.companions;
+         return std::any_of(list.begin(), list.end(), [&x](const Companion& comp) {
+           return comp.relation == static_cast<Relation>(x.i);
+         });
+       },
+       [](const Ctx& c) { return c.event.subject.companions.size(); }},
+      {"subject.age.years", kInt, true, "the age as the authority stated it",
+       [](const Ctx& c, Scalar* o) {
+         const auto& a = c.event.subject.age;
+         return a && Int(a->years, o);
+       }},
+      {"subject.age.basis", EnumType<AgeBasis>(), true, "document, declared, assessment, unknown",
+       [](const Ctx& c, Scalar* o) {
+         const auto& a = c.event.subject.age;
+         return a && Enum(a->basis, o);
+       }},
+      {"subject.habitual_residence", kString, true, "ISO 3166-1 alpha-2",
+       [](const Ctx& c, Scalar* o) { return OptStr(c.event.subject.habitual_residence, o); }},
+      {"subject.age_years", kInt, true, "derived: age in years at the local date of the event",
+       [](const Ctx& c, Scalar* o) { return c.facts.age_years && Int(*c.facts.age_years, o); }},
+      {"subject.age_doubtful", kBool, false, "derived: no document-based age",
+       [](const Ctx& c, Scalar* o) { return Int(c.facts.age_doubtful, o); }},
+      {"subject.minor", kBool, false, "derived: the presumption of minority",
+       [](const Ctx& c, Scalar* o) { return Int(c.facts.minor, o); }},
+      {"subject.tender_age", kBool, false, "derived: under the tender-age threshold",
+       [](const Ctx& c, Scalar* o) { return Int(c.facts.tender_age, o); }},
+      {"transfer.to.kind", EnumType<TransferKind>(), true, "the receiving kind of agency",
+       [](const Ctx& c, Scalar* o) {
+         return c.event.transfer && Enum(c.event.transfer->to.kind, o);
+       }},
+      {"transfer.to.agency", kString, true, "the receiving agency",
+       [](const Ctx& c, Scalar* o) {
+         return c.event.transfer && Str(c.event.transfer->to.agency, o);
+       }},
+      {"transfer.to.facility.type", EnumType<FacilityType>(), true, "the receiving facility type",
+       [](const Ctx& c, Scalar* o) {
+         const auto& t = c.event.transfer;
+         return t && t->to.facility && Enum(t->to.facility->type, o);
+       }},
+      {"return.to_country", kString, true, "ISO 3166-1 alpha-2 of the return",
+       [](const Ctx& c, Scalar* o) {
+         return c.event.return_ && Str(c.event.return_->to_country, o);
+       }},
+      {"return.port", kString, true, "the port of return",
+       [](const Ctx& c, Scalar* o) { return c.event.return_ && OptStr(c.event.return_->port, o); }},
+      {"custody.with_unrelated_adults", kBool, true, "held together with unrelated adults",
+       [](const Ctx& c, Scalar* o) {
+         const auto& k = c.event.custody;
+         return k && k->with_unrelated_adults && Int(*k->with_unrelated_adults, o);
+       }},
+      {"custody.hours", kInt, true, "derived: whole hours since the first custody event",
+       [](const Ctx& c, Scalar* o) {
+         return c.facts.custody_hours && Int(*c.facts.custody_hours, o);
+       }},
+      {"case.events", kInt, false, "earlier events of this subject",
+       [](const Ctx& c, Scalar* o) { return Int(c.snapshot.events, o); }},
+      {"case.status", kString, true, "the case status; absent when empty",
+       [](const Ctx& c, Scalar* o) {
+         return !c.snapshot.status.empty() && Str(c.snapshot.status, o);
+       }},
+      {"case.first_custody_at", kInstant, true, "when custody began, before this event",
+       [](const Ctx& c, Scalar* o) {
+         const auto& t = c.snapshot.first_custody_at;
+         return t && Int(t->time_since_epoch().count(), o);
+       }},
+      {"case.flags", EnumType<SubjectFlag>(true), false, "flags seen on earlier events", nullptr,
+       [](const Ctx& c, const Scalar& x) { return HasEnum(c.snapshot.flags, x); },
+       [](const Ctx& c) { return c.snapshot.flags.size(); }},
+      {"case.alerted_roles",
+       {BaseType::kEnum, true, RoleDomain()},
+       false,
+       "roles already alerted for this subject",
+       nullptr,
+       [](const Ctx& c, const Scalar& x) {
+         const auto& list = c.snapshot.alerted_roles;
+         return std::find(list.begin(), list.end(), RoleDomain()->names[x.i]) != list.end();
+       },
+       [](const Ctx& c) { return c.snapshot.alerted_roles.size(); }},
+  };
+  return kFields;
+}
+
+}  // namespace
+
+const EnumDomain* RoleDomain() {
+  static const EnumDomain domain{"role", kRoles};
+  return &domain;
+}
+
+std::string TypeName(const ValueType& type) {
+  std::string base;
+  switch (type.base) {
+    case BaseType::kBool:
+      base = "bool";
+      break;
+    case BaseType::kInt:
+      base = "int";
+      break;
+    case BaseType::kString:
+      base = "string";
+      break;
+    case BaseType::kEnum:
+      base = std::string(type.domain->type_name);
+      break;
+    case BaseType::kInstant:
+      base = "instant";
+      break;
+  }
+  return type.list ? "list<" + base + ">" : base;
+}
+
+std::span<const FieldDef> AllFields() { return FieldTable(); }
+
+const FieldDef* FindField(std::string_view path) {
+  for (const FieldDef& f : FieldTable()) {
+    if (f.path == path) return &f;
+  }
+  return nullptr;
+}
+
+}  // namespace amparo

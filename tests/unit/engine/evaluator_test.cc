@@ -1,0 +1,172 @@
+#include "daemon/engine/evaluator.h"
+
+#include <catch2/catch.hpp>
+
+#include "daemon/engine/clock_table.h"
+#include "tests/unit/engine/engine_test_util.h"
+
+namespace amparo {
+namespace {
+
+using namespace std::chrono_literals;  // NOLINT(google-build-using-namespace)
+using testing::ChildEvent;
+using testing::LoadRules;
+
+const char* const kRules = R"yaml(rules:
+  - id: child-in-custody
+    title: {en: T, es: T}
+    legal_basis: [B]
+    when: event.type in ["apprehension", "detention"] && subject.minor
+    severity: critical
+    notify: [consulate, child_welfare]
+    ack_within: 2h
+  - id: guardian
+    title: {en: T, es: T}
+    legal_basis: [VCCR art. 37(b)]
+    when: subject.minor
+    severity: high
+    notify: [consulate]
+  - id: disabled
+    title: {en: T, es: T}
+    legal_basis: [B]
+    when: "true"
+    severity: info
+    notify: [duty_officer]
+    enabled: false
+clocks:
+  - id: transfer-72h
+    title: {en: T, es: T}
+    legal_basis: [8 USC 1232(b)(3)]
+    start: event.type == "apprehension" && subject.minor
+    stop: event.type == "transfer" && transfer.to.kind == "child_welfare" || event.type == "release"
+    key: subject.id
+    warn: 48h
+    due: 72h
+    notify: [child_welfare, consulate]
+    severity: critical
+  - id: holding-72h
+    title: {en: T, es: T}
+    legal_basis: [TEDS]
+    start: event.type == "apprehension"
+    stop: event.type == "release"
+    key: subject.id
+    anchor: custody.start
+    due: 72h
+    notify: [ombudsman]
+    severity: high
+inhibit:
+  - id: no-consul-when-fleeing
+    when: '"asylum_claim" in subject.flags'
+    recipients: [consulate]
+    reason: fleeing
+    rules: [child-in-custody, transfer-72h]
+)yaml";
+
+std::vector<std::string> Ids(const Decisions& d) {
+  std::vector<std::string> ids;
+  for (const FiredRule& r : d.rules) ids.push_back(r.id);
+  return ids;
+}
+
+TEST_CASE("rules fire in rule-set order; disabled rules never") {
+  auto set = LoadRules({kRules});
+  const Event e = ChildEvent();
+  const Decisions d = Evaluate(*set, e, {});
+  CHECK(d.event_id == "ev-1");
+  CHECK(Ids(d) == std::vector<std::string>{"child-in-custody", "guardian"});
+  const FiredRule& r = d.rules[0];
+  CHECK(r.severity == Severity::kCritical);
+  CHECK(r.roles == std::vector<std::string>{"consulate", "child_welfare"});
+  CHECK(r.ack_within == 2h);
+  CHECK(r.legal_basis == std::vector<std::string>{"B"});
+  CHECK(r.title.at("en") == "T");
+  CHECK(d.inhibited.empty());
+}
+
+TEST_CASE("inhibition removes a role and records it") {
+  auto set = LoadRules({kRules});
+  Event e = ChildEvent();
+  e.subject.flags = {SubjectFlag::kAsylumClaim};
+  const Decisions d = Evaluate(*set, e, {});
+  REQUIRE(d.rules.size() == 2);
+  CHECK(d.rules[0].roles == std::vector<std::string>{"child_welfare"});
+  CHECK(d.rules[1].roles == std::vector<std::string>{"consulate"});  // not in the inhibit's rules
+  REQUIRE(d.clocks.size() == 2);
+  CHECK(d.clocks[0].roles == std::vector<std::string>{"child_welfare"});
+  CHECK(d.inhibited == std::vector<Inhibition>{
+                           {"no-consul-when-fleeing", "child-in-custody", "consulate", "fleeing"},
+                           {"no-consul-when-fleeing", "transfer-72h", "consulate", "fleeing"}});
+}
+
+TEST_CASE("clock ops: start with warn and due, anchor, stop") {
+  auto set = LoadRules({kRules});
+  Event e = ChildEvent();
+  SECTION("start at occurred_at, or at custody.start for that anchor") {
+    e.custody = Custody{Timestamp{e.occurred_at.utc - 5h, -360}, std::nullopt};
+    const Decisions d = Evaluate(*set, e, {});
+    REQUIRE(d.clocks.size() == 2);
+    const ClockOp& t = d.clocks[0];
+    CHECK(t.clock_id == "transfer-72h");
+    CHECK(t.op == ClockOp::Op::kStart);
+    CHECK(t.key == "case-1");
+    CHECK(t.started_at == e.occurred_at.utc);
+    CHECK(t.warn_at == e.occurred_at.utc + 48h);
+    CHECK(t.due_at == e.occurred_at.utc + 72h);
+    CHECK(t.severity == Severity::kCritical);
+    const ClockOp& h = d.clocks[1];
+    CHECK(h.started_at == e.occurred_at.utc - 5h);
+    CHECK_FALSE(h.warn_at);
+    CHECK(h.due_at == e.occurred_at.utc + 67h);
+  }
+  SECTION("custody.start anchor without custody.start falls back to occurred_at") {
+    CHECK(Evaluate(*set, e, {}).clocks[1].started_at == e.occurred_at.utc);
+  }
+  SECTION("a transfer to child welfare stops; to migration does not") {
+    e.type = EventType::kTransfer;
+    e.transfer = Transfer{TransferTarget{"ORR", TransferKind::kMigration, std::nullopt}};
+    CHECK(Evaluate(*set, e, {}).clocks.empty());
+    e.transfer->to.kind = TransferKind::kChildWelfare;
+    const Decisions d = Evaluate(*set, e, {});
+    REQUIRE(d.clocks.size() == 1);
+    CHECK(d.clocks[0].op == ClockOp::Op::kStop);
+    CHECK(d.clocks[0].key == "case-1");
+    CHECK(d.clocks[0].roles.empty());
+  }
+}
+
+TEST_CASE("DueClockFirings: (after, upto], 71h59m is not due, 72h is") {
+  const Instant t0 = ChildEvent().occurred_at.utc;
+  const std::vector<RunningClock> clocks = {{"transfer-72h", "case-1", t0, t0 + 48h, t0 + 72h}};
+  CHECK(DueClockFirings(clocks, t0, t0 + 47h + 59min).empty());
+  CHECK(DueClockFirings(clocks, t0, t0 + 48h) ==
+        std::vector<ClockFiring>{{ClockFiring::Kind::kWarn, "transfer-72h", "case-1", t0 + 48h}});
+  CHECK(DueClockFirings(clocks, t0 + 48h, t0 + 71h + 59min).empty());
+  CHECK(DueClockFirings(clocks, t0 + 71h + 59min, t0 + 72h) ==
+        std::vector<ClockFiring>{{ClockFiring::Kind::kDue, "transfer-72h", "case-1", t0 + 72h}});
+  CHECK(DueClockFirings(clocks, t0 + 72h, t0 + 100h).empty());
+  CHECK(DueClockFirings(clocks, t0, t0 + 100h).size() == 2);
+  std::vector<RunningClock> warned = clocks;
+  warned[0].warned = true;
+  CHECK(DueClockFirings(warned, t0, t0 + 100h).size() == 1);
+}
+
+TEST_CASE("ClockTable starts once per key, stops, and warns once") {
+  auto set = LoadRules({kRules});
+  ClockTable table;
+  Event e = ChildEvent();
+  const Instant t0 = e.occurred_at.utc;
+  auto changes = table.Apply(Evaluate(*set, e, {}).clocks);
+  CHECK(changes.started == std::vector<std::string>{"transfer-72h", "holding-72h"});
+  CHECK(table.Apply(Evaluate(*set, e, {}).clocks).started.empty());  // already running
+  CHECK(table.Advance(t0, t0 + 49h).size() == 1);
+  CHECK(table.running()[0].warned);
+  CHECK(table.Advance(t0, t0 + 49h).empty());  // the warning is not repeated
+  e.type = EventType::kRelease;
+  changes = table.Apply(Evaluate(*set, e, {}).clocks);
+  CHECK(changes.stopped == std::vector<std::string>{"transfer-72h", "holding-72h"});
+  CHECK(table.running().empty());
+  CHECK(table.Apply(Evaluate(*set, e, {}).clocks).stopped.empty());  // nothing left to stop
+}
+
+}  // namespace
+}  // namespace amparo
