@@ -1,0 +1,73 @@
+// The rule-test file format of `amparoctl test` (rules/tests/README.md): a
+// simulated case, as a sequence of steps at relative times, each with an
+// optional event and the decisions expected of it.
+#ifndef AMPARO_DAEMON_CTL_RULE_TEST_FILE_H_
+#define AMPARO_DAEMON_CTL_RULE_TEST_FILE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/core/clock.h"
+#include "daemon/core/yaml_reader.h"
+#include "daemon/event/event.h"
+
+namespace amparo {
+
+// A list of ids in an expectation, with where each was written.
+struct ExpectedIds {
+  std::vector<std::string> ids;
+  std::vector<SourcePos> positions;
+};
+
+// An expected inhibition: `role` withheld from rule or clock `rule`.
+struct ExpectedInhibition {
+  std::string rule;
+  std::string role;
+  SourcePos pos;
+};
+
+// The `expect:` of one step. An absent list is not checked.
+struct StepExpectation {
+  std::optional<ExpectedIds> fired;          // each fires; others may too
+  std::optional<ExpectedIds> not_fired;      // none fires
+  std::optional<ExpectedIds> fired_exactly;  // exactly these fire
+  // Exactly these clocks (by id) start, stop, warn, fall due in the step.
+  std::optional<ExpectedIds> clocks_started;
+  std::optional<ExpectedIds> clocks_stopped;
+  std::optional<ExpectedIds> clocks_warned;
+  std::optional<ExpectedIds> clocks_due;
+  std::optional<std::vector<ExpectedInhibition>> inhibited;      // each is recorded
+  std::optional<std::vector<ExpectedInhibition>> not_inhibited;  // none is recorded
+};
+
+struct RuleTestStep {
+  SourcePos pos;  // of the step
+  Duration at{0};
+  std::string at_text;                  // as written, e.g. "71h59m"
+  std::optional<nlohmann::json> event;  // the patch merged onto `base`
+  StepExpectation expect;
+};
+
+struct RuleTest {
+  std::string path;
+  std::string name;
+  Timestamp start;
+  nlohmann::json base = nlohmann::json::object();
+  std::vector<RuleTestStep> steps;
+};
+
+// Parses one rule-test file. Adds every mistake to *diags and returns
+// InvalidArgument, or the test.
+Result<RuleTest> ParseRuleTest(const std::string& path, const std::string& text,
+                               Diagnostics* diags);
+
+// Converts YAML to JSON: plain scalars true/false, null/~ and integers become
+// JSON booleans, null and numbers; quoted scalars and everything else, strings.
+nlohmann::json YamlToJson(const YAML::Node& node);
+
+}  // namespace amparo
+
+#endif  // AMPARO_DAEMON_CTL_RULE_TEST_FILE_H_

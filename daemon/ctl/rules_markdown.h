@@ -1,0 +1,26 @@
+// The rule set as a Markdown table, for `amparoctl rules --markdown`: what a
+// lawyer reviews and what rules/README.md can embed.
+#ifndef AMPARO_DAEMON_CTL_RULES_MARKDOWN_H_
+#define AMPARO_DAEMON_CTL_RULES_MARKDOWN_H_
+
+#include <string>
+
+#include "daemon/engine/rule_set.h"
+
+namespace amparo {
+
+// Renders `rules` as one Markdown table with the columns
+//   kind | file | id | obligation | legal basis | severity | deadline | notify | inhibited by
+// Rows: the rules, then the clocks, then the inhibits; within each kind,
+// sorted by file name, then id. A deadline is the rule's ack_within or the
+// clock's warn/due as written, with the effective value of a $parameter in
+// brackets ("ack 48h", "ack $sla (1d)"). "inhibited by" lists, for a rule or clock, each inhibit
+// that may withhold one of its roles ("int-3-x: consulate"); for an inhibit
+// row the notify column lists the roles it withholds and "inhibited by" the
+// rules it applies to ("all" when unrestricted). Cells are single lines with
+// `|` escaped. Pure: the same rule set always gives the same text.
+std::string RulesMarkdown(const RuleSet& rules);
+
+}  // namespace amparo
+
+#endif  // AMPARO_DAEMON_CTL_RULES_MARKDOWN_H_

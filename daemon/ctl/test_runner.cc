@@ -1,0 +1,255 @@
+#include "daemon/ctl/test_runner.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "daemon/ctl/rule_files.h"
+#include "daemon/engine/clock_table.h"
+#include "daemon/engine/derived_facts.h"
+#include "daemon/engine/evaluator.h"
+#include "daemon/engine/suggest.h"
+#include "daemon/event/event_codec.h"
+#include "daemon/event/rfc3339.h"
+
+namespace amparo {
+
+namespace {
+
+// "[a, b]", sorted.
+std::string SortedList(std::vector<std::string> items) {
+  std::sort(items.begin(), items.end());
+  std::string out = "[";
+  for (const std::string& item : items) out += (out.size() > 1 ? ", " : "") + item;
+  return out + "]";
+}
+
+bool Contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+std::string InhibitionText(const std::string& rule, const std::string& role) {
+  return rule + ": " + role;
+}
+
+// What one step produced.
+struct StepOutcome {
+  std::vector<std::string> fired;
+  ClockTable::Changes clocks;
+  std::vector<std::string> warned;
+  std::vector<std::string> due;
+  std::vector<std::string> inhibited;  // InhibitionText
+};
+
+// Compares one step's outcome with its expectation.
+class StepChecker {
+ public:
+  StepChecker(const RuleTestStep& step, std::string label, std::vector<TestFailure>* failures)
+      : step_(step), label_(std::move(label)), failures_(failures) {}
+
+  void Check(const StepOutcome& got) {
+    const StepExpectation& e = step_.expect;
+    if (e.fired) AllOf("fired", e.fired->ids, got.fired);
+    if (e.not_fired) NoneOf("not_fired", e.not_fired->ids, got.fired);
+    if (e.fired_exactly) Exactly("fired_exactly", e.fired_exactly->ids, got.fired);
+    if (e.clocks_started) Exactly("clocks_started", e.clocks_started->ids, got.clocks.started);
+    if (e.clocks_stopped) Exactly("clocks_stopped", e.clocks_stopped->ids, got.clocks.stopped);
+    if (e.clocks_warned) Exactly("clocks_warned", e.clocks_warned->ids, got.warned);
+    if (e.clocks_due) Exactly("clocks_due", e.clocks_due->ids, got.due);
+    if (e.inhibited) AllOf("inhibited", Texts(*e.inhibited), got.inhibited);
+    if (e.not_inhibited) NoneOf("not_inhibited", Texts(*e.not_inhibited), got.inhibited);
+  }
+
+ private:
+  static std::vector<std::string> Texts(const std::vector<ExpectedInhibition>& list) {
+    std::vector<std::string> out;
+    for (const ExpectedInhibition& i : list) out.push_back(InhibitionText(i.rule, i.role));
+    return out;
+  }
+
+  void Fail(std::string_view key, std::string expected, std::string got) {
+    failures_->push_back(
+        {step_.pos, label_ + ": " + std::string(key), std::move(expected), std::move(got)});
+  }
+
+  void AllOf(std::string_view key, const std::vector<std::string>& want,
+             const std::vector<std::string>& got) {
+    for (const std::string& w : want) {
+      if (!Contains(got, w)) return Fail(key, "all of " + SortedList(want), SortedList(got));
+    }
+  }
+  void NoneOf(std::string_view key, const std::vector<std::string>& unwanted,
+              const std::vector<std::string>& got) {
+    for (const std::string& u : unwanted) {
+      if (Contains(got, u)) return Fail(key, "none of " + SortedList(unwanted), SortedList(got));
+    }
+  }
+  void Exactly(std::string_view key, const std::vector<std::string>& want,
+               const std::vector<std::string>& got) {
+    if (SortedList(want) != SortedList(got)) Fail(key, SortedList(want), SortedList(got));
+  }
+
+  const RuleTestStep& step_;
+  std::string label_;
+  std::vector<TestFailure>* failures_;
+};
+
+// Reports expectation ids that name no rule, clock or role.
+void CheckNames(const RuleSet& rules, const RuleTest& test, std::vector<Diagnostic>* errors) {
+  std::vector<std::string_view> rule_ids, clock_ids, any_ids;
+  for (const RuleDef& r : rules.rules()) rule_ids.push_back(r.id);
+  for (const ClockDef& c : rules.clocks()) clock_ids.push_back(c.id);
+  any_ids = rule_ids;
+  any_ids.insert(any_ids.end(), clock_ids.begin(), clock_ids.end());
+  const auto check = [errors](const std::string& name, const SourcePos& pos,
+                              const std::vector<std::string_view>& known, std::string_view what) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) return;
+    errors->push_back(
+        {pos, "unknown " + std::string(what) + " \"" + name + "\"", DidYouMean(name, known)});
+  };
+  const auto check_ids = [&](const std::optional<ExpectedIds>& ids,
+                             const std::vector<std::string_view>& known, std::string_view what) {
+    for (std::size_t i = 0; ids && i < ids->ids.size(); ++i) {
+      check(ids->ids[i], ids->positions[i], known, what);
+    }
+  };
+  const std::vector<std::string_view> roles(std::begin(kRoles), std::end(kRoles));
+  for (const RuleTestStep& step : test.steps) {
+    const StepExpectation& e = step.expect;
+    for (const auto* ids : {&e.fired, &e.not_fired, &e.fired_exactly})
+      check_ids(*ids, rule_ids, "rule");
+    for (const auto* ids :
+         {&e.clocks_started, &e.clocks_stopped, &e.clocks_warned, &e.clocks_due}) {
+      check_ids(*ids, clock_ids, "clock");
+    }
+    for (const auto* list : {&e.inhibited, &e.not_inhibited}) {
+      for (std::size_t i = 0; *list && i < (*list)->size(); ++i) {
+        const ExpectedInhibition& inhibition = (**list)[i];
+        check(inhibition.rule, inhibition.pos, any_ids, "rule or clock");
+        check(inhibition.role, inhibition.pos, roles, "role");
+      }
+    }
+  }
+}
+
+// The step's event: base, merge-patched with the step's event, with event_id
+// and occurred_at filled in unless given, decoded as any event is.
+Result<Event> StepEvent(const RuleTest& test, std::size_t index, Instant at) {
+  nlohmann::json json = test.base;
+  json.merge_patch(*test.steps[index].event);
+  if (!json.contains("event_id")) {
+    json["event_id"] =
+        std::filesystem::path(test.path).stem().string() + "-" + std::to_string(index + 1);
+  }
+  if (!json.contains("occurred_at")) {
+    json["occurred_at"] = FormatRfc3339(Timestamp{at, test.start.offset_minutes});
+  }
+  return DecodeEvent(json.dump());
+}
+
+// Adds what `event` and its decisions tell about the case.
+void UpdateSnapshot(const Event& event, const Decisions& decisions, CaseSnapshot* snapshot) {
+  if (!snapshot->first_custody_at && IsCustodyEvent(event.type)) {
+    snapshot->first_custody_at = event.occurred_at.utc;
+  }
+  ++snapshot->events;
+  for (SubjectFlag flag : event.subject.flags) {
+    if (std::find(snapshot->flags.begin(), snapshot->flags.end(), flag) == snapshot->flags.end()) {
+      snapshot->flags.push_back(flag);
+    }
+  }
+  for (const FiredRule& rule : decisions.rules) {
+    for (const std::string& role : rule.roles) {
+      if (!Contains(snapshot->alerted_roles, role)) snapshot->alerted_roles.push_back(role);
+    }
+  }
+}
+
+}  // namespace
+
+std::string TestFailure::ToString() const {
+  std::string out = pos.file + ":" + std::to_string(pos.line) + ": " + what + "\n";
+  if (!expected.empty() || !got.empty()) {
+    out += "    expected: " + expected + "\n    got:      " + got + "\n";
+  }
+  return out;
+}
+
+RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test) {
+  RuleTestResult result{test.path, test.name, {}, {}};
+  CheckNames(rules, test, &result.errors);
+  if (!result.errors.empty()) return result;
+  CaseSnapshot snapshot;
+  ClockTable clocks;
+  Instant now = test.start.utc;
+  for (std::size_t i = 0; i < test.steps.size(); ++i) {
+    const RuleTestStep& step = test.steps[i];
+    const std::string label = "step " + std::to_string(i + 1) + " (at " + step.at_text + ")";
+    const Instant at = test.start.utc + step.at;
+    StepOutcome outcome;
+    for (const ClockFiring& f : clocks.Advance(now, at)) {
+      (f.kind == ClockFiring::Kind::kWarn ? outcome.warned : outcome.due).push_back(f.clock_id);
+    }
+    now = at;
+    if (step.event) {
+      Result<Event> event = StepEvent(test, i, at);
+      if (!event.ok()) {
+        result.errors.push_back(
+            {step.pos, label + ": invalid event: " + event.status().message(), ""});
+        return result;
+      }
+      const Decisions decisions = Evaluate(rules, *event, snapshot);
+      outcome.clocks = clocks.Apply(decisions.clocks);
+      for (const FiredRule& r : decisions.rules) outcome.fired.push_back(r.id);
+      for (const Inhibition& inh : decisions.inhibited) {
+        outcome.inhibited.push_back(InhibitionText(inh.rule, inh.role));
+      }
+      UpdateSnapshot(*event, decisions, &snapshot);
+    }
+    StepChecker(step, label, &result.failures).Check(outcome);
+  }
+  return result;
+}
+
+int RunTestCommand(const TestCommandOptions& options, std::ostream& out) {
+  Result<std::vector<std::string>> files = ListYamlFiles(options.tests_dir);
+  if (!files.ok()) {
+    out << files.status().message() << "\n";
+    return 1;
+  }
+  Result<std::vector<RuleSource>> sources = ReadRuleFiles(options.rules_dir);
+  if (!sources.ok()) {
+    out << sources.status().message() << "\n";
+    return 1;
+  }
+  Diagnostics rule_diags;
+  auto rules = RuleSet::Load(*sources, options.engine, &rule_diags);
+  if (!rules.ok()) {
+    out << rule_diags.ToString() << "the rules do not load; no test ran\n"
+        << "0 passed, " << files->size() << " failed\n";
+    return 1;
+  }
+  int passed = 0;
+  int failed = 0;
+  for (const std::string& path : *files) {
+    RuleTestResult result{path, "", {}, {}};
+    Result<std::string> text = ReadTextFile(path);
+    Diagnostics diags;
+    Result<RuleTest> test = text.ok() ? ParseRuleTest(path, *text, &diags) : text.status();
+    if (test.ok()) {
+      result = RunRuleTest(**rules, *test);
+    } else if (!text.ok()) {
+      result.errors.push_back({{path, 0, 0}, text.status().message(), ""});
+    } else {
+      result.errors = diags.items();
+    }
+    out << (result.passed() ? "PASS " : "FAIL ") << path
+        << (result.name.empty() ? "" : ": " + result.name) << "\n";
+    for (const Diagnostic& d : result.errors) out << "  " << d.ToString() << "\n";
+    for (const TestFailure& f : result.failures) out << "  " << f.ToString();
+    (result.passed() ? passed : failed) += 1;
+  }
+  out << passed << " passed, " << failed << " failed\n";
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace amparo

@@ -1,0 +1,94 @@
+#include "daemon/ctl/check_command.h"
+
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "tests/unit/ctl/ctl_test_util.h"
+
+namespace amparo {
+namespace {
+
+using testing::Relative;
+using testing::RulesData;
+
+std::string Check(const CheckOptions& options, int* code) {
+  std::ostringstream out;
+  *code = RunCheck(options, out);
+  return Relative(out.str());
+}
+
+TEST_CASE("check: the sample rule set is clean") {
+  int code = -1;
+  const std::string out = Check({RulesData("sample"), "", ""}, &code);
+  CHECK(code == 0);
+  CHECK(out == "4 rule files: 10 rules, 2 clocks, 1 inhibits, 3 params: OK\n");
+}
+
+TEST_CASE("check: every error in every broken file, in one run") {
+  int code = -1;
+  const std::string out = Check({RulesData("broken"), "", ""}, &code);
+  CHECK(code == 1);
+  const std::string d = "tests/data/rules/broken/";
+  CHECK(out ==
+        d +
+            "a-conditions.yaml:6:25: rules[0].when: unknown event type \"aprehension\"; expected "
+            "one of apprehension, detention, transfer, release, return, age_assessment, "
+            "case_update (hint: did you mean \"apprehension\"?)\n" +
+            d +
+            "a-conditions.yaml:12:33: rules[1].when: cannot compare subject.age_years (int) with "
+            "\"15\" (string)\n" +
+            d +
+            "a-conditions.yaml:20:50: rules[2].when: unknown accompaniment \"seperated\"; expected "
+            "one of unaccompanied, separated, accompanied, unknown (hint: did you mean "
+            "\"separated\"?)\n" +
+            d +
+            "a-conditions.yaml:26:57: rules[3].when: expected \")\" but found the end of the "
+            "condition\n" +
+            d + "b-fields.yaml:3:9: rules[0].id: duplicate id \"typo-in-enum\"; first defined at " +
+            d + "a-conditions.yaml:3:9\n" + d +
+            "b-fields.yaml:4:12: rules[0].title.es: is required\n" + d +
+            "b-fields.yaml:5:18: rules[0].legal_basis: must cite at least one legal basis\n" + d +
+            "b-fields.yaml:7:15: rules[0].severity: \"urgent\" is not one of info, warning, high, "
+            "critical\n" +
+            d +
+            "b-fields.yaml:8:14: rules[0].notify[0]: unknown role \"consulat\"; expected one of "
+            "consulate, child_welfare, receiving_child_welfare, receiving_consulate, ombudsman, "
+            "migration, anti_trafficking, unhcr, duty_officer (hint: did you mean consulate?)\n" +
+            d +
+            "b-fields.yaml:9:9: rules[1].id: \"Not_Kebab\" is not kebab-case (hint: use lowercase "
+            "letters, digits and single dashes, e.g. us-transfer-72h)\n" +
+            d +
+            "b-fields.yaml:10:27: rules[1].title.de: unknown key (hint: known keys here: en, es, "
+            "fr)\n" +
+            d +
+            "b-fields.yaml:12:11: rules[1].when: unknown field \"subject.ag_years\" (hint: did you "
+            "mean subject.age_years?)\n" +
+            d + "b-fields.yaml:15:17: rules[1].ack_within: unknown parameter $unknown_sla\n" + d +
+            "c-clocks.yaml:9:10: clocks[0].key: unknown field \"subject.idd\" (hint: did you mean "
+            "subject.id?)\n" +
+            d + "c-clocks.yaml:10:11: clocks[0].warn: must be shorter than due (72h)\n" + d +
+            "c-clocks.yaml:19:23: inhibit[0].rules[1]: unknown rule or clock \"typo-in-enm\" "
+            "(hint: did you mean \"typo-in-enum\"?)\n" +
+            d + "d-yaml.yaml:4:1: YAML syntax error: end of map flow not found\n" + "17 errors\n");
+}
+
+TEST_CASE("check: a missing rule folder is an error") {
+  int code = -1;
+  const std::string out = Check({RulesData("no-such-folder"), "", ""}, &code);
+  CHECK(code == 1);
+  CHECK(out.rfind("tests/data/rules/no-such-folder: ", 0) == 0);
+}
+
+TEST_CASE("check: the --config and --directory hooks say they are not wired yet") {
+  int code = -1;
+  const std::string out = Check({RulesData("sample"), "dir", "amparod.yaml"}, &code);
+  CHECK(code == 0);
+  CHECK(out ==
+        "note: checking the config (amparod.yaml) is not wired in yet\n"
+        "note: checking the directory (dir) is not wired in yet\n"
+        "4 rule files: 10 rules, 2 clocks, 1 inhibits, 3 params: OK\n");
+}
+
+}  // namespace
+}  // namespace amparo

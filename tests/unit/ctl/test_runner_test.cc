@@ -1,0 +1,143 @@
+#include "daemon/ctl/test_runner.h"
+
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "daemon/ctl/rule_files.h"
+#include "tests/unit/ctl/ctl_test_util.h"
+
+namespace amparo {
+namespace {
+
+using testing::Relative;
+using testing::RulesData;
+
+std::string RunTests(const std::string& rules, const std::string& tests, int* code) {
+  std::ostringstream out;
+  *code = RunTestCommand({RulesData(rules), RulesData(tests), {}}, out);
+  return Relative(out.str());
+}
+
+TEST_CASE("test: the sample rule tests pass") {
+  int code = -1;
+  const std::string out = RunTests("sample", "sample-tests", &code);
+  CHECK(code == 0);
+  CHECK(out ==
+        "PASS tests/data/rules/sample-tests/asylum-inhibits-consulate.yaml: A child who claims "
+        "asylum is never reported to the consulate\n"
+        "PASS tests/data/rules/sample-tests/documented-adult.yaml: A documented adult triggers "
+        "nothing; a birth date decides at the local date\n"
+        "PASS tests/data/rules/sample-tests/us-transfer-72h.yaml: US 72-hour transfer clock fires "
+        "at 72h and not before\n"
+        "PASS tests/data/rules/sample-tests/us-transfer-stops-clock.yaml: A transfer to ORR stops "
+        "the 72-hour clock; nothing falls due after\n"
+        "4 passed, 0 failed\n");
+}
+
+TEST_CASE("test: failures print a diff with the step's file:line") {
+  int code = -1;
+  const std::string out = RunTests("sample", "failing-tests", &code);
+  CHECK(code == 1);
+  const std::string d = "tests/data/rules/failing-tests/";
+  CHECK(
+      out ==
+      "FAIL " + d +
+          "bad-file.yaml\n"
+          "  " +
+          d +
+          "bad-file.yaml:2:8: start: has no UTC offset (Z or +hh:mm)\n"
+          "  " +
+          d +
+          "bad-file.yaml:4:9: steps[0].at: \"1x\" has unknown unit \"x\"; units are ms, "
+          "s, m, h, d\n"
+          "  " +
+          d +
+          "bad-file.yaml:5:37: steps[0].expect.recipients: not supported yet (routing "
+          "adds it)\n"
+          "  " +
+          d +
+          "bad-file.yaml:5:50: steps[0].expect.colour: unknown key (hint: known keys "
+          "here: clocks_due, clocks_started, clocks_stopped, clocks_warned, fired, "
+          "fired_exactly, inhibited, not_fired, not_inhibited, not_recipients, "
+          "recipients)\n"
+          "FAIL " +
+          d +
+          "invalid-event.yaml: An event that is not a valid event\n"
+          "  " +
+          d +
+          "invalid-event.yaml:10:5: step 1 (at 0h): invalid event: location.admin1: "
+          "\"MX-CHP\" is not a subdivision of location.country \"US\"\n"
+          "FAIL " +
+          d +
+          "unknown-names.yaml: Expectations naming rules, clocks and roles that do "
+          "not exist\n"
+          "  " +
+          d +
+          "unknown-names.yaml:6:15: unknown rule \"us-orr-referal-48h\" (hint: did you "
+          "mean us-orr-referral-48h?)\n"
+          "  " +
+          d +
+          "unknown-names.yaml:7:20: unknown clock \"us-transfer-27h\" (hint: did you "
+          "mean us-transfer-72h?)\n"
+          "  " +
+          d +
+          "unknown-names.yaml:8:19: unknown role \"consul\"\n"
+          "FAIL " +
+          d +
+          "wrong-expectations.yaml: Expectations that the sample rules do not meet\n"
+          "  " +
+          d +
+          "wrong-expectations.yaml:10: step 1 (at 0h): fired\n"
+          "    expected: all of [mx-no-child-in-station]\n"
+          "    got:      [unaccompanied-child-in-custody, us-orr-referral-48h, vccr-37b-guardian]\n"
+          "  " +
+          d +
+          "wrong-expectations.yaml:10: step 1 (at 0h): clocks_started\n"
+          "    expected: []\n"
+          "    got:      [us-transfer-72h]\n"
+          "  " +
+          d +
+          "wrong-expectations.yaml:10: step 1 (at 0h): inhibited\n"
+          "    expected: all of [vccr-37b-guardian: consulate]\n"
+          "    got:      []\n"
+          "  " +
+          d +
+          "wrong-expectations.yaml:16: step 2 (at 71h): clocks_due\n"
+          "    expected: [us-transfer-72h]\n"
+          "    got:      []\n"
+          "0 passed, 4 failed\n");
+}
+
+TEST_CASE("test: rules that do not load fail every test file") {
+  int code = -1;
+  const std::string out = RunTests("broken", "sample-tests", &code);
+  CHECK(code == 1);
+  CHECK(out.find("the rules do not load; no test ran\n0 passed, 4 failed\n") != std::string::npos);
+}
+
+TEST_CASE("RunRuleTest returns structured failures") {
+  Diagnostics diags;
+  auto rules = RuleSet::Load(*ReadRuleFiles(RulesData("sample")), {}, &diags);
+  REQUIRE(rules.ok());
+  const std::string path = RulesData("failing-tests/wrong-expectations.yaml");
+  auto test = ParseRuleTest(path, *ReadTextFile(path), &diags);
+  REQUIRE(test.ok());
+  const RuleTestResult result = RunRuleTest(**rules, *test);
+  CHECK_FALSE(result.passed());
+  CHECK(result.errors.empty());
+  REQUIRE(result.failures.size() == 4);
+  CHECK(result.failures[3].pos.line == 16);
+  CHECK(result.failures[3].what == "step 2 (at 71h): clocks_due");
+  CHECK(result.failures[3].expected == "[us-transfer-72h]");
+  CHECK(result.failures[3].got == "[]");
+}
+
+TEST_CASE("YamlToJson keeps quoted scalars as strings") {
+  const YAML::Node node = YAML::Load("{a: 15, b: \"15\", c: true, d: 'true', e: ~, f: [GT], g: x}");
+  CHECK(YamlToJson(node).dump() ==
+        R"({"a":15,"b":"15","c":true,"d":"true","e":null,"f":["GT"],"g":"x"})");
+}
+
+}  // namespace
+}  // namespace amparo
