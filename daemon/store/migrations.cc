@@ -44,6 +44,89 @@ constexpr std::array kMigrations = {
         ('dead_letters', (SELECT COUNT(*) FROM dead_letters));
       CREATE INDEX dead_letters_by_received_at ON dead_letters(received_at_ms);
     )sql"},
+    Migration{3, "cases, alerts, acks, the delivery outbox and legal clocks", R"sql(
+      CREATE TABLE cases (
+        subject_key TEXT PRIMARY KEY,
+        first_custody_at_ms INTEGER,
+        last_event_at_ms INTEGER NOT NULL,
+        events INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        flags TEXT NOT NULL,
+        alerted_roles TEXT NOT NULL,
+        country TEXT NOT NULL,
+        admin1 TEXT NOT NULL,
+        facility_type TEXT NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+      );
+      CREATE TABLE alerts (
+        alert_id TEXT PRIMARY KEY,
+        rule_id TEXT NOT NULL,
+        subject_key TEXT NOT NULL,
+        agency_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        opening_event_id TEXT NOT NULL,
+        last_event_id TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'open'
+          CHECK (state IN ('open', 'acknowledged', 'closed')),
+        version INTEGER NOT NULL CHECK (version >= 1),
+        deadline_ms INTEGER,
+        escalates_to TEXT,
+        created_at_ms INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        payload TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX alerts_one_open ON alerts(rule_id, subject_key, agency_id)
+        WHERE state = 'open';
+      CREATE INDEX alerts_by_subject ON alerts(subject_key);
+      CREATE TABLE acks (
+        id INTEGER PRIMARY KEY,
+        alert_id TEXT NOT NULL REFERENCES alerts(alert_id),
+        agency_id TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        by TEXT NOT NULL,
+        note TEXT NOT NULL,
+        via TEXT NOT NULL
+      );
+      CREATE INDEX acks_by_alert ON acks(alert_id);
+      CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        alert_id TEXT NOT NULL REFERENCES alerts(alert_id),
+        version INTEGER NOT NULL,
+        agency_id TEXT NOT NULL,
+        channel_index INTEGER NOT NULL CHECK (channel_index >= 0),
+        channel_type TEXT NOT NULL,
+        target TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending'
+          CHECK (state IN ('pending', 'delivered', 'failed', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at_ms INTEGER NOT NULL,
+        last_error TEXT,
+        created_at_ms INTEGER NOT NULL,
+        delivered_at_ms INTEGER,
+        idempotency_key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        escalated_from INTEGER REFERENCES deliveries(id),
+        UNIQUE (alert_id, version, agency_id, channel_index)
+      );
+      CREATE INDEX deliveries_due ON deliveries(next_attempt_at_ms, id) WHERE state = 'pending';
+      CREATE TABLE clocks (
+        clock_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        subject_key TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        started_at_ms INTEGER NOT NULL,
+        warn_at_ms INTEGER,
+        due_at_ms INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'running' CHECK (state IN ('running', 'stopped')),
+        warned INTEGER NOT NULL DEFAULT 0,
+        expired INTEGER NOT NULL DEFAULT 0,
+        roles TEXT NOT NULL,
+        stopped_at_ms INTEGER,
+        PRIMARY KEY (clock_id, key, started_at_ms)
+      );
+      CREATE UNIQUE INDEX clocks_one_running ON clocks(clock_id, key) WHERE state = 'running';
+    )sql"},
 };
 
 constexpr bool NumberedWithoutGaps() {

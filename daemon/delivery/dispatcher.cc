@@ -1,0 +1,221 @@
+#include "daemon/delivery/dispatcher.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+namespace amparo {
+namespace {
+
+OutboundMessage ToMessage(const Delivery& row) {
+  return OutboundMessage{.delivery_id = row.id,
+                         .alert_id = row.alert_id,
+                         .idempotency_key = row.idempotency_key,
+                         .agency_id = row.agency_id,
+                         .channel_type = row.channel.type,
+                         .target = row.channel.target,
+                         .payload = row.payload};
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(boost::asio::io_context& io, OutboxStore& outbox, AdapterSet& adapters,
+                       RetryPolicy policy, Clock& clock, std::function<double()> random,
+                       DeliveryRoutes routes, DispatcherOptions options)
+    : io_(io),
+      outbox_(outbox),
+      adapters_(adapters),
+      policy_(policy),
+      clock_(clock),
+      random_(std::move(random)),
+      routes_(std::move(routes)),
+      options_(options),
+      timer_(io),
+      self_(std::make_shared<Dispatcher*>(this)) {}
+
+Dispatcher::~Dispatcher() = default;
+
+void Dispatcher::Start() {
+  running_ = true;
+  Nudge();
+}
+
+void Dispatcher::Nudge() {
+  if (!running_ || pump_posted_) return;
+  pump_posted_ = true;
+  boost::asio::post(io_, [weak = std::weak_ptr<Dispatcher*>(self_)] {
+    if (auto self = weak.lock()) {
+      (*self)->pump_posted_ = false;
+      (*self)->Pump();
+    }
+  });
+}
+
+void Dispatcher::Stop() {
+  running_ = false;
+  timer_.cancel();
+}
+
+void Dispatcher::Pump() {
+  if (!running_) return;
+  const Instant now = clock_.Now();
+  // Rows in flight are still pending and due: load past them.
+  const int limit = options_.batch + static_cast<int>(in_flight_.size());
+  Result<std::vector<Delivery>> due = outbox_.DueDeliveries(now, limit);
+  if (!due.ok()) {
+    spdlog::error("dispatcher: reading the outbox: {}", due.status().ToString());
+    ArmTimer(options_.store_retry);
+    return;
+  }
+  bool sent = false;
+  for (const Delivery& row : *due) {
+    if (in_flight_.size() >= options_.max_in_flight) break;
+    if (in_flight_.contains(row.id)) continue;
+    Send(row);
+    sent = true;
+  }
+  // A full batch may hide more due rows: read on. Otherwise rows due now but
+  // not sent are in flight or wait for a free slot, and a completion pumps
+  // again. The timer covers rows due later.
+  if (sent && static_cast<int>(due->size()) == limit) Nudge();
+  ArmTimerForNextDue(now);
+}
+
+void Dispatcher::Send(const Delivery& row) {
+  in_flight_.insert(row.id);
+  ++counters_.sent;
+  DeliveryDone done = [weak = std::weak_ptr<Dispatcher*>(self_), row](DeliveryOutcome outcome,
+                                                                      Status why) {
+    if (auto self = weak.lock()) (*self)->OnDone(row, outcome, why);
+  };
+  Adapter* adapter = adapters_.Find(row.channel.type);
+  if (adapter == nullptr) {
+    boost::asio::post(io_, [done = std::move(done), type = row.channel.type] {
+      done(DeliveryOutcome::kPermanent,
+           Status::FailedPrecondition("no adapter for channel type '" + type + "'"));
+    });
+    return;
+  }
+  adapter->AsyncDeliver(ToMessage(row), std::move(done));
+}
+
+void Dispatcher::OnDone(const Delivery& row, DeliveryOutcome outcome, const Status& why) {
+  in_flight_.erase(row.id);
+  const Instant now = clock_.Now();
+  switch (outcome) {
+    case DeliveryOutcome::kDelivered: {
+      Status status = outbox_.MarkDelivered(row.id, now);
+      if (status.ok()) {
+        ++counters_.delivered;
+        spdlog::debug("dispatcher: delivery={} alert={} agency={} delivered", row.id, row.alert_id,
+                      row.agency_id);
+      } else {
+        spdlog::error("dispatcher: delivery={} marking delivered: {}", row.id, status.ToString());
+      }
+      break;
+    }
+    case DeliveryOutcome::kRetryable:
+      if (ChannelExhausted(row.attempts + 1, policy_)) {
+        GiveUpChannel(row, why, now);
+      } else {
+        Retry(row, why, now);
+      }
+      break;
+    case DeliveryOutcome::kPermanent:
+      GiveUpChannel(row, why, now);
+      break;
+  }
+  Nudge();
+}
+
+void Dispatcher::Retry(const Delivery& row, const Status& why, Instant now) {
+  const int attempts = row.attempts + 1;
+  const Duration delay = NextDelay(attempts, policy_, random_());
+  Status status = outbox_.MarkAttemptFailed(row.id, why.ToString(), now + delay);
+  if (!status.ok()) {
+    spdlog::error("dispatcher: delivery={} recording a failed attempt: {}", row.id,
+                  status.ToString());
+    return;
+  }
+  ++counters_.retried;
+  spdlog::info(
+      "dispatcher: delivery={} alert={} agency={} channel={} attempt {} failed ({}); "
+      "next in {} ms",
+      row.id, row.alert_id, row.agency_id, row.channel_index, attempts, why.ToString(),
+      delay.count());
+}
+
+void Dispatcher::GiveUpChannel(const Delivery& row, const Status& why, Instant now) {
+  std::optional<ChannelTarget> next = routes_.channel(row.agency_id, row.channel_index + 1);
+  Result<FailOverResult> result = outbox_.FailOver(row.id, why.ToString(), next, now);
+  if (!result.ok()) {
+    spdlog::error("dispatcher: delivery={} failing over: {}", row.id, result.status().ToString());
+    return;
+  }
+  if (!result->dead) {
+    ++counters_.failed_over;
+    spdlog::warn(
+        "dispatcher: delivery={} alert={} agency={} channel {} given up ({}); "
+        "failing over to channel {} as delivery={}",
+        row.id, row.alert_id, row.agency_id, row.channel_index, why.ToString(),
+        row.channel_index + 1, result->next_delivery_id.value_or(0));
+    return;
+  }
+  ++counters_.dead;
+  spdlog::warn("dispatcher: delivery={} alert={} agency={} dead after its last channel ({})",
+               row.id, row.alert_id, row.agency_id, why.ToString());
+  Escalate(row, now);
+}
+
+void Dispatcher::Escalate(const Delivery& dead, Instant now) {
+  std::optional<std::string> agency = routes_.escalates_to(dead.agency_id);
+  if (!agency && !routes_.fallback_agency.empty()) agency = routes_.fallback_agency;
+  std::optional<ChannelTarget> channel;
+  if (agency) channel = routes_.channel(*agency, 0);
+  if (!channel) {
+    spdlog::error("dispatcher: alert={} agency={} undeliverable: no escalation target",
+                  dead.alert_id, dead.agency_id);
+    return;
+  }
+  Result<std::optional<int64_t>> escalation = outbox_.Escalate(dead.id, *agency, *channel, now);
+  if (!escalation.ok()) {
+    spdlog::error("dispatcher: delivery={} escalating: {}", dead.id,
+                  escalation.status().ToString());
+    return;
+  }
+  if (!*escalation) {
+    spdlog::error("dispatcher: alert={} agency={} undeliverable: {} already had it", dead.alert_id,
+                  dead.agency_id, *agency);
+    return;
+  }
+  ++counters_.escalated;
+  spdlog::warn("dispatcher: alert={} escalated from agency={} to agency={} as delivery={}",
+               dead.alert_id, dead.agency_id, *agency, **escalation);
+}
+
+void Dispatcher::ArmTimerForNextDue(Instant now) {
+  Result<std::optional<Instant>> next = outbox_.NextDueAfter(now);
+  if (!next.ok()) {
+    spdlog::error("dispatcher: reading the outbox: {}", next.status().ToString());
+    ArmTimer(options_.store_retry);
+    return;
+  }
+  if (!*next) {
+    timer_.cancel();
+    return;
+  }
+  ArmTimer(std::max(**next - clock_.Now(), Duration(0)));
+}
+
+void Dispatcher::ArmTimer(Duration delay) {
+  timer_.expires_after(delay);
+  timer_.async_wait(
+      [weak = std::weak_ptr<Dispatcher*>(self_)](const boost::system::error_code& ec) {
+        if (ec) return;  // Cancelled: re-armed, stopped, or destroyed.
+        if (auto self = weak.lock()) (*self)->Pump();
+      });
+}
+
+}  // namespace amparo

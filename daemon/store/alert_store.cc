@@ -1,0 +1,206 @@
+#include "daemon/store/alert_store.h"
+
+#include <array>
+#include <utility>
+
+#include <openssl/evp.h>
+
+#include "daemon/store/rows.h"
+
+namespace amparo {
+namespace {
+
+constexpr std::string_view kColumns = R"sql(
+  alert_id, rule_id, subject_key, agency_id, role, opening_event_id, last_event_id, severity,
+  state, version, deadline_ms, escalates_to, created_at_ms, updated_at_ms, payload)sql";
+
+const std::string kFindOpen = "SELECT " + std::string(kColumns) +
+                              " FROM alerts WHERE rule_id = ? AND subject_key = ? AND"
+                              " agency_id = ? AND state = 'open'";
+const std::string kGet = "SELECT " + std::string(kColumns) + " FROM alerts WHERE alert_id = ?";
+constexpr std::string_view kInsert = R"sql(
+  INSERT INTO alerts(alert_id, rule_id, subject_key, agency_id, role, opening_event_id,
+                     last_event_id, severity, version, deadline_ms, escalates_to, created_at_ms,
+                     updated_at_ms, payload)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?11, ?12))sql";
+// Keeps the earlier of the stored and the new deadline.
+constexpr std::string_view kUpdate = R"sql(
+  UPDATE alerts SET version = version + 1, last_event_id = ?1, severity = ?2,
+    deadline_ms = CASE WHEN deadline_ms IS NULL THEN ?3 WHEN ?3 IS NULL THEN deadline_ms
+                       ELSE MIN(deadline_ms, ?3) END,
+    escalates_to = ?4, payload = ?5, updated_at_ms = ?6
+  WHERE alert_id = ?7 AND state = 'open')sql";
+constexpr std::string_view kInsertAck = R"sql(
+  INSERT INTO acks(alert_id, agency_id, at_ms, by, note, via) VALUES (?, ?, ?, ?, ?, ?))sql";
+constexpr std::string_view kAcknowledge = R"sql(
+  UPDATE alerts SET state = 'acknowledged', updated_at_ms = ?
+  WHERE alert_id = ? AND state = 'open')sql";
+
+Result<AlertState> ParseAlertState(std::string_view text) {
+  if (text == "open") return AlertState::kOpen;
+  if (text == "acknowledged") return AlertState::kAcknowledged;
+  if (text == "closed") return AlertState::kClosed;
+  return Status::Corruption("unknown alert state '" + std::string(text) + "'");
+}
+
+// Columns in kColumns order.
+Result<AlertRecord> ReadAlert(const Statement& row) {
+  Result<AlertState> state = ParseAlertState(row.ColumnText(8));
+  if (!state.ok()) return state.status();
+  return AlertRecord{
+      .alert_id = row.ColumnText(0),
+      .rule_id = row.ColumnText(1),
+      .subject_key = row.ColumnText(2),
+      .agency_id = row.ColumnText(3),
+      .role = row.ColumnText(4),
+      .opening_event_id = row.ColumnText(5),
+      .last_event_id = row.ColumnText(6),
+      .severity = row.ColumnText(7),
+      .state = *state,
+      .version = static_cast<int>(row.ColumnInt64(9)),
+      .deadline = rows::OptionalInstant(row, 10),
+      .escalates_to = row.ColumnIsNull(11) ? std::nullopt : std::optional(row.ColumnText(11)),
+      .created_at = rows::FromMillis(row.ColumnInt64(12)),
+      .updated_at = rows::FromMillis(row.ColumnInt64(13)),
+      .payload = row.ColumnText(14)};
+}
+
+Status CheckChange(const AlertChange& change) {
+  if (change.rule_id.empty()) return Status::InvalidArgument("alert rule_id is empty");
+  if (change.agency_id.empty()) return Status::InvalidArgument("alert agency_id is empty");
+  if (change.opening_event_id.empty()) {
+    return Status::InvalidArgument("alert opening_event_id is empty");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string DeriveAlertId(std::string_view rule_id, std::string_view subject_key,
+                          std::string_view agency_id, std::string_view opening_event_id) {
+  const std::array<std::string_view, 4> parts = {rule_id, subject_key, agency_id, opening_event_id};
+  std::string input;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) input.push_back('\0');
+    input.append(parts[i]);
+  }
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  EVP_Digest(input.data(), input.size(), digest.data(), &size, EVP_sha256(), nullptr);
+  constexpr std::string_view kHex = "0123456789abcdef";
+  std::string id;
+  for (size_t i = 0; i < 16; ++i) {
+    id.push_back(kHex[digest[i] >> 4]);
+    id.push_back(kHex[digest[i] & 0xf]);
+  }
+  return id;
+}
+
+// The store's prepared statements, compiled once at Create().
+struct AlertStore::Statements {
+  Statement find_open;
+  Statement get;
+  Statement insert;
+  Statement update;
+  Statement insert_ack;
+  Statement acknowledge;
+};
+
+AlertStore::AlertStore(Database& db, std::unique_ptr<Statements> statements)
+    : db_(db), statements_(std::move(statements)) {}
+
+AlertStore::~AlertStore() = default;
+
+Result<std::unique_ptr<AlertStore>> AlertStore::Create(Database& db) {
+  Result<std::vector<Statement>> prepared = rows::PrepareAll(
+      db,
+      std::array<std::string_view, 6>{kFindOpen, kGet, kInsert, kUpdate, kInsertAck, kAcknowledge});
+  if (!prepared.ok()) return prepared.status();
+  std::vector<Statement>& s = *prepared;
+  return std::unique_ptr<AlertStore>(new AlertStore(
+      db,
+      std::make_unique<Statements>(Statements{std::move(s[0]), std::move(s[1]), std::move(s[2]),
+                                              std::move(s[3]), std::move(s[4]), std::move(s[5])})));
+}
+
+Result<AlertVersion> AlertStore::OpenOrUpdate(const AlertChange& change,
+                                              std::string_view subject_key,
+                                              std::string_view event_id, Instant now) {
+  Status status = CheckChange(change);
+  if (!status.ok()) return status;
+  Result<std::optional<AlertRecord>> open = FindOpen(change.rule_id, subject_key, change.agency_id);
+  if (!open.ok()) return open.status();
+  const std::string_view severity = SeverityName(change.severity);
+  if (*open) {
+    const AlertRecord& current = **open;
+    Statement& update = statements_->update;
+    ScopedReset reset(update);
+    status = rows::Bind(update, event_id, severity, change.deadline, change.escalates_to,
+                        change.payload, now, current.alert_id);
+    if (status.ok()) status = rows::RunOne(db_, update, "no open alert " + current.alert_id);
+    if (!status.ok()) return status;
+    return AlertVersion{.alert_id = current.alert_id, .version = current.version + 1};
+  }
+  std::string alert_id =
+      DeriveAlertId(change.rule_id, subject_key, change.agency_id, change.opening_event_id);
+  Statement& insert = statements_->insert;
+  ScopedReset reset(insert);
+  status = rows::Bind(insert, alert_id, change.rule_id, subject_key, change.agency_id, change.role,
+                      change.opening_event_id, event_id, severity, change.deadline,
+                      change.escalates_to, now, change.payload);
+  if (status.ok()) status = insert.Run();
+  if (!status.ok()) return status;
+  return AlertVersion{.alert_id = std::move(alert_id), .version = 1, .opened = true};
+}
+
+Result<std::optional<AlertRecord>> AlertStore::FindOpen(std::string_view rule_id,
+                                                        std::string_view subject_key,
+                                                        std::string_view agency_id) {
+  Statement& query = statements_->find_open;
+  ScopedReset reset(query);
+  Status status = rows::Bind(query, rule_id, subject_key, agency_id);
+  if (!status.ok()) return status;
+  Result<AlertRecord> alert = ReadOne(query);
+  if (alert.ok()) return std::optional(std::move(alert).value());
+  if (alert.status().code() == Status::Code::kNotFound) return std::optional<AlertRecord>();
+  return alert.status();
+}
+
+Result<AlertRecord> AlertStore::Get(std::string_view alert_id) {
+  Statement& query = statements_->get;
+  ScopedReset reset(query);
+  Status status = rows::Bind(query, alert_id);
+  if (!status.ok()) return status;
+  Result<AlertRecord> alert = ReadOne(query);
+  if (alert.status().code() == Status::Code::kNotFound) {
+    return Status::NotFound("no alert " + std::string(alert_id));
+  }
+  return alert;
+}
+
+Result<AlertRecord> AlertStore::ReadOne(Statement& query) {
+  Result<bool> row = query.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("no such alert");
+  return ReadAlert(query);
+}
+
+Status AlertStore::RecordAck(const Ack& ack) {
+  Result<AlertRecord> alert = Get(ack.alert_id);
+  if (!alert.ok()) return alert.status();
+  Result<Transaction> tx = Transaction::Begin(db_);
+  if (!tx.ok()) return tx.status();
+  Statement& insert = statements_->insert_ack;
+  ScopedReset reset_insert(insert);
+  Status status =
+      rows::Bind(insert, ack.alert_id, ack.agency_id, ack.at, ack.by, ack.note, ack.via);
+  if (status.ok()) status = insert.Run();
+  if (!status.ok()) return status;
+  Statement& acknowledge = statements_->acknowledge;
+  ScopedReset reset_acknowledge(acknowledge);
+  status = rows::Bind(acknowledge, ack.at, ack.alert_id);
+  if (status.ok()) status = acknowledge.Run();  // Already acknowledged or closed: ack kept.
+  return status.ok() ? tx->Commit() : status;
+}
+
+}  // namespace amparo

@@ -1,0 +1,99 @@
+#include "daemon/store/case_store.h"
+
+#include <utility>
+
+#include "daemon/store/rows.h"
+
+namespace amparo {
+namespace {
+
+constexpr std::string_view kLoadCase = R"sql(
+  SELECT first_custody_at_ms, events, status, flags, alerted_roles
+  FROM cases WHERE subject_key = ?)sql";
+constexpr std::string_view kWriteCase = R"sql(
+  INSERT INTO cases(subject_key, first_custody_at_ms, last_event_at_ms, events, status, flags,
+                    alerted_roles, country, admin1, facility_type, updated_at_ms)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT(subject_key) DO UPDATE SET
+    first_custody_at_ms = excluded.first_custody_at_ms,
+    last_event_at_ms = excluded.last_event_at_ms,
+    events = excluded.events,
+    status = excluded.status,
+    flags = excluded.flags,
+    alerted_roles = excluded.alerted_roles,
+    country = excluded.country,
+    admin1 = excluded.admin1,
+    facility_type = excluded.facility_type,
+    updated_at_ms = excluded.updated_at_ms)sql";
+
+std::string FlagsJson(const std::vector<SubjectFlag>& flags) {
+  std::vector<std::string> names;
+  names.reserve(flags.size());
+  for (SubjectFlag flag : flags) names.emplace_back(ToString(flag));
+  return rows::ToJsonArray(names);
+}
+
+Result<std::vector<SubjectFlag>> ParseFlags(std::string_view json) {
+  Result<std::vector<std::string>> names = rows::FromJsonArray(json, "cases.flags");
+  if (!names.ok()) return names.status();
+  std::vector<SubjectFlag> flags;
+  for (const std::string& name : *names) {
+    std::optional<SubjectFlag> flag = FromString<SubjectFlag>(name);
+    if (!flag) return Status::Corruption("cases.flags holds unknown flag '" + name + "'");
+    flags.push_back(*flag);
+  }
+  return flags;
+}
+
+}  // namespace
+
+// The store's prepared statements, compiled once at Create().
+struct CaseStore::Statements {
+  Statement load_case;
+  Statement write_case;
+};
+
+CaseStore::CaseStore(std::unique_ptr<Statements> statements) : statements_(std::move(statements)) {}
+
+CaseStore::~CaseStore() = default;
+
+Result<std::unique_ptr<CaseStore>> CaseStore::Create(Database& db) {
+  Result<std::vector<Statement>> prepared = rows::PrepareAll(db, std::array{kLoadCase, kWriteCase});
+  if (!prepared.ok()) return prepared.status();
+  std::vector<Statement>& s = *prepared;
+  return std::unique_ptr<CaseStore>(
+      new CaseStore(std::make_unique<Statements>(Statements{std::move(s[0]), std::move(s[1])})));
+}
+
+Result<CaseSnapshot> CaseStore::LoadCase(std::string_view subject_key) {
+  Statement& query = statements_->load_case;
+  ScopedReset reset(query);
+  Status status = query.Bind(subject_key);
+  if (!status.ok()) return status;
+  Result<bool> row = query.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return CaseSnapshot{};
+  Result<std::vector<SubjectFlag>> flags = ParseFlags(query.ColumnText(3));
+  if (!flags.ok()) return flags.status();
+  Result<std::vector<std::string>> roles =
+      rows::FromJsonArray(query.ColumnText(4), "cases.alerted_roles");
+  if (!roles.ok()) return roles.status();
+  return CaseSnapshot{.first_custody_at = rows::OptionalInstant(query, 0),
+                      .events = static_cast<int>(query.ColumnInt64(1)),
+                      .status = query.ColumnText(2),
+                      .flags = std::move(flags).value(),
+                      .alerted_roles = std::move(roles).value()};
+}
+
+Status CaseStore::WriteCase(const CaseRecord& record, Instant now) {
+  if (record.subject_key.empty()) return Status::InvalidArgument("case subject_key is empty");
+  Statement& write = statements_->write_case;
+  ScopedReset reset(write);
+  Status status = rows::Bind(write, record.subject_key, record.first_custody_at,
+                             record.last_event_at, record.events, record.status,
+                             FlagsJson(record.flags), rows::ToJsonArray(record.alerted_roles),
+                             record.country, record.admin1, record.facility_type, now);
+  return status.ok() ? write.Run() : status;
+}
+
+}  // namespace amparo

@@ -1,0 +1,135 @@
+#include "daemon/store/clock_store.h"
+
+#include <array>
+#include <utility>
+
+#include "daemon/store/rows.h"
+
+namespace amparo {
+namespace {
+
+constexpr std::string_view kStart = R"sql(
+  INSERT INTO clocks(clock_id, key, subject_key, event_id, started_at_ms, warn_at_ms, due_at_ms,
+                     roles)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT DO NOTHING)sql";
+constexpr std::string_view kStop = R"sql(
+  UPDATE clocks SET state = 'stopped', stopped_at_ms = ?
+  WHERE clock_id = ? AND key = ? AND state = 'running')sql";
+constexpr std::string_view kRunning = R"sql(
+  SELECT clock_id, key, subject_key, event_id, started_at_ms, warn_at_ms, due_at_ms, state,
+         warned, expired, roles, stopped_at_ms
+  FROM clocks WHERE state = 'running' ORDER BY due_at_ms, clock_id, key)sql";
+constexpr std::string_view kMarkWarned = R"sql(
+  UPDATE clocks SET warned = 1 WHERE clock_id = ? AND key = ? AND state = 'running')sql";
+constexpr std::string_view kMarkExpired = R"sql(
+  UPDATE clocks SET expired = 1 WHERE clock_id = ? AND key = ? AND state = 'running')sql";
+constexpr std::string_view kNextDueAt = R"sql(
+  SELECT MIN(CASE WHEN warned = 0 AND warn_at_ms IS NOT NULL THEN warn_at_ms
+                  WHEN expired = 0 THEN due_at_ms END)
+  FROM clocks WHERE state = 'running')sql";
+
+// Columns in kRunning order.
+Result<ClockRecord> ReadClock(const Statement& row) {
+  Result<std::vector<std::string>> roles = rows::FromJsonArray(row.ColumnText(10), "clocks.roles");
+  if (!roles.ok()) return roles.status();
+  return ClockRecord{.clock_id = row.ColumnText(0),
+                     .key = row.ColumnText(1),
+                     .subject_key = row.ColumnText(2),
+                     .event_id = row.ColumnText(3),
+                     .started_at = rows::FromMillis(row.ColumnInt64(4)),
+                     .warn_at = rows::OptionalInstant(row, 5),
+                     .due_at = rows::FromMillis(row.ColumnInt64(6)),
+                     .running = row.ColumnText(7) == "running",
+                     .warned = row.ColumnInt64(8) != 0,
+                     .expired = row.ColumnInt64(9) != 0,
+                     .roles = std::move(roles).value(),
+                     .stopped_at = rows::OptionalInstant(row, 11)};
+}
+
+}  // namespace
+
+// The store's prepared statements, compiled once at Create().
+struct ClockStore::Statements {
+  Statement start;
+  Statement stop;
+  Statement running;
+  Statement mark_warned;
+  Statement mark_expired;
+  Statement next_due_at;
+};
+
+ClockStore::ClockStore(Database& db, std::unique_ptr<Statements> statements)
+    : db_(db), statements_(std::move(statements)) {}
+
+ClockStore::~ClockStore() = default;
+
+Result<std::unique_ptr<ClockStore>> ClockStore::Create(Database& db) {
+  Result<std::vector<Statement>> prepared = rows::PrepareAll(
+      db, std::array{kStart, kStop, kRunning, kMarkWarned, kMarkExpired, kNextDueAt});
+  if (!prepared.ok()) return prepared.status();
+  std::vector<Statement>& s = *prepared;
+  return std::unique_ptr<ClockStore>(new ClockStore(
+      db,
+      std::make_unique<Statements>(Statements{std::move(s[0]), std::move(s[1]), std::move(s[2]),
+                                              std::move(s[3]), std::move(s[4]), std::move(s[5])})));
+}
+
+Result<bool> ClockStore::Start(const ClockOp& op, std::string_view subject_key,
+                               std::string_view event_id) {
+  if (op.op != ClockOp::Op::kStart) {
+    return Status::InvalidArgument("clock " + op.clock_id + ": not a start");
+  }
+  Statement& insert = statements_->start;
+  ScopedReset reset(insert);
+  Status status = rows::Bind(insert, op.clock_id, op.key, subject_key, event_id, op.started_at,
+                             op.warn_at, op.due_at, rows::ToJsonArray(op.roles));
+  if (!status.ok()) return status;
+  return RunChanged(insert);
+}
+
+Result<bool> ClockStore::Stop(std::string_view clock_id, std::string_view key, Instant at) {
+  Statement& update = statements_->stop;
+  ScopedReset reset(update);
+  Status status = rows::Bind(update, at, clock_id, key);
+  if (!status.ok()) return status;
+  return RunChanged(update);
+}
+
+Result<bool> ClockStore::RunChanged(Statement& statement) {
+  Status status = statement.Run();
+  if (!status.ok()) return status;
+  return db_.Changes() > 0;
+}
+
+Result<std::vector<ClockRecord>> ClockStore::Running() {
+  Statement& query = statements_->running;
+  ScopedReset reset(query);
+  return rows::CollectRows<ClockRecord>(query, ReadClock);
+}
+
+Status ClockStore::MarkWarned(std::string_view clock_id, std::string_view key) {
+  return MarkRunning(statements_->mark_warned, clock_id, key);
+}
+
+Status ClockStore::MarkExpired(std::string_view clock_id, std::string_view key) {
+  return MarkRunning(statements_->mark_expired, clock_id, key);
+}
+
+Status ClockStore::MarkRunning(Statement& update, std::string_view clock_id, std::string_view key) {
+  ScopedReset reset(update);
+  Status status = rows::Bind(update, clock_id, key);
+  if (!status.ok()) return status;
+  return rows::RunOne(db_, update, "no running clock " + std::string(clock_id) + " for that key");
+}
+
+Result<std::optional<Instant>> ClockStore::NextDueAt() {
+  Statement& query = statements_->next_due_at;
+  ScopedReset reset(query);
+  Result<bool> row = query.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Instant>();
+  return rows::OptionalInstant(query, 0);
+}
+
+}  // namespace amparo

@@ -1,0 +1,251 @@
+#include "daemon/store/outbox_store.h"
+
+#include <array>
+#include <utility>
+
+#include "daemon/store/rows.h"
+
+namespace amparo {
+namespace {
+
+constexpr std::string_view kColumns = R"sql(
+  id, alert_id, version, agency_id, channel_index, channel_type, target, state, attempts,
+  next_attempt_at_ms, last_error, created_at_ms, delivered_at_ms, idempotency_key, payload,
+  escalated_from)sql";
+
+const std::string kDue = "SELECT " + std::string(kColumns) +
+                         " FROM deliveries WHERE state = 'pending' AND next_attempt_at_ms <= ?"
+                         " ORDER BY next_attempt_at_ms, id LIMIT ?";
+const std::string kGet = "SELECT " + std::string(kColumns) + " FROM deliveries WHERE id = ?";
+constexpr std::string_view kInsertFirst = R"sql(
+  INSERT INTO deliveries(alert_id, version, agency_id, channel_index, channel_type, target,
+                         next_attempt_at_ms, created_at_ms, idempotency_key, payload)
+  VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?6, ?1 || ':' || ?2, ?7)
+  RETURNING id)sql";
+constexpr std::string_view kNextDueAfter = R"sql(
+  SELECT MIN(next_attempt_at_ms) FROM deliveries
+  WHERE state = 'pending' AND next_attempt_at_ms > ?)sql";
+constexpr std::string_view kMarkDelivered = R"sql(
+  UPDATE deliveries SET state = 'delivered', delivered_at_ms = ?
+  WHERE id = ? AND state = 'pending')sql";
+constexpr std::string_view kMarkAttemptFailed = R"sql(
+  UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at_ms = ?
+  WHERE id = ? AND state = 'pending')sql";
+constexpr std::string_view kGiveUp = R"sql(
+  UPDATE deliveries SET state = ?, attempts = attempts + 1, last_error = ?
+  WHERE id = ? AND state = 'pending')sql";
+constexpr std::string_view kInsertNextChannel = R"sql(
+  INSERT INTO deliveries(alert_id, version, agency_id, channel_index, channel_type, target,
+                         next_attempt_at_ms, created_at_ms, idempotency_key, payload,
+                         escalated_from)
+  SELECT alert_id, version, agency_id, channel_index + 1, ?1, ?2, ?3, ?3, idempotency_key,
+         payload, escalated_from
+  FROM deliveries WHERE id = ?4
+  RETURNING id)sql";
+constexpr std::string_view kInsertEscalation = R"sql(
+  INSERT INTO deliveries(alert_id, version, agency_id, channel_index, channel_type, target,
+                         next_attempt_at_ms, created_at_ms, idempotency_key, payload,
+                         escalated_from)
+  SELECT alert_id, version, ?1, 0, ?2, ?3, ?4, ?4, idempotency_key, payload, id
+  FROM deliveries WHERE id = ?5 AND state = 'dead'
+  ON CONFLICT DO NOTHING
+  RETURNING id)sql";
+constexpr std::string_view kCounts = R"sql(
+  SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'delivered'), 0),
+         COALESCE(SUM(state = 'failed'), 0), COALESCE(SUM(state = 'dead'), 0)
+  FROM deliveries)sql";
+
+Result<DeliveryState> ParseDeliveryState(std::string_view text) {
+  if (text == "pending") return DeliveryState::kPending;
+  if (text == "delivered") return DeliveryState::kDelivered;
+  if (text == "failed") return DeliveryState::kFailed;
+  if (text == "dead") return DeliveryState::kDead;
+  return Status::Corruption("unknown delivery state '" + std::string(text) + "'");
+}
+
+// Columns in kColumns order.
+Result<Delivery> ReadDelivery(const Statement& row) {
+  Result<DeliveryState> state = ParseDeliveryState(row.ColumnText(7));
+  if (!state.ok()) return state.status();
+  return Delivery{
+      .id = row.ColumnInt64(0),
+      .alert_id = row.ColumnText(1),
+      .version = static_cast<int>(row.ColumnInt64(2)),
+      .agency_id = row.ColumnText(3),
+      .channel_index = static_cast<int>(row.ColumnInt64(4)),
+      .channel = {.type = row.ColumnText(5), .target = row.ColumnText(6)},
+      .state = *state,
+      .attempts = static_cast<int>(row.ColumnInt64(8)),
+      .next_attempt_at = rows::FromMillis(row.ColumnInt64(9)),
+      .last_error = row.ColumnText(10),
+      .created_at = rows::FromMillis(row.ColumnInt64(11)),
+      .delivered_at = rows::OptionalInstant(row, 12),
+      .idempotency_key = row.ColumnText(13),
+      .payload = row.ColumnText(14),
+      .escalated_from = row.ColumnIsNull(15) ? std::nullopt : std::optional(row.ColumnInt64(15))};
+}
+
+// Steps an INSERT ... RETURNING id: the new id, or nullopt if nothing was inserted.
+Result<std::optional<int64_t>> InsertedId(Statement& insert) {
+  Result<bool> row = insert.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<int64_t>();
+  return std::optional(insert.ColumnInt64(0));
+}
+
+}  // namespace
+
+// The store's prepared statements, compiled once at Create().
+struct OutboxStore::Statements {
+  Statement due;
+  Statement get;
+  Statement insert_first;
+  Statement next_due_after;
+  Statement mark_delivered;
+  Statement mark_attempt_failed;
+  Statement give_up;
+  Statement insert_next_channel;
+  Statement insert_escalation;
+  Statement counts;
+};
+
+OutboxStore::OutboxStore(Database& db, std::unique_ptr<Statements> statements)
+    : db_(db), statements_(std::move(statements)) {}
+
+OutboxStore::~OutboxStore() = default;
+
+Result<std::unique_ptr<OutboxStore>> OutboxStore::Create(Database& db) {
+  Result<std::vector<Statement>> prepared = rows::PrepareAll(
+      db, std::array<std::string_view, 10>{kDue, kGet, kInsertFirst, kNextDueAfter, kMarkDelivered,
+                                           kMarkAttemptFailed, kGiveUp, kInsertNextChannel,
+                                           kInsertEscalation, kCounts});
+  if (!prepared.ok()) return prepared.status();
+  std::vector<Statement>& s = *prepared;
+  return std::unique_ptr<OutboxStore>(new OutboxStore(
+      db,
+      std::make_unique<Statements>(Statements{
+          std::move(s[0]), std::move(s[1]), std::move(s[2]), std::move(s[3]), std::move(s[4]),
+          std::move(s[5]), std::move(s[6]), std::move(s[7]), std::move(s[8]), std::move(s[9])})));
+}
+
+Result<int64_t> OutboxStore::InsertFirst(const NewDelivery& delivery, Instant now) {
+  Statement& insert = statements_->insert_first;
+  ScopedReset reset(insert);
+  Status status = rows::Bind(insert, delivery.alert_id, delivery.version, delivery.agency_id,
+                             delivery.channel.type, delivery.channel.target, now, delivery.payload);
+  if (!status.ok()) return status;
+  Result<std::optional<int64_t>> id = InsertedId(insert);
+  if (!id.ok()) return id.status();
+  if (!*id) return Status::Internal("delivery insert returned no id");
+  return **id;
+}
+
+Result<std::vector<Delivery>> OutboxStore::DueDeliveries(Instant now, int limit) {
+  Status status = rows::CheckLimit(limit);
+  if (!status.ok()) return status;
+  Statement& query = statements_->due;
+  ScopedReset reset(query);
+  status = rows::Bind(query, now, limit);
+  if (!status.ok()) return status;
+  return rows::CollectRows<Delivery>(query, ReadDelivery);
+}
+
+Result<std::optional<Instant>> OutboxStore::NextDueAfter(Instant after) {
+  Statement& query = statements_->next_due_after;
+  ScopedReset reset(query);
+  Status status = rows::Bind(query, after);
+  if (!status.ok()) return status;
+  Result<bool> row = query.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Instant>();
+  return rows::OptionalInstant(query, 0);
+}
+
+Result<Delivery> OutboxStore::Get(int64_t id) {
+  Statement& query = statements_->get;
+  ScopedReset reset(query);
+  Status status = rows::Bind(query, id);
+  if (!status.ok()) return status;
+  Result<bool> row = query.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("no delivery " + std::to_string(id));
+  return ReadDelivery(query);
+}
+
+Status OutboxStore::MarkDelivered(int64_t id, Instant at) {
+  Statement& update = statements_->mark_delivered;
+  ScopedReset reset(update);
+  Status status = rows::Bind(update, at, id);
+  return status.ok() ? UpdatePending(update, id) : status;
+}
+
+Status OutboxStore::MarkAttemptFailed(int64_t id, std::string_view error, Instant next_attempt_at) {
+  Statement& update = statements_->mark_attempt_failed;
+  ScopedReset reset(update);
+  Status status = rows::Bind(update, error, next_attempt_at, id);
+  return status.ok() ? UpdatePending(update, id) : status;
+}
+
+Status OutboxStore::UpdatePending(Statement& update, int64_t id) {
+  return rows::RunOne(db_, update, "no pending delivery " + std::to_string(id));
+}
+
+Result<FailOverResult> OutboxStore::FailOver(int64_t id, std::string_view error,
+                                             const std::optional<ChannelTarget>& next,
+                                             Instant now) {
+  Result<Transaction> tx = Transaction::Begin(db_);
+  if (!tx.ok()) return tx.status();
+  Statement& give_up = statements_->give_up;
+  ScopedReset reset_give_up(give_up);
+  Status status = rows::Bind(give_up, next ? "failed" : "dead", error, id);
+  if (status.ok()) status = UpdatePending(give_up, id);
+  if (!status.ok()) return status;
+  FailOverResult result;
+  result.dead = !next;
+  if (next) {
+    Statement& insert = statements_->insert_next_channel;
+    ScopedReset reset_insert(insert);
+    status = rows::Bind(insert, next->type, next->target, now, id);
+    if (!status.ok()) return status;
+    Result<std::optional<int64_t>> inserted = InsertedId(insert);
+    if (!inserted.ok()) return inserted.status();
+    result.next_delivery_id = *inserted;
+  }
+  status = tx->Commit();
+  if (!status.ok()) return status;
+  return result;
+}
+
+Result<std::optional<int64_t>> OutboxStore::Escalate(int64_t dead_id, std::string_view agency_id,
+                                                     const ChannelTarget& channel, Instant now) {
+  Result<Delivery> dead = Get(dead_id);
+  if (!dead.ok()) return dead.status();
+  if (dead->state != DeliveryState::kDead) {
+    return Status::FailedPrecondition("delivery " + std::to_string(dead_id) + " is not dead");
+  }
+  Statement& insert = statements_->insert_escalation;
+  ScopedReset reset(insert);
+  Status status = rows::Bind(insert, agency_id, channel.type, channel.target, now, dead_id);
+  if (!status.ok()) return status;
+  return InsertedId(insert);
+}
+
+Result<int64_t> OutboxStore::PendingCount() {
+  Result<DeliveryCounts> counts = Counts();
+  if (!counts.ok()) return counts.status();
+  return counts->pending;
+}
+
+Result<DeliveryCounts> OutboxStore::Counts() {
+  Statement& query = statements_->counts;
+  ScopedReset reset(query);
+  Result<bool> row = query.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::Internal("delivery counts query returned no row");
+  return DeliveryCounts{.pending = query.ColumnInt64(0),
+                        .delivered = query.ColumnInt64(1),
+                        .failed = query.ColumnInt64(2),
+                        .dead = query.ColumnInt64(3)};
+}
+
+}  // namespace amparo

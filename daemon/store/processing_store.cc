@@ -1,0 +1,136 @@
+#include "daemon/store/processing_store.h"
+
+#include <array>
+#include <utility>
+
+#include "daemon/store/rows.h"
+
+namespace amparo {
+namespace {
+
+constexpr std::string_view kEventState = "SELECT state FROM events WHERE id = ?";
+constexpr std::string_view kMarkProcessed = R"sql(
+  UPDATE events SET state = 'processed', processed_at_ms = ?, error = NULL
+  WHERE id = ? AND state = 'pending')sql";
+
+Status CheckCommit(const ProcessingCommit& commit) {
+  if (commit.subject_key.empty()) return Status::InvalidArgument("commit subject_key is empty");
+  for (const AlertChange& alert : commit.alerts) {
+    if (alert.channels.empty()) {
+      return Status::InvalidArgument("alert for rule " + alert.rule_id + " to " + alert.agency_id +
+                                     " has no channel");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+struct ProcessingStore::Statements {
+  Statement event_state;
+  Statement mark_processed;
+};
+
+ProcessingStore::ProcessingStore(Database& db, std::unique_ptr<Statements> statements,
+                                 std::unique_ptr<CaseStore> cases,
+                                 std::unique_ptr<AlertStore> alerts,
+                                 std::unique_ptr<OutboxStore> outbox,
+                                 std::unique_ptr<ClockStore> clocks)
+    : db_(db),
+      statements_(std::move(statements)),
+      cases_(std::move(cases)),
+      alerts_(std::move(alerts)),
+      outbox_(std::move(outbox)),
+      clocks_(std::move(clocks)) {}
+
+ProcessingStore::~ProcessingStore() = default;
+
+Result<std::unique_ptr<ProcessingStore>> ProcessingStore::Create(Database& db) {
+  Result<std::vector<Statement>> prepared =
+      rows::PrepareAll(db, std::array{kEventState, kMarkProcessed});
+  if (!prepared.ok()) return prepared.status();
+  Result<std::unique_ptr<CaseStore>> cases = CaseStore::Create(db);
+  if (!cases.ok()) return cases.status();
+  Result<std::unique_ptr<AlertStore>> alerts = AlertStore::Create(db);
+  if (!alerts.ok()) return alerts.status();
+  Result<std::unique_ptr<OutboxStore>> outbox = OutboxStore::Create(db);
+  if (!outbox.ok()) return outbox.status();
+  Result<std::unique_ptr<ClockStore>> clocks = ClockStore::Create(db);
+  if (!clocks.ok()) return clocks.status();
+  std::vector<Statement>& s = *prepared;
+  return std::unique_ptr<ProcessingStore>(new ProcessingStore(
+      db, std::make_unique<Statements>(Statements{std::move(s[0]), std::move(s[1])}),
+      std::move(cases).value(), std::move(alerts).value(), std::move(outbox).value(),
+      std::move(clocks).value()));
+}
+
+Result<CommitOutcome> ProcessingStore::CommitProcessing(const ProcessingCommit& commit) {
+  Status status = CheckCommit(commit);
+  if (!status.ok()) return status;
+  Result<Transaction> tx = Transaction::Begin(db_);
+  if (!tx.ok()) return tx.status();
+  Result<bool> marked = MarkEventProcessed(commit.event_row, commit.now);
+  if (!marked.ok()) return marked.status();
+  CommitOutcome outcome;
+  if (!*marked) {
+    outcome.already_processed = true;
+    return outcome;
+  }
+  status = cases_->WriteCase(commit.case_update, commit.now);
+  if (status.ok()) status = WriteAlerts(commit, outcome);
+  if (status.ok()) status = WriteClocks(commit, outcome);
+  if (status.ok()) status = tx->Commit();
+  if (!status.ok()) return status;
+  return outcome;
+}
+
+// Returns true if the event was pending and is now processed, false if it
+// was processed before.
+Result<bool> ProcessingStore::MarkEventProcessed(int64_t event_row, Instant now) {
+  Statement& update = statements_->mark_processed;
+  ScopedReset reset_update(update);
+  Status status = rows::Bind(update, now, event_row);
+  if (status.ok()) status = update.Run();
+  if (!status.ok()) return status;
+  if (db_.Changes() == 1) return true;
+  Statement& query = statements_->event_state;
+  ScopedReset reset_query(query);
+  status = rows::Bind(query, event_row);
+  if (!status.ok()) return status;
+  Result<bool> row = query.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("no event row " + std::to_string(event_row));
+  if (query.ColumnText(0) == "processed") return false;
+  return Status::FailedPrecondition("event row " + std::to_string(event_row) + " is " +
+                                    query.ColumnText(0));
+}
+
+Status ProcessingStore::WriteAlerts(const ProcessingCommit& commit, CommitOutcome& outcome) {
+  for (const AlertChange& change : commit.alerts) {
+    Result<AlertVersion> version =
+        alerts_->OpenOrUpdate(change, commit.subject_key, commit.event_id, commit.now);
+    if (!version.ok()) return version.status();
+    Result<int64_t> delivery = outbox_->InsertFirst({.alert_id = version->alert_id,
+                                                     .version = version->version,
+                                                     .agency_id = change.agency_id,
+                                                     .channel = change.channels.front(),
+                                                     .payload = change.payload},
+                                                    commit.now);
+    if (!delivery.ok()) return delivery.status();
+    outcome.alerts.push_back({.alert = std::move(version).value(), .delivery_id = *delivery});
+  }
+  return Status::OK();
+}
+
+Status ProcessingStore::WriteClocks(const ProcessingCommit& commit, CommitOutcome& outcome) {
+  for (const ClockOp& op : commit.clocks) {
+    const bool start = op.op == ClockOp::Op::kStart;
+    Result<bool> changed = start ? clocks_->Start(op, commit.subject_key, commit.event_id)
+                                 : clocks_->Stop(op.clock_id, op.key, commit.now);
+    if (!changed.ok()) return changed.status();
+    if (*changed) ++(start ? outcome.clocks_started : outcome.clocks_stopped);
+  }
+  return Status::OK();
+}
+
+}  // namespace amparo

@@ -1,0 +1,99 @@
+// ProcessingStore: everything the pipeline writes for one event, in ONE
+// SQLite transaction (DESIGN.md §1: "from there on every state change is one
+// SQLite transaction").
+//
+// CommitProcessing marks the event processed, rewrites its case, opens or
+// updates its alerts with one pending outbox row each (the agency's primary
+// channel), and starts or stops its legal clocks, all or nothing. After a
+// crash the event is either still pending (and is processed again) or fully
+// processed; a commit for an event already processed changes nothing.
+//
+// It also owns the repositories on the same connection, so that the loop
+// thread has one place to reach cases, alerts, the outbox and the clocks.
+#ifndef AMPARO_DAEMON_STORE_PROCESSING_STORE_H_
+#define AMPARO_DAEMON_STORE_PROCESSING_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/core/clock.h"
+#include "daemon/core/status.h"
+#include "daemon/engine/decision.h"
+#include "daemon/store/alert_store.h"
+#include "daemon/store/case_store.h"
+#include "daemon/store/clock_store.h"
+#include "daemon/store/database.h"
+#include "daemon/store/outbox_store.h"
+
+namespace amparo {
+
+// The outcome of processing one stored event.
+struct ProcessingCommit {
+  int64_t event_row = 0;            // events.id of the event; marked processed.
+  std::string event_id;             // Its event_id; becomes the alerts' last_event_id.
+  std::string subject_key;          // Keyed hash of its subject.
+  CaseRecord case_update;           // The case after the event.
+  std::vector<AlertChange> alerts;  // One per (rule, agency) to notify.
+  std::vector<ClockOp> clocks;      // Starts and stops, in order.
+  Instant now{};
+};
+
+// One alert version written by a commit, and its first delivery.
+struct CommittedAlert {
+  AlertVersion alert;
+  int64_t delivery_id = 0;
+};
+
+struct CommitOutcome {
+  bool already_processed = false;  // The event was processed before: nothing was written.
+  std::vector<CommittedAlert> alerts;
+  int clocks_started = 0;
+  int clocks_stopped = 0;
+};
+
+// Thread-safety: used from ONE thread (the event loop), the one that owns the
+// Database; the repositories it hands out belong to the same thread.
+class ProcessingStore {
+ public:
+  // Create the repositories on `db`. REQUIRES: db migrated and outliving this store.
+  static Result<std::unique_ptr<ProcessingStore>> Create(Database& db);
+
+  ProcessingStore(const ProcessingStore&) = delete;
+  ProcessingStore& operator=(const ProcessingStore&) = delete;
+  ~ProcessingStore();
+
+  // Write `commit` in one transaction; on any error nothing of it is visible
+  // and the event stays pending. Returns InvalidArgument for an alert without
+  // channels or a commit without subject_key, NotFound for an unknown event
+  // row, and the SQLite error otherwise.
+  // REQUIRES: no transaction open on the connection.
+  Result<CommitOutcome> CommitProcessing(const ProcessingCommit& commit);
+
+  CaseStore& cases() { return *cases_; }
+  AlertStore& alerts() { return *alerts_; }
+  OutboxStore& outbox() { return *outbox_; }
+  ClockStore& clocks() { return *clocks_; }
+
+ private:
+  struct Statements;
+
+  ProcessingStore(Database& db, std::unique_ptr<Statements> statements,
+                  std::unique_ptr<CaseStore> cases, std::unique_ptr<AlertStore> alerts,
+                  std::unique_ptr<OutboxStore> outbox, std::unique_ptr<ClockStore> clocks);
+  Result<bool> MarkEventProcessed(int64_t event_row, Instant now);
+  Status WriteAlerts(const ProcessingCommit& commit, CommitOutcome& outcome);
+  Status WriteClocks(const ProcessingCommit& commit, CommitOutcome& outcome);
+
+  Database& db_;
+  std::unique_ptr<Statements> statements_;
+  std::unique_ptr<CaseStore> cases_;
+  std::unique_ptr<AlertStore> alerts_;
+  std::unique_ptr<OutboxStore> outbox_;
+  std::unique_ptr<ClockStore> clocks_;
+};
+
+}  // namespace amparo
+
+#endif  // AMPARO_DAEMON_STORE_PROCESSING_STORE_H_

@@ -1,0 +1,351 @@
+#include "daemon/delivery/dispatcher.h"
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include "tests/unit/delivery/fake_adapter.h"
+#include "tests/unit/store/store_fixture.h"
+
+namespace amparo {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::At;
+using testing::FakeAdapter;
+using Outcomes = std::deque<DeliveryOutcome>;
+constexpr DeliveryOutcome kDelivered = DeliveryOutcome::kDelivered;
+constexpr DeliveryOutcome kRetryable = DeliveryOutcome::kRetryable;
+constexpr DeliveryOutcome kPermanent = DeliveryOutcome::kPermanent;
+
+// The outbox, a fake clock and a dispatcher over fake adapters. Time moves
+// only when a test advances the clock; the loop runs for real.
+class Harness {
+ public:
+  Harness() {
+    policy_ = RetryPolicy{.initial = milliseconds(100),
+                          .max = milliseconds(400),
+                          .multiplier = 2.0,
+                          .jitter = 0.0,
+                          .max_attempts_per_channel = 3};
+    // Agency "a": mqtt then file. "b": mqtt only, escalates to "omb". "omb": file.
+    channels_ = {{"a", {{"mqtt", ""}, {"file", "/a.jsonl"}}},
+                 {"b", {{"mqtt", ""}}},
+                 {"omb", {{"file", "/omb.jsonl"}}},
+                 {"duty", {{"file", "/duty.jsonl"}}}};
+    escalates_to_ = {{"b", "omb"}};
+  }
+
+  // Adds an adapter; returns it for scripting.
+  FakeAdapter& AddAdapter(const std::string& name, Outcomes script,
+                          DeliveryOutcome then = kDelivered) {
+    auto adapter = std::make_unique<FakeAdapter>(io_, name, std::move(script), then);
+    FakeAdapter& ref = *adapter;
+    REQUIRE(adapters_.Add(std::move(adapter)).ok());
+    return ref;
+  }
+
+  // Commits an alert of event `event_id` to `agency`; returns its delivery id.
+  int64_t Alert(const std::string& event_id, const std::string& agency) {
+    ProcessingCommit commit = testing::MakeCommit(f_.AddEvent(event_id), event_id, clock_.Now());
+    AlertChange alert = testing::MakeAlert("rule-a", agency, event_id);
+    alert.channels = channels_.at(agency);
+    commit.alerts.push_back(alert);
+    Result<CommitOutcome> outcome = f_.store().CommitProcessing(commit);
+    REQUIRE(outcome.ok());
+    return outcome->alerts.at(0).delivery_id;
+  }
+
+  Dispatcher& Start(DispatcherOptions options = {}) {
+    DeliveryRoutes routes{
+        .channel = [this](const std::string& agency, int index) -> std::optional<ChannelTarget> {
+          auto it = channels_.find(agency);
+          if (it == channels_.end() || index >= static_cast<int>(it->second.size())) {
+            return std::nullopt;
+          }
+          return it->second[index];
+        },
+        .escalates_to = [this](const std::string& agency) -> std::optional<std::string> {
+          auto it = escalates_to_.find(agency);
+          if (it == escalates_to_.end()) return std::nullopt;
+          return it->second;
+        },
+        .fallback_agency = fallback_};
+    dispatcher_ = std::make_unique<Dispatcher>(
+        io_, outbox(), adapters_, policy_, clock_, [] { return 0.5; }, routes, options);
+    dispatcher_->Start();
+    return *dispatcher_;
+  }
+
+  // Runs the loop until `done()` holds and no send is in flight; fails after 5 s.
+  template <typename Pred>
+  void RunUntil(Pred done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!(done() && dispatcher_->in_flight() == 0)) {
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+      io_.restart();
+      io_.run_for(milliseconds(2));
+    }
+  }
+
+  // Runs the loop for a little while, for "nothing else happens" checks.
+  void RunBriefly() {
+    io_.restart();
+    io_.run_for(milliseconds(30));
+  }
+
+  // Moves time on by `d` and wakes the dispatcher.
+  void Advance(Duration d) {
+    clock_.Advance(d);
+    dispatcher_->Nudge();
+  }
+
+  Delivery Row(int64_t id) { return outbox().Get(id).value(); }
+  OutboxStore& outbox() { return f_.store().outbox(); }
+  FakeClock& clock() { return clock_; }
+  RetryPolicy& policy() { return policy_; }
+  void StopAndDrop() {
+    dispatcher_->Stop();
+    dispatcher_.reset();
+  }
+  void set_fallback(std::string agency) { fallback_ = std::move(agency); }
+  void clear_adapters() { adapters_ = AdapterSet(); }
+
+ private:
+  testing::StoreFixture f_;
+  boost::asio::io_context io_;
+  FakeClock clock_{At(1'000'000)};
+  RetryPolicy policy_;
+  AdapterSet adapters_;
+  std::map<std::string, std::vector<ChannelTarget>> channels_;
+  std::map<std::string, std::string> escalates_to_;
+  std::string fallback_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+};
+
+TEST_CASE("Dispatcher delivers a due row and marks it delivered") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
+  const int64_t id = h.Alert("ev-1", "a");
+  Dispatcher& d = h.Start();
+  h.RunUntil([&] { return d.counters().delivered == 1; });
+
+  REQUIRE(mqtt.sent()->size() == 1);
+  const OutboundMessage& m = mqtt.sent()->at(0);
+  CHECK(m.delivery_id == id);
+  CHECK(m.agency_id == "a");
+  CHECK(m.channel_type == "mqtt");
+  CHECK(m.idempotency_key == m.alert_id + ":1");
+  CHECK(m.payload == R"({"v":1})");
+  CHECK(h.Row(id).state == DeliveryState::kDelivered);
+  CHECK(h.Row(id).delivered_at == h.clock().Now());
+  CHECK(d.counters().sent == 1);
+}
+
+TEST_CASE("Dispatcher retries on the backoff schedule until the adapter succeeds") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {kRetryable, kRetryable});
+  const int64_t id = h.Alert("ev-1", "a");
+  Dispatcher& d = h.Start();
+  const Instant t0 = h.clock().Now();
+
+  h.RunUntil([&] { return h.Row(id).attempts == 1; });
+  CHECK(h.Row(id).next_attempt_at == t0 + milliseconds(100));
+  CHECK(h.Row(id).last_error == "Unavailable: scripted failure");
+  h.RunBriefly();  // Not due yet: nothing is sent while time stands still.
+  CHECK(mqtt.sent()->size() == 1);
+
+  h.Advance(milliseconds(100));
+  h.RunUntil([&] { return h.Row(id).attempts == 2; });
+  CHECK(h.Row(id).next_attempt_at == t0 + milliseconds(100 + 200));
+
+  h.Advance(milliseconds(199));
+  h.RunBriefly();
+  CHECK(mqtt.sent()->size() == 2);
+  h.Advance(milliseconds(1));
+  h.RunUntil([&] { return d.counters().delivered == 1; });
+
+  CHECK(mqtt.sent()->size() == 3);
+  CHECK(h.Row(id).state == DeliveryState::kDelivered);
+  CHECK(h.Row(id).attempts == 2);
+  CHECK(d.counters().retried == 2);
+  CHECK(d.counters().sent == 3);
+  CHECK(d.counters().failed_over == 0);
+}
+
+TEST_CASE("Dispatcher fails over to the second channel after the per-channel limit") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {}, kRetryable);
+  FakeAdapter& file = h.AddAdapter("file", {});
+  const int64_t id = h.Alert("ev-1", "a");
+  Dispatcher& d = h.Start();
+  for (int attempt = 1; attempt < 3; ++attempt) {
+    h.RunUntil([&] { return h.Row(id).attempts == attempt; });
+    h.Advance(h.policy().max);
+  }
+  h.RunUntil([&] { return d.counters().delivered == 1; });
+
+  CHECK(mqtt.sent()->size() == 3);
+  REQUIRE(file.sent()->size() == 1);
+  Delivery first = h.Row(id);
+  CHECK(first.state == DeliveryState::kFailed);
+  CHECK(first.attempts == 3);
+  Delivery second = h.Row(file.sent()->at(0).delivery_id);
+  CHECK(second.channel_index == 1);
+  CHECK(second.state == DeliveryState::kDelivered);
+  CHECK(file.sent()->at(0).target == "/a.jsonl");
+  CHECK(file.sent()->at(0).idempotency_key == mqtt.sent()->at(0).idempotency_key);
+  CHECK(d.counters().retried == 2);
+  CHECK(d.counters().failed_over == 1);
+  CHECK(d.counters().dead == 0);
+}
+
+TEST_CASE("Dispatcher fails over at once on a permanent failure") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {kPermanent});
+  FakeAdapter& file = h.AddAdapter("file", {});
+  const int64_t id = h.Alert("ev-1", "a");
+  Dispatcher& d = h.Start();
+  h.RunUntil([&] { return d.counters().delivered == 1; });  // The clock never moved.
+
+  CHECK(mqtt.sent()->size() == 1);
+  CHECK(file.sent()->size() == 1);
+  CHECK(h.Row(id).state == DeliveryState::kFailed);
+  CHECK(h.Row(id).attempts == 1);
+  CHECK(d.counters().retried == 0);
+  CHECK(d.counters().failed_over == 1);
+}
+
+TEST_CASE("Dispatcher treats a channel type without adapter as a permanent failure") {
+  Harness h;
+  FakeAdapter& file = h.AddAdapter("file", {});  // No mqtt adapter.
+  const int64_t id = h.Alert("ev-1", "a");
+  Dispatcher& d = h.Start();
+  h.RunUntil([&] { return d.counters().delivered == 1; });
+  CHECK(h.Row(id).state == DeliveryState::kFailed);
+  CHECK(h.Row(id).last_error.find("no adapter") != std::string::npos);
+  CHECK(file.sent()->size() == 1);
+}
+
+TEST_CASE("Dispatcher escalates a dead delivery to the agency's escalates_to") {
+  Harness h;
+  h.AddAdapter("mqtt", {}, kPermanent);
+  FakeAdapter& file = h.AddAdapter("file", {});
+  const int64_t id = h.Alert("ev-1", "b");  // b: one mqtt channel, escalates to omb.
+  Dispatcher& d = h.Start();
+  h.RunUntil([&] { return d.counters().delivered == 1; });
+
+  CHECK(h.Row(id).state == DeliveryState::kDead);
+  REQUIRE(file.sent()->size() == 1);
+  const OutboundMessage& escalation = file.sent()->at(0);
+  CHECK(escalation.agency_id == "omb");
+  CHECK(escalation.target == "/omb.jsonl");
+  CHECK(escalation.alert_id == h.Row(id).alert_id);
+  CHECK(escalation.idempotency_key == h.Row(id).idempotency_key);
+  Delivery row = h.Row(escalation.delivery_id);
+  CHECK(row.escalated_from == id);
+  CHECK(row.state == DeliveryState::kDelivered);
+  CHECK(d.counters().dead == 1);
+  CHECK(d.counters().escalated == 1);
+}
+
+TEST_CASE("Dispatcher escalates to the fallback agency when there is no escalates_to") {
+  Harness h;
+  h.set_fallback("duty");
+  h.AddAdapter("mqtt", {}, kPermanent);
+  FakeAdapter& file = h.AddAdapter("file", {kPermanent});  // a's second channel refuses too.
+  const int64_t id = h.Alert("ev-1", "a");
+  Dispatcher& d = h.Start();
+  h.RunUntil([&] { return d.counters().delivered == 1; });
+
+  REQUIRE(file.sent()->size() == 2);
+  CHECK(h.Row(id).state == DeliveryState::kFailed);
+  CHECK(h.Row(file.sent()->at(0).delivery_id).state == DeliveryState::kDead);
+  CHECK(file.sent()->at(1).agency_id == "duty");
+  CHECK(file.sent()->at(1).target == "/duty.jsonl");
+  CHECK(d.counters().failed_over == 1);
+  CHECK(d.counters().dead == 1);
+  CHECK(d.counters().escalated == 1);
+}
+
+TEST_CASE("Dispatcher leaves an alert dead when nobody is left to escalate to") {
+  Harness h;
+  h.AddAdapter("mqtt", {}, kPermanent);
+  h.AddAdapter("file", {}, kPermanent);
+  const int64_t id = h.Alert("ev-1", "b");  // b -> omb, whose only channel refuses as well.
+  Dispatcher& d = h.Start();
+  h.RunUntil([&] { return d.counters().dead == 2; });
+  h.RunBriefly();
+  CHECK(h.Row(id).state == DeliveryState::kDead);
+  CHECK(d.counters().escalated == 1);
+  CHECK(h.outbox().PendingCount().value() == 0);
+}
+
+TEST_CASE("Dispatcher never sends a row twice at once, and bounds what is in flight") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
+  mqtt.Hold();
+  for (int i = 0; i < 5; ++i) h.Alert("ev-" + std::to_string(i), "a");
+  Dispatcher& d = h.Start({.batch = 2, .max_in_flight = 4});
+  h.RunBriefly();
+  d.Nudge();
+  h.Advance(milliseconds(1000));
+  h.RunBriefly();
+  CHECK(mqtt.sent()->size() == 4);
+  CHECK(d.in_flight() == 4);
+  std::set<int64_t> ids;
+  for (const OutboundMessage& m : *mqtt.sent()) ids.insert(m.delivery_id);
+  CHECK(ids.size() == 4);
+}
+
+TEST_CASE("A row left pending by a dead process is sent again at start with the same key") {
+  Harness h;
+  const int64_t id = h.Alert("ev-1", "a");
+  FakeAdapter& stuck = h.AddAdapter("mqtt", {});
+  stuck.Hold();
+  h.Start();
+  h.RunBriefly();
+  REQUIRE(stuck.sent()->size() == 1);
+  const std::string key = stuck.sent()->at(0).idempotency_key;
+  h.StopAndDrop();  // The process dies between the send and its confirmation.
+  CHECK(h.Row(id).state == DeliveryState::kPending);
+
+  h.clear_adapters();
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
+  Dispatcher& d = h.Start();
+  h.RunUntil([&] { return d.counters().delivered == 1; });
+  REQUIRE(mqtt.sent()->size() == 1);
+  CHECK(mqtt.sent()->at(0).delivery_id == id);
+  CHECK(mqtt.sent()->at(0).idempotency_key == key);
+  CHECK(h.Row(id).state == DeliveryState::kDelivered);
+}
+
+TEST_CASE("Dispatcher picks up rows committed after start when nudged") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
+  Dispatcher& d = h.Start();
+  h.RunBriefly();
+  CHECK(mqtt.sent()->empty());
+  h.Alert("ev-1", "a");
+  d.Nudge();
+  h.RunUntil([&] { return d.counters().delivered == 1; });
+  CHECK(mqtt.sent()->size() == 1);
+}
+
+TEST_CASE("A stopped dispatcher sends nothing") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
+  Dispatcher& d = h.Start();
+  d.Stop();
+  h.Alert("ev-1", "a");
+  d.Nudge();
+  h.RunBriefly();
+  CHECK(mqtt.sent()->empty());
+}
+
+}  // namespace
+}  // namespace amparo

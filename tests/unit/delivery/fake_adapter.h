@@ -1,0 +1,62 @@
+// A scripted adapter for dispatcher tests: it answers each delivery with the
+// next outcome of its script (then with `then`), posted to the loop like a
+// real adapter, or holds the delivery forever when told to (a send in flight
+// when the process dies).
+#ifndef AMPARO_TESTS_UNIT_DELIVERY_FAKE_ADAPTER_H_
+#define AMPARO_TESTS_UNIT_DELIVERY_FAKE_ADAPTER_H_
+
+#include <deque>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "daemon/delivery/adapter.h"
+
+namespace amparo::testing {
+
+class FakeAdapter final : public Adapter {
+ public:
+  FakeAdapter(boost::asio::io_context& io, std::string name, std::deque<DeliveryOutcome> script,
+              DeliveryOutcome then = DeliveryOutcome::kDelivered)
+      : io_(io), name_(std::move(name)), script_(std::move(script)), then_(then) {}
+
+  std::string_view Name() const override { return name_; }
+
+  void AsyncDeliver(const OutboundMessage& message, DeliveryDone done) override {
+    sent_->push_back(message);
+    if (hold_) {
+      held_.push_back(std::move(done));
+      return;
+    }
+    DeliveryOutcome outcome = then_;
+    if (!script_.empty()) {
+      outcome = script_.front();
+      script_.pop_front();
+    }
+    Status why = outcome == DeliveryOutcome::kDelivered ? Status::OK()
+                                                        : Status::Unavailable("scripted failure");
+    boost::asio::post(io_, [done = std::move(done), outcome, why] { done(outcome, why); });
+  }
+
+  // Never answer: the deliveries stay in flight.
+  void Hold() { hold_ = true; }
+  // Everything handed over so far; survives the adapter (shared).
+  std::shared_ptr<std::vector<OutboundMessage>> sent() const { return sent_; }
+
+ private:
+  boost::asio::io_context& io_;
+  std::string name_;
+  std::deque<DeliveryOutcome> script_;
+  DeliveryOutcome then_;
+  bool hold_ = false;
+  std::vector<DeliveryDone> held_;
+  std::shared_ptr<std::vector<OutboundMessage>> sent_ =
+      std::make_shared<std::vector<OutboundMessage>>();
+};
+
+}  // namespace amparo::testing
+
+#endif  // AMPARO_TESTS_UNIT_DELIVERY_FAKE_ADAPTER_H_

@@ -1,0 +1,92 @@
+#include "daemon/store/clock_store.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/unit/store/store_fixture.h"
+
+namespace amparo {
+namespace {
+
+using testing::At;
+
+ClockOp Start(const std::string& key, int64_t started, std::optional<int64_t> warn, int64_t due) {
+  ClockOp op;
+  op.clock_id = "us-transfer-72h";
+  op.op = ClockOp::Op::kStart;
+  op.key = key;
+  op.started_at = At(started);
+  if (warn) op.warn_at = At(*warn);
+  op.due_at = At(due);
+  op.roles = {"child_welfare", "ombudsman"};
+  return op;
+}
+
+TEST_CASE("ClockStore starts a clock once per (clock_id, key); a second start is a no-op") {
+  testing::StoreFixture f;
+  ClockStore& clocks = f.store().clocks();
+  CHECK(clocks.Start(Start("k1", 1000, 2000, 3000), "subj", "ev-1").value());
+  CHECK_FALSE(clocks.Start(Start("k1", 1500, 2500, 3500), "subj", "ev-2").value());
+  CHECK(clocks.Start(Start("k2", 1000, std::nullopt, 5000), "subj", "ev-1").value());
+
+  std::vector<ClockRecord> running = clocks.Running().value();
+  REQUIRE(running.size() == 2);
+  const ClockRecord& first = running[0];
+  CHECK(first.key == "k1");
+  CHECK(first.event_id == "ev-1");
+  CHECK(first.subject_key == "subj");
+  CHECK(first.started_at == At(1000));
+  CHECK(first.warn_at == At(2000));
+  CHECK(first.due_at == At(3000));
+  CHECK(first.running);
+  CHECK_FALSE(first.warned);
+  CHECK_FALSE(first.expired);
+  CHECK(first.roles == std::vector<std::string>{"child_welfare", "ombudsman"});
+  CHECK_FALSE(running[1].warn_at.has_value());
+}
+
+TEST_CASE("ClockStore stops a running clock, keeps it as history, and may start it again") {
+  testing::StoreFixture f;
+  ClockStore& clocks = f.store().clocks();
+  REQUIRE(clocks.Start(Start("k1", 1000, 2000, 3000), "subj", "ev-1").value());
+  CHECK(clocks.Stop("us-transfer-72h", "k1", At(1500)).value());
+  CHECK_FALSE(clocks.Stop("us-transfer-72h", "k1", At(1600)).value());
+  CHECK(clocks.Running()->empty());
+  CHECK(f.Count("clocks WHERE state = 'stopped' AND stopped_at_ms = 1500") == 1);
+
+  CHECK(clocks.Start(Start("k1", 9000, 10000, 11000), "subj", "ev-3").value());
+  CHECK(clocks.Running()->size() == 1);
+  CHECK(f.Count("clocks") == 2);
+}
+
+TEST_CASE("ClockStore refuses a stop op as a start") {
+  testing::StoreFixture f;
+  ClockOp op = Start("k1", 1000, 2000, 3000);
+  op.op = ClockOp::Op::kStop;
+  CHECK(f.store().clocks().Start(op, "subj", "ev-1").status().code() ==
+        Status::Code::kInvalidArgument);
+}
+
+TEST_CASE("NextDueAt is the next warning not given, else the next expiry not given") {
+  testing::StoreFixture f;
+  ClockStore& clocks = f.store().clocks();
+  CHECK_FALSE(clocks.NextDueAt().value().has_value());
+  REQUIRE(clocks.Start(Start("k1", 1000, 5000, 9000), "subj", "ev-1").value());
+  REQUIRE(clocks.Start(Start("k2", 1000, std::nullopt, 7000), "subj", "ev-1").value());
+  CHECK(clocks.NextDueAt().value() == At(5000));
+
+  REQUIRE(clocks.MarkWarned("us-transfer-72h", "k1").ok());
+  CHECK(clocks.NextDueAt().value() == At(7000));
+  REQUIRE(clocks.MarkExpired("us-transfer-72h", "k2").ok());
+  CHECK(clocks.NextDueAt().value() == At(9000));
+  REQUIRE(clocks.MarkExpired("us-transfer-72h", "k1").ok());
+  CHECK_FALSE(clocks.NextDueAt().value().has_value());
+
+  std::vector<ClockRecord> running = clocks.Running().value();
+  REQUIRE(running.size() == 2);
+  CHECK(running[0].expired);
+  CHECK(running[1].warned);
+  CHECK(clocks.MarkWarned("us-transfer-72h", "nope").code() == Status::Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace amparo

@@ -1,0 +1,155 @@
+#include "daemon/store/outbox_store.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/unit/store/store_fixture.h"
+
+namespace amparo {
+namespace {
+
+using testing::At;
+using testing::MakeAlert;
+using testing::MakeCommit;
+
+// Commits event `event_id` at `now` with one alert to each agency; returns the delivery ids.
+std::vector<int64_t> Commit(testing::StoreFixture& f, const std::string& event_id, Instant now,
+                            const std::vector<std::string>& agencies) {
+  ProcessingCommit commit = MakeCommit(f.AddEvent(event_id), event_id, now);
+  for (const std::string& agency : agencies) {
+    commit.alerts.push_back(MakeAlert("rule-a", agency, event_id));
+  }
+  Result<CommitOutcome> outcome = f.store().CommitProcessing(commit);
+  INFO(outcome.status().ToString());
+  REQUIRE(outcome.ok());
+  std::vector<int64_t> ids;
+  for (const CommittedAlert& alert : outcome->alerts) ids.push_back(alert.delivery_id);
+  return ids;
+}
+
+std::vector<int64_t> Ids(const std::vector<Delivery>& rows) {
+  std::vector<int64_t> ids;
+  for (const Delivery& row : rows) ids.push_back(row.id);
+  return ids;
+}
+
+TEST_CASE("DueDeliveries returns pending rows due by now, earliest first, within the limit") {
+  testing::StoreFixture f;
+  OutboxStore& outbox = f.store().outbox();
+  const int64_t late = Commit(f, "ev-1", At(3000), {"a"})[0];
+  const int64_t early = Commit(f, "ev-2", At(1000), {"b"})[0];
+  const std::vector<int64_t> same = Commit(f, "ev-3", At(2000), {"c", "d"});
+
+  CHECK(Ids(outbox.DueDeliveries(At(999), 10).value()).empty());
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10).value()) ==
+        std::vector<int64_t>{early, same[0], same[1]});
+  CHECK(Ids(outbox.DueDeliveries(At(5000), 2).value()) == std::vector<int64_t>{early, same[0]});
+  CHECK(Ids(outbox.DueDeliveries(At(5000), 10).value()).back() == late);
+  CHECK(outbox.DueDeliveries(At(5000), 0).status().code() == Status::Code::kInvalidArgument);
+
+  REQUIRE(outbox.MarkDelivered(early, At(1500)).ok());
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10).value()) == std::vector<int64_t>{same[0], same[1]});
+}
+
+TEST_CASE("NextDueAfter is the earliest pending attempt strictly later than the instant") {
+  testing::StoreFixture f;
+  OutboxStore& outbox = f.store().outbox();
+  CHECK_FALSE(outbox.NextDueAfter(At(0)).value().has_value());
+  const int64_t a = Commit(f, "ev-1", At(1000), {"a"})[0];
+  Commit(f, "ev-2", At(4000), {"b"});
+  CHECK(outbox.NextDueAfter(At(0)).value() == At(1000));
+  CHECK(outbox.NextDueAfter(At(1000)).value() == At(4000));
+  REQUIRE(outbox.MarkAttemptFailed(a, "down", At(2500)).ok());
+  CHECK(outbox.NextDueAfter(At(1000)).value() == At(2500));
+  CHECK_FALSE(outbox.NextDueAfter(At(4000)).value().has_value());
+}
+
+TEST_CASE("MarkAttemptFailed counts the attempt and reschedules; MarkDelivered closes the row") {
+  testing::StoreFixture f;
+  OutboxStore& outbox = f.store().outbox();
+  const int64_t id = Commit(f, "ev-1", At(1000), {"a"})[0];
+  REQUIRE(outbox.MarkAttemptFailed(id, "timeout", At(3000)).ok());
+  REQUIRE(outbox.MarkAttemptFailed(id, "refused", At(7000)).ok());
+  Delivery row = outbox.Get(id).value();
+  CHECK(row.attempts == 2);
+  CHECK(row.last_error == "refused");
+  CHECK(row.next_attempt_at == At(7000));
+  CHECK(outbox.PendingCount().value() == 1);
+
+  REQUIRE(outbox.MarkDelivered(id, At(7100)).ok());
+  row = outbox.Get(id).value();
+  CHECK(row.state == DeliveryState::kDelivered);
+  CHECK(row.delivered_at == At(7100));
+  CHECK(outbox.PendingCount().value() == 0);
+  // Only pending rows move.
+  CHECK(outbox.MarkDelivered(id, At(8000)).code() == Status::Code::kNotFound);
+  CHECK(outbox.MarkAttemptFailed(id, "x", At(8000)).code() == Status::Code::kNotFound);
+  CHECK(outbox.Get(999).status().code() == Status::Code::kNotFound);
+}
+
+TEST_CASE("FailOver marks the row failed and adds the next channel's row in one step") {
+  testing::StoreFixture f;
+  OutboxStore& outbox = f.store().outbox();
+  const int64_t id = Commit(f, "ev-1", At(1000), {"a"})[0];
+  REQUIRE(outbox.MarkAttemptFailed(id, "timeout", At(2000)).ok());
+
+  Result<FailOverResult> result =
+      outbox.FailOver(id, "refused", ChannelTarget{"file", "/var/x.jsonl"}, At(3000));
+  REQUIRE(result.ok());
+  CHECK_FALSE(result->dead);
+  REQUIRE(result->next_delivery_id.has_value());
+
+  Delivery failed = outbox.Get(id).value();
+  CHECK(failed.state == DeliveryState::kFailed);
+  CHECK(failed.attempts == 2);
+  CHECK(failed.last_error == "refused");
+  Delivery next = outbox.Get(*result->next_delivery_id).value();
+  CHECK(next.state == DeliveryState::kPending);
+  CHECK(next.channel_index == 1);
+  CHECK(next.channel == ChannelTarget{"file", "/var/x.jsonl"});
+  CHECK(next.attempts == 0);
+  CHECK(next.next_attempt_at == At(3000));
+  CHECK(next.alert_id == failed.alert_id);
+  CHECK(next.agency_id == failed.agency_id);
+  CHECK(next.idempotency_key == failed.idempotency_key);
+  CHECK(next.payload == failed.payload);
+  CHECK(outbox.FailOver(id, "again", std::nullopt, At(4000)).status().code() ==
+        Status::Code::kNotFound);
+}
+
+TEST_CASE("FailOver without a next channel leaves the row dead; Escalate adds one row, once") {
+  testing::StoreFixture f;
+  OutboxStore& outbox = f.store().outbox();
+  const int64_t id = Commit(f, "ev-1", At(1000), {"a"})[0];
+  CHECK(outbox.Escalate(id, "ombudsman", {"mqtt", ""}, At(2000)).status().code() ==
+        Status::Code::kFailedPrecondition);
+
+  Result<FailOverResult> result = outbox.FailOver(id, "refused", std::nullopt, At(2000));
+  REQUIRE(result.ok());
+  CHECK(result->dead);
+  CHECK_FALSE(result->next_delivery_id.has_value());
+  CHECK(outbox.Get(id)->state == DeliveryState::kDead);
+
+  Result<std::optional<int64_t>> escalation =
+      outbox.Escalate(id, "ombudsman", {"mqtt", "rcm/v1/alerts/ombudsman"}, At(2500));
+  REQUIRE(escalation.ok());
+  REQUIRE(escalation->has_value());
+  Delivery row = outbox.Get(**escalation).value();
+  CHECK(row.agency_id == "ombudsman");
+  CHECK(row.channel_index == 0);
+  CHECK(row.channel.target == "rcm/v1/alerts/ombudsman");
+  CHECK(row.escalated_from == id);
+  CHECK(row.state == DeliveryState::kPending);
+  CHECK(row.idempotency_key == outbox.Get(id)->idempotency_key);
+
+  // The same agency never gets the same alert version twice: escalation cannot loop.
+  CHECK_FALSE(outbox.Escalate(id, "ombudsman", {"mqtt", ""}, At(2600)).value().has_value());
+
+  DeliveryCounts counts = outbox.Counts().value();
+  CHECK(counts.pending == 1);
+  CHECK(counts.dead == 1);
+  CHECK(counts.delivered == 0);
+  CHECK(counts.failed == 0);
+}
+
+}  // namespace
+}  // namespace amparo
