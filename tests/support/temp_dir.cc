@@ -1,10 +1,10 @@
 #include "tests/support/temp_dir.h"
 
-#include <stdlib.h>
-
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+
+#include <stdlib.h>
 
 namespace amparo::testing {
 

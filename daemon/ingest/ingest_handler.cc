@@ -1,0 +1,112 @@
+#include "daemon/ingest/ingest_handler.h"
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/event/enums.h"
+#include "daemon/event/event_codec.h"
+
+namespace amparo {
+
+std::string_view OutcomeName(IngestResult::Outcome outcome) {
+  switch (outcome) {
+    case IngestResult::Outcome::kStored:
+      return "stored";
+    case IngestResult::Outcome::kDuplicate:
+      return "duplicate";
+    case IngestResult::Outcome::kDeadLetter:
+      return "dead_letter";
+  }
+  return "?";
+}
+
+bool IsSafeTopicSegment(std::string_view segment) {
+  if (segment.empty() || segment.size() > 64) return false;
+  for (char c : segment) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::pair<std::string, std::string> TopicOrigin(std::string_view topic) {
+  constexpr std::string_view kPrefix = "rcm/v1/events/";
+  if (topic.substr(0, kPrefix.size()) != kPrefix) return {};
+  std::string_view rest = topic.substr(kPrefix.size());
+  const size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return {};
+  std::string_view country = rest.substr(0, slash);
+  std::string_view agency = rest.substr(slash + 1);
+  if (const size_t next = agency.find('/'); next != std::string_view::npos) {
+    agency = agency.substr(0, next);
+  }
+  if (!IsSafeTopicSegment(country) || !IsSafeTopicSegment(agency)) return {};
+  return {std::string(country), std::string(agency)};
+}
+
+IngestHandler::IngestHandler(std::unique_ptr<EventStore> store, SubjectHasher hasher,
+                             const Clock& clock, size_t max_payload_bytes)
+    : store_(std::move(store)),
+      hasher_(std::move(hasher)),
+      clock_(clock),
+      max_payload_bytes_(max_payload_bytes) {}
+
+Result<IngestResult> IngestHandler::Handle(std::string_view topic, std::string_view payload) {
+  const Instant now = clock_.Now();
+  IngestResult result;
+  // Address receipts by the event's own authority where it can be read, else
+  // by the topic it came on.
+  const EventOrigin origin = PeekOrigin(payload);
+  auto [topic_country, topic_agency] = TopicOrigin(topic);
+  result.country = origin.country.value_or(topic_country);
+  result.agency = origin.agency.value_or(topic_agency);
+  result.event_id = origin.event_id.value_or("");
+  result.topic = std::string(topic);
+
+  if (payload.size() > max_payload_bytes_) {
+    return DeadLetter(topic, payload,
+                      "payload is " + std::to_string(payload.size()) + " bytes; the limit is " +
+                          std::to_string(max_payload_bytes_),
+                      std::move(result), now);
+  }
+  Result<Event> event = DecodeEvent(payload);
+  if (!event.ok()) {
+    return DeadLetter(topic, payload, event.status().message(), std::move(result), now);
+  }
+  result.country = event->authority.country;
+  result.agency = event->authority.agency;
+  result.event_id = event->event_id;
+
+  const std::string body = EncodeEvent(*event);
+  const std::string subject_key = hasher_.Hash(event->subject.id);
+  IncomingEvent incoming{event->event_id,        topic, ToString(event->type), subject_key, body,
+                         event->occurred_at.utc, now};
+  Result<IngestOutcome> stored = store_->InsertEvent(incoming);
+  if (!stored.ok()) return stored.status();
+  result.outcome = *stored == IngestOutcome::kStored ? IngestResult::Outcome::kStored
+                                                     : IngestResult::Outcome::kDuplicate;
+  spdlog::debug("ingest: {} event_id={} type={} subject={}", OutcomeName(result.outcome),
+                result.event_id, ToString(event->type), subject_key);
+  return result;
+}
+
+Result<IngestResult> IngestHandler::DeadLetter(std::string_view topic, std::string_view payload,
+                                               std::string reason, IngestResult result,
+                                               Instant now) {
+  std::optional<std::string_view> event_id;
+  if (!result.event_id.empty()) event_id = result.event_id;
+  Status s = store_->InsertDeadLetter(topic, event_id, reason, payload, now);
+  if (!s.ok()) return s;
+  // A reason may quote a value the publisher sent (a malformed birth date, a
+  // name in the wrong field), so the log gets only the field path before the
+  // colon; the whole reason goes to the store and the publisher's receipt.
+  spdlog::info("ingest: dead letter event_id={} topic={} field={}",
+               result.event_id.empty() ? "-" : result.event_id, topic,
+               reason.substr(0, reason.find(':')));
+  result.outcome = IngestResult::Outcome::kDeadLetter;
+  result.reason = std::move(reason);
+  result.raw = std::string(payload);
+  return result;
+}
+
+}  // namespace amparo

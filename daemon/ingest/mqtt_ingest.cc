@@ -1,0 +1,159 @@
+#include "daemon/ingest/mqtt_ingest.h"
+
+#include <cstdlib>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+namespace amparo {
+
+namespace {
+
+constexpr int kQos = 1;
+// Exit code when an event cannot be made durable: the broker keeps the
+// unacknowledged message and redelivers it once systemd restarts us.
+constexpr int kExitCannotStore = 75;  // EX_TEMPFAIL
+
+}  // namespace
+
+MqttIngest::MqttIngest(boost::asio::io_context& io, MqttOptions options, IngestHandler& handler)
+    : io_(io), options_(std::move(options)), handler_(handler) {}
+
+MqttIngest::~MqttIngest() {
+  if (client_) Stop(std::chrono::seconds(1));
+}
+
+mqtt::connect_options MqttIngest::BuildConnectOptions() const {
+  auto keep_alive = std::chrono::duration_cast<std::chrono::seconds>(options_.keep_alive);
+  auto builder = mqtt::connect_options_builder()
+                     .mqtt_version(MQTTVERSION_3_1_1)
+                     .clean_session(!options_.persistent_session)
+                     .keep_alive_interval(keep_alive)
+                     .connect_timeout(std::chrono::seconds(10))
+                     .automatic_reconnect(options_.reconnect_min, options_.reconnect_max)
+                     .max_inflight(100);
+  if (options_.username) builder.user_name(*options_.username);
+  if (options_.password) builder.password(*options_.password);
+  if (options_.ca_file || options_.cert_file) {
+    auto ssl = mqtt::ssl_options_builder().enable_server_cert_auth(true).verify(true);
+    if (options_.ca_file) ssl.trust_store(*options_.ca_file);
+    if (options_.cert_file) ssl.key_store(*options_.cert_file);
+    if (options_.key_file) ssl.private_key(*options_.key_file);
+    builder.ssl(ssl.finalize());
+  }
+  if (!options_.status_topic.empty()) {
+    builder.will(mqtt::message(options_.status_topic, R"({"state":"offline"})", kQos, true));
+  }
+  return builder.finalize();
+}
+
+Status MqttIngest::Start() {
+  try {
+    mqtt::create_options create(MQTTVERSION_3_1_1, options_.max_buffered_messages);
+    // Receipts and status published while the broker is away wait in Paho's
+    // buffer instead of failing.
+    create.set_send_while_disconnected(true, true);
+    client_ = std::make_unique<mqtt::async_client>(options_.uri, options_.client_id, create);
+    client_->set_message_callback([this](mqtt::const_message_ptr msg) { HandleMessage(msg); });
+    client_->set_connected_handler([this](const std::string&) { HandleConnected(); });
+    client_->set_connection_lost_handler([this](const std::string& cause) {
+      subscribed_ = false;
+      spdlog::warn("mqtt: connection lost ({}); reconnecting", cause.empty() ? "no cause" : cause);
+    });
+    client_->connect(BuildConnectOptions());
+  } catch (const mqtt::exception& e) {
+    return Status::InvalidArgument(std::string("mqtt: cannot start client: ") + e.what());
+  }
+  spdlog::info("mqtt: connecting to {} as {}", options_.uri, options_.client_id);
+  return Status::OK();
+}
+
+void MqttIngest::HandleConnected() {
+  // Mosquitto 2.0.11 does not restore a persistent session's shared
+  // subscriptions, so subscribe again on every connect.
+  try {
+    client_->subscribe(options_.subscription, kQos, nullptr, subscribe_listener_);
+  } catch (const mqtt::exception& e) {
+    spdlog::error("mqtt: subscribe failed: {}", e.what());
+  }
+}
+
+void MqttIngest::SubscribeListener::on_success(const mqtt::token& /*tok*/) {
+  // Paho C reports a SUBACK of 0x80 (refused) through on_failure.
+  owner_.subscribed_ = true;
+  spdlog::info("mqtt: subscribed to {}", owner_.options_.subscription);
+  if (owner_.on_subscribed_) boost::asio::post(owner_.io_, owner_.on_subscribed_);
+}
+
+void MqttIngest::SubscribeListener::on_failure(const mqtt::token& /*tok*/) {
+  // Without the subscription no event reaches us: say so loudly and drop the
+  // connection, so that automatic reconnect subscribes again.
+  spdlog::error("mqtt: the broker refused the subscription to {}; reconnecting",
+                owner_.options_.subscription);
+  try {
+    owner_.client_->reconnect();
+  } catch (const mqtt::exception& e) {
+    spdlog::error("mqtt: reconnect: {}", e.what());
+  }
+}
+
+void MqttIngest::HandleMessage(const mqtt::const_message_ptr& msg) {
+  if (!msg) return;
+  const std::string& topic = msg->get_topic();
+  const std::string& payload = msg->get_payload_ref().str();
+  Result<IngestResult> result = Status::Internal("not handled");
+  try {
+    result = handler_.Handle(topic, payload);
+  } catch (const std::exception& e) {
+    result = Status::Internal(std::string("exception while storing: ") + e.what());
+  }
+  if (!result.ok()) {
+    // Returning would acknowledge an event we do not hold. End the process
+    // instead; the broker redelivers it after the restart.
+    spdlog::critical("ingest: cannot store message from {}: {}; exiting without acknowledging",
+                     topic, result.status().ToString());
+    spdlog::shutdown();
+    std::_Exit(kExitCannotStore);
+  }
+  if (on_result_) {
+    boost::asio::post(
+        io_, [sink = on_result_, r = std::move(result).value()]() mutable { sink(std::move(r)); });
+  }
+}
+
+void MqttIngest::Stop(Duration timeout) {
+  if (!client_ || stopping_.exchange(true)) return;
+  subscribed_ = false;
+  try {
+    if (client_->is_connected()) {
+      if (!options_.status_topic.empty()) {
+        client_->publish(options_.status_topic, R"({"state":"stopped"})", kQos, true)
+            ->wait_for(timeout);
+      }
+      client_->disconnect(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count())
+          ->wait_for(timeout);
+    } else {
+      client_->stop_consuming();
+    }
+  } catch (const mqtt::exception& e) {
+    spdlog::warn("mqtt: disconnect: {}", e.what());
+  }
+}
+
+Status MqttIngest::Publish(const std::string& topic, const std::string& payload, int qos,
+                           bool retained) {
+  if (!client_) return Status::FailedPrecondition("mqtt: not started");
+  try {
+    client_->publish(topic, payload.data(), payload.size(), qos, retained);
+  } catch (const mqtt::exception& e) {
+    if (e.get_reason_code() == MQTTASYNC_MAX_BUFFERED_MESSAGES) {
+      return Status::Unavailable("mqtt: publish buffer full");
+    }
+    return Status::Unavailable(std::string("mqtt: publish failed: ") + e.what());
+  }
+  return Status::OK();
+}
+
+bool MqttIngest::connected() const { return client_ && client_->is_connected(); }
+
+}  // namespace amparo

@@ -1,0 +1,105 @@
+#include "daemon/ingest/ingest_handler.h"
+
+#include <catch2/catch.hpp>
+
+#include "daemon/event/event.h"
+#include "daemon/store/event_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace amparo {
+namespace {
+
+using testing::ReadFile;
+using testing::SourcePath;
+using testing::TempDir;
+
+struct Fixture {
+  TempDir dir;
+  FakeClock clock{Instant{std::chrono::milliseconds(1'700'000'000'000)}};
+  std::unique_ptr<IngestHandler> handler;
+
+  explicit Fixture(size_t max_payload = kMaxEventBytes) {
+    auto store = EventStore::Open({dir.File("amparo.db"), Durability::kProcess});
+    REQUIRE(store.ok());
+    handler = std::make_unique<IngestHandler>(
+        std::move(store).value(), SubjectHasher(std::string(32, 'k')), clock, max_payload);
+  }
+  // A second connection, to look at what was committed.
+  std::unique_ptr<EventStore> Inspect() {
+    auto store = EventStore::Open({dir.File("amparo.db"), Durability::kProcess});
+    REQUIRE(store.ok());
+    return std::move(store).value();
+  }
+};
+
+const std::string kTopic = "rcm/v1/events/MX/INM";
+
+TEST_CASE("a valid event is committed before Handle returns, then recognised as a duplicate") {
+  Fixture f;
+  const std::string payload = ReadFile(SourcePath("config/samples/01-apprehension.json"));
+  auto first = f.handler->Handle(kTopic, payload);
+  REQUIRE(first.ok());
+  CHECK(first->outcome == IngestResult::Outcome::kStored);
+  CHECK(first->country == "MX");
+  CHECK(first->agency == "INM");
+  CHECK_FALSE(first->event_id.empty());
+
+  auto inspect = f.Inspect();
+  auto pending = inspect->PendingEvents(10);
+  REQUIRE(pending.ok());
+  REQUIRE(pending->size() == 1);
+  CHECK((*pending)[0].event_id == first->event_id);
+  CHECK((*pending)[0].topic == kTopic);
+  CHECK((*pending)[0].type == "apprehension");
+  // The subject appears only as a 12-hex keyed hash.
+  CHECK((*pending)[0].subject_key.size() == 12);
+
+  auto again = f.handler->Handle(kTopic, payload);
+  REQUIRE(again.ok());
+  CHECK(again->outcome == IngestResult::Outcome::kDuplicate);
+  CHECK(*inspect->Counter("duplicates") == 1);
+  CHECK(inspect->PendingEvents(10)->size() == 1);
+}
+
+TEST_CASE("a malformed payload becomes a dead letter with its reason and raw bytes") {
+  Fixture f;
+  auto result = f.handler->Handle(kTopic, "{\"schema\": \"amparo.event.v1\", ");
+  REQUIRE(result.ok());
+  CHECK(result->outcome == IngestResult::Outcome::kDeadLetter);
+  CHECK_FALSE(result->reason.empty());
+  CHECK(result->raw == "{\"schema\": \"amparo.event.v1\", ");
+  // Not parsable: the receipt goes by the topic's segments.
+  CHECK(result->country == "MX");
+  CHECK(result->agency == "INM");
+
+  auto letters = f.Inspect()->DeadLetters(10);
+  REQUIRE(letters.ok());
+  REQUIRE(letters->size() == 1);
+  CHECK((*letters)[0].reason == result->reason);
+  CHECK((*letters)[0].raw == "{\"schema\": \"amparo.event.v1\", ");
+  CHECK((*letters)[0].topic == kTopic);
+}
+
+TEST_CASE("a payload over the limit is refused by size before it is parsed") {
+  Fixture f(1024);
+  auto result = f.handler->Handle(kTopic, std::string(2000, ' '));
+  REQUIRE(result.ok());
+  CHECK(result->outcome == IngestResult::Outcome::kDeadLetter);
+  CHECK(result->reason == "payload is 2000 bytes; the limit is 1024");
+}
+
+TEST_CASE("receipt topics come from safe topic segments only") {
+  CHECK(TopicOrigin("rcm/v1/events/MX/INM") == std::pair<std::string, std::string>{"MX", "INM"});
+  CHECK(TopicOrigin("rcm/v1/events/US/CBP-USBP/rgv") ==
+        std::pair<std::string, std::string>{"US", "CBP-USBP"});
+  CHECK(TopicOrigin("other/MX/INM") == std::pair<std::string, std::string>{});
+  CHECK(TopicOrigin("rcm/v1/events/MX") == std::pair<std::string, std::string>{});
+  CHECK(TopicOrigin("rcm/v1/events/M X/INM") == std::pair<std::string, std::string>{});
+  CHECK_FALSE(IsSafeTopicSegment("a+b"));
+  CHECK_FALSE(IsSafeTopicSegment("#"));
+  CHECK_FALSE(IsSafeTopicSegment(""));
+  CHECK(IsSafeTopicSegment("CBP-USBP"));
+}
+
+}  // namespace
+}  // namespace amparo
