@@ -1,2 +1,66 @@
-// amparod: placeholder until the app layer lands.
-int main() { return 0; }
+// amparod: the amparo daemon. Thin: parse the command line, load and check
+// the config, run the Daemon, map the outcome to an exit code.
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "daemon/app/config.h"
+#include "daemon/app/daemon.h"
+#include "daemon/app/logging.h"
+
+namespace {
+
+constexpr int kExitConfig = 78;  // EX_CONFIG (sysexits.h)
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"amparod: child-protection alerting daemon"};
+  std::string config_path = "/etc/amparo/amparod.yaml";
+  bool check_only = false;
+  std::optional<std::string> broker;
+  std::optional<std::string> db;
+  std::optional<std::string> log_format;
+  cli.add_option("-c,--config", config_path, "configuration file")->capture_default_str();
+  cli.add_flag("--check", check_only, "validate the configuration and exit (0 valid, 78 not)");
+  cli.add_option("--broker", broker, "broker URI, overrides broker.uri");
+  cli.add_option("--db", db, "SQLite file, overrides store.path");
+  cli.add_option("--log-format", log_format, "text or json, overrides logging.format")
+      ->check(CLI::IsMember({"text", "json"}));
+  CLI11_PARSE(cli, argc, argv);
+
+  try {
+    amparo::Result<amparo::Config> config = amparo::LoadConfigFile(config_path);
+    if (config.ok()) {
+      amparo::Status s = amparo::ApplyOverrides(&*config, broker, db);
+      if (!s.ok()) config = s;
+    }
+    if (!config.ok()) {
+      std::fprintf(stderr, "%s: invalid configuration:\n%s\n", config_path.c_str(),
+                   config.status().message().c_str());
+      return kExitConfig;
+    }
+    if (log_format) {
+      config->logging.format =
+          *log_format == "json" ? amparo::LogFormat::kJson : amparo::LogFormat::kText;
+    }
+    if (check_only) {
+      std::printf("%s: configuration is valid\n", config_path.c_str());
+      return 0;
+    }
+    if (amparo::Status s = amparo::SetupLogging(config->logging.format, config->logging.level);
+        !s.ok()) {
+      std::fprintf(stderr, "logging: %s\n", s.ToString().c_str());
+      return kExitConfig;
+    }
+    amparo::Daemon daemon(std::move(config).value());
+    return daemon.Run();
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    return 1;
+  }
+}

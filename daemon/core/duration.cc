@@ -47,6 +47,9 @@ Result<Duration> ParseDuration(std::string_view text) {
           (unit.empty() ? std::string("no unit") : "unknown unit \"" + std::string(unit) + "\"") +
           "; units are ms, s, m, h, d");
     }
+    if (number > (std::numeric_limits<int64_t>::max() - total) / millis) {
+      return Status::InvalidArgument(quoted + " is too long a duration");
+    }
     total += number * millis;
   }
   return Duration(total);

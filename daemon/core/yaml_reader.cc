@@ -32,6 +32,7 @@ Status Diagnostics::ToStatus() const {
 }
 
 SourcePos PosOf(const YAML::Node& node, const std::string& file) {
+  if (!node.IsDefined()) return {file, 1, 1};  // an absent node has no position
   const YAML::Mark mark = node.Mark();
   if (mark.is_null()) return {file, 1, 1};
   return {file, mark.line + 1, mark.column + 1};
@@ -76,13 +77,13 @@ void MapReader::Error(const YAML::Node& at, std::string_view key, std::string me
 }
 
 bool MapReader::Has(std::string_view key) const {
-  if (!ok_ || !node_.IsMap()) return false;
+  if (!ok_ || !node_.IsDefined() || !node_.IsMap()) return false;
   return node_[std::string(key)].IsDefined();
 }
 
 YAML::Node MapReader::Node(std::string_view key) {
   known_.emplace(key);
-  if (!ok_ || !node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  if (!ok_ || !node_.IsDefined() || !node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
   // A const lookup does not insert the key into the mapping.
   const YAML::Node& map = node_;
   return map[std::string(key)];
@@ -90,7 +91,9 @@ YAML::Node MapReader::Node(std::string_view key) {
 
 YAML::Node MapReader::Required(std::string_view key) {
   YAML::Node child = Node(key);
-  if (ok_ && (!child.IsDefined() || child.IsNull())) Error(node_, key, "is required");
+  if (ok_ && (!child.IsDefined() || child.IsNull())) {
+    Error(node_.IsDefined() ? node_ : child, key, "is required");
+  }
   return child;
 }
 
@@ -195,7 +198,7 @@ std::optional<std::vector<std::string>> MapReader::StringList(std::string_view k
 }
 
 void MapReader::Finish() {
-  if (!ok_ || !node_.IsMap()) return;
+  if (!ok_ || !node_.IsDefined() || !node_.IsMap()) return;
   for (const auto& kv : node_) {
     const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
     if (known_.find(key) == known_.end()) {

@@ -64,3 +64,28 @@ TEST_CASE("ParseYaml turns a syntax error into a positioned diagnostic") {
 
 }  // namespace
 }  // namespace amparo
+
+namespace amparo {
+namespace {
+
+TEST_CASE("ParseDuration refuses a total that would overflow") {
+  CHECK(ParseDuration("10000000000d10000000000d10000000000d10000000000d").status().message() ==
+        "\"10000000000d10000000000d10000000000d10000000000d\" is too long a duration");
+}
+
+TEST_CASE("MapReader over an absent section reads as empty, reporting required keys") {
+  Diagnostics diags;
+  auto doc = ParseYaml("a: 1\n", "f.yaml", &diags);
+  REQUIRE(doc);
+  MapReader top(*doc, "", "f.yaml", &diags);
+  MapReader absent(top.Node("section"), "section", "f.yaml", &diags);
+  CHECK_FALSE(absent.Has("x"));
+  CHECK_FALSE(absent.String("x", false));
+  CHECK_FALSE(absent.String("y", true));
+  absent.Finish();
+  REQUIRE(diags.size() == 1);
+  CHECK(diags.items()[0].ToString() == "f.yaml:1:1: section.y: is required");
+}
+
+}  // namespace
+}  // namespace amparo

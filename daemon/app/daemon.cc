@@ -1,0 +1,282 @@
+#include "daemon/app/daemon.h"
+
+#include <csignal>
+#include <fstream>
+#include <iterator>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "adapters/registry.h"
+#include "daemon/app/systemd_notify.h"
+
+namespace amparo {
+
+namespace {
+
+// Reads a secret file whole, without its trailing newline.
+Result<std::string> ReadSecret(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("cannot read " + path);
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+Result<MqttOptions> BuildMqttOptions(const Config& config) {
+  MqttOptions o;
+  o.uri = config.broker.uri;
+  o.client_id = config.broker.client_id;
+  o.persistent_session = config.broker.persistent_session;
+  o.username = config.broker.username;
+  if (config.broker.password_file) {
+    Result<std::string> password = ReadSecret(*config.broker.password_file);
+    if (!password.ok()) return password.status();
+    o.password = *password;
+  }
+  o.ca_file = config.broker.tls.ca_file;
+  o.cert_file = config.broker.tls.cert_file;
+  o.key_file = config.broker.tls.key_file;
+  o.subscription = config.broker.subscription;
+  o.keep_alive = config.broker.keep_alive;
+  o.reconnect_min = config.broker.reconnect_min;
+  o.reconnect_max = config.broker.reconnect_max;
+  o.max_buffered_messages = static_cast<int>(config.broker.max_buffered_messages);
+  o.status_topic = "rcm/v1/status/amparod/" + config.instance;
+  return o;
+}
+
+// Logs every diagnostic, one per line (positions and key paths, no personal data).
+void LogDiagnostics(const Diagnostics& diags) {
+  for (const Diagnostic& d : diags.items()) spdlog::error("{}", d.ToString());
+}
+
+RetryPolicy RetryPolicyFrom(const DeliveryConfig& d) {
+  RetryPolicy p;
+  p.initial = d.retry_initial;
+  p.max = d.retry_max;
+  p.multiplier = d.retry_multiplier;
+  p.jitter = d.jitter;
+  p.max_attempts_per_channel = d.max_attempts_per_channel;
+  return p;
+}
+
+}  // namespace
+
+Daemon::Daemon(Config config)
+    : config_(std::move(config)),
+      signals_(io_, SIGTERM, SIGINT, SIGHUP),
+      watchdog_timer_(io_),
+      status_timer_(io_) {}
+
+Daemon::~Daemon() = default;
+
+int Daemon::Run() {
+  if (Status s = Start(); !s.ok()) {
+    spdlog::critical("start-up failed: {}", s.ToString());
+    return 1;
+  }
+  io_.run();
+  spdlog::info("stopped: {}", StatusLine());
+  return 0;
+}
+
+Status Daemon::Start() {
+  Diagnostics diags;
+  Result<Policy> policy = LoadPolicy(config_, &diags);
+  if (!policy.ok()) {
+    LogDiagnostics(diags);
+    return policy.status();
+  }
+  policy_ = std::move(policy).value();
+
+  Result<SubjectHasher> hasher = SubjectHasher::FromKeyFile(config_.privacy.deployment_key_file);
+  if (!hasher.ok()) return hasher.status();
+
+  StoreOptions store_options{config_.store.path, config_.store.durability};
+  Result<std::unique_ptr<EventStore>> loop_store = EventStore::Open(store_options);
+  if (!loop_store.ok()) return loop_store.status();
+  store_ = std::move(loop_store).value();
+  Result<std::unique_ptr<EventStore>> ingest_store = EventStore::Open(store_options);
+  if (!ingest_store.ok()) return ingest_store.status();
+  ingest_handler_ =
+      std::make_unique<IngestHandler>(std::move(ingest_store).value(), std::move(hasher).value(),
+                                      clock_, config_.ingest.max_payload_bytes);
+
+  if (Status s = StartDelivery(); !s.ok()) return s;
+
+  Result<MqttOptions> mqtt_options = BuildMqttOptions(config_);
+  if (!mqtt_options.ok()) return mqtt_options.status();
+  mqtt_ = std::make_unique<MqttIngest>(io_, std::move(mqtt_options).value(), *ingest_handler_);
+  ReceiptOptions receipt_options;
+  receipt_options.receipts = config_.ingest.receipts;
+  receipt_options.coalesce = config_.ingest.receipt_coalesce;
+  receipt_options.receipt_topic_prefix = config_.ingest.receipt_topic_prefix;
+  receipt_options.deadletter_topic_prefix = config_.ingest.deadletter_topic_prefix;
+  receipts_ = std::make_unique<ReceiptPublisher>(
+      io_, receipt_options, [this](const std::string& topic, const std::string& payload) {
+        return mqtt_->Publish(topic, payload, 1, false);
+      });
+  mqtt_->OnResult([this](IngestResult r) { OnIngested(std::move(r)); });
+  mqtt_->OnSubscribed([this] { OnSubscribed(); });
+
+  WaitForSignals();
+  if (auto interval = SystemdWatchdogInterval()) ArmWatchdog(*interval / 2);
+  ArmStatusTimer();
+  return mqtt_->Start();
+}
+
+Status Daemon::StartDelivery() {
+  Result<std::unique_ptr<ProcessingStore>> processing = ProcessingStore::Create(store_->db());
+  if (!processing.ok()) return processing.status();
+  processing_ = std::move(processing).value();
+
+  AdapterOptions adapter_options;
+  adapter_options.mqtt.uri = config_.broker.uri;
+  adapter_options.mqtt.client_id = config_.broker.client_id + "-alerts";
+  adapter_options.mqtt.reconnect_min = config_.broker.reconnect_min;
+  adapter_options.mqtt.reconnect_max = config_.broker.reconnect_max;
+  Result<AdapterSet> adapters = BuildAdapterSet(io_, adapter_options);
+  if (!adapters.ok()) return adapters.status();
+  adapters_ = std::move(adapters).value();
+
+  DeliveryRoutes routes;
+  routes.channel = [this](const std::string& agency_id, int index) -> std::optional<ChannelTarget> {
+    const Agency* agency = policy_.directory->Find(agency_id);
+    if (agency == nullptr || index < 0 || static_cast<size_t>(index) >= agency->channels.size()) {
+      return std::nullopt;
+    }
+    const Channel& ch = agency->channels[static_cast<size_t>(index)];
+    return ChannelTarget{std::string(kChannelTypeNames[static_cast<size_t>(ch.type)]), ch.target};
+  };
+  routes.escalates_to = [this](const std::string& agency_id) -> std::optional<std::string> {
+    const Agency* agency = policy_.directory->Find(agency_id);
+    return agency != nullptr ? agency->escalates_to : std::nullopt;
+  };
+  routes.fallback_agency = config_.directory.unrouted;
+  auto random = [engine = std::make_shared<std::mt19937_64>(std::random_device{}())] {
+    return std::uniform_real_distribution<double>(0.0, 1.0)(*engine);
+  };
+  dispatcher_ =
+      std::make_unique<Dispatcher>(io_, processing_->outbox(), adapters_,
+                                   RetryPolicyFrom(config_.delivery), clock_, random, routes);
+  pipeline_ =
+      std::make_unique<Pipeline>(io_, *store_, *processing_, clock_, config_.directory.unrouted);
+  pipeline_->SetRuleSet(policy_.rules);
+  pipeline_->SetDirectory(policy_.directory);
+  pipeline_->OnDeliveries([this] { dispatcher_->Nudge(); });
+  dispatcher_->Start();
+  // Events stored but not processed when the daemon last stopped.
+  pipeline_->Notify();
+  return Status::OK();
+}
+
+void Daemon::OnSubscribed() {
+  if (stopping_) return;
+  Status s =
+      mqtt_->Publish("rcm/v1/status/amparod/" + config_.instance, R"({"state":"online"})", 1, true);
+  if (!s.ok()) spdlog::warn("status topic: {}", s.ToString());
+  if (!ready_sent_) {
+    ready_sent_ = true;
+    spdlog::info("ready: subscribed to {}", config_.broker.subscription);
+    NotifySystemd("READY=1\nSTATUS=" + StatusLine());
+  }
+}
+
+void Daemon::OnIngested(IngestResult result) {
+  switch (result.outcome) {
+    case IngestResult::Outcome::kStored:
+      ++counters_.stored;
+      break;
+    case IngestResult::Outcome::kDuplicate:
+      ++counters_.duplicates;
+      break;
+    case IngestResult::Outcome::kDeadLetter:
+      ++counters_.dead_letters;
+      break;
+  }
+  receipts_->Add(result);
+  if (result.outcome == IngestResult::Outcome::kStored) pipeline_->Notify();
+}
+
+void Daemon::WaitForSignals() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      Reload();
+      WaitForSignals();
+      return;
+    }
+    spdlog::info("signal {}: stopping", sig);
+    Stop();
+  });
+}
+
+void Daemon::Reload() {
+  NotifySystemd("RELOADING=1");
+  // All or nothing: a rule set or directory with errors is refused and the
+  // policy in force stays (DESIGN.md §8).
+  Diagnostics diags;
+  Result<Policy> policy = LoadPolicy(config_, &diags);
+  if (policy.ok()) {
+    policy_ = std::move(policy).value();
+    pipeline_->SetRuleSet(policy_.rules);
+    pipeline_->SetDirectory(policy_.directory);
+    spdlog::info("reload: rules ({} rules, {} clocks) and directory ({} agencies) in force",
+                 policy_.rules->rules().size(), policy_.rules->clocks().size(),
+                 policy_.directory->agencies().size());
+  } else {
+    LogDiagnostics(diags);
+    spdlog::error("reload refused: {} error(s); the previous rules and directory stay in force",
+                  diags.size());
+  }
+  NotifySystemd("READY=1\nSTATUS=" + StatusLine());
+}
+
+void Daemon::Stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  NotifySystemd("STOPPING=1");
+  // Stop taking events first; what is already stored stays stored.
+  mqtt_->Stop(std::chrono::seconds(5));
+  receipts_->Flush();
+  pipeline_->Stop();
+  dispatcher_->Stop();
+  adapters_ = AdapterSet();  // disconnects the alert client
+  signals_.cancel();
+  watchdog_timer_.cancel();
+  status_timer_.cancel();
+  // Whatever is still posted (receipts of the last events) runs, then run()
+  // returns because no work is left.
+}
+
+void Daemon::ArmWatchdog(Duration interval) {
+  NotifySystemd("WATCHDOG=1");
+  watchdog_timer_.expires_after(interval);
+  watchdog_timer_.async_wait([this, interval](const boost::system::error_code& ec) {
+    if (!ec) ArmWatchdog(interval);
+  });
+}
+
+void Daemon::ArmStatusTimer() {
+  status_timer_.expires_after(std::chrono::seconds(5));
+  status_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    NotifySystemd("STATUS=" + StatusLine());
+    ArmStatusTimer();
+  });
+}
+
+std::string Daemon::StatusLine() const {
+  std::string line = "stored=" + std::to_string(counters_.stored) +
+                     " duplicates=" + std::to_string(counters_.duplicates) +
+                     " dead_letters=" + std::to_string(counters_.dead_letters);
+  if (pipeline_) {
+    line += " processed=" + std::to_string(pipeline_->counters().processed) +
+            " alerts=" + std::to_string(pipeline_->counters().alerts_opened);
+  }
+  if (dispatcher_) line += " delivered=" + std::to_string(dispatcher_->counters().delivered);
+  return line + (mqtt_ && mqtt_->subscribed() ? " subscribed" : " not subscribed");
+}
+
+}  // namespace amparo

@@ -1,0 +1,90 @@
+// The daemon: owns the event loop and wires the layers together.
+//
+// One boost::asio::io_context runs everything that is not blocking I/O, on
+// the thread that calls Run(). Paho's callback thread only stores and posts
+// (see ingest/mqtt_ingest.h). Start-up order: store (migrations) → MQTT
+// (subscribed) → READY=1 to systemd. SIGTERM/SIGINT stop taking events,
+// flush what is queued and let Run() return; SIGHUP reloads what can be
+// reloaded. Shutdown cancels outstanding work so that run() returns by
+// itself, as in the Asio examples.
+//
+// Thread-safety: construct and Run() on one thread.
+#ifndef AMPARO_DAEMON_APP_DAEMON_H_
+#define AMPARO_DAEMON_APP_DAEMON_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "daemon/app/config.h"
+#include "daemon/app/policy.h"
+#include "daemon/core/clock.h"
+#include "daemon/core/keyed_hash.h"
+#include "daemon/delivery/adapter_set.h"
+#include "daemon/delivery/dispatcher.h"
+#include "daemon/delivery/pipeline.h"
+#include "daemon/ingest/ingest_handler.h"
+#include "daemon/ingest/mqtt_ingest.h"
+#include "daemon/ingest/receipt_publisher.h"
+#include "daemon/store/event_store.h"
+#include "daemon/store/processing_store.h"
+
+namespace amparo {
+
+// Counts since start, for STATUS and /metrics.
+struct IngestCounters {
+  uint64_t stored = 0;
+  uint64_t duplicates = 0;
+  uint64_t dead_letters = 0;
+};
+
+class Daemon {
+ public:
+  explicit Daemon(Config config);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Runs until a stop signal. Returns the process exit code: 0 after a clean
+  // stop, 1 when start-up failed (the reason is logged).
+  int Run();
+
+ private:
+  Status Start();
+  Status StartDelivery();
+  void Stop();
+  void Reload();
+  void WaitForSignals();
+  void ArmWatchdog(Duration interval);
+  void ArmStatusTimer();
+  void OnIngested(IngestResult result);
+  void OnSubscribed();
+  std::string StatusLine() const;
+
+  Config config_;
+  SystemClock clock_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer watchdog_timer_;
+  boost::asio::steady_timer status_timer_;
+  std::unique_ptr<EventStore> store_;            // the loop's connection
+  std::unique_ptr<ProcessingStore> processing_;  // on the loop's connection
+  Policy policy_;
+  AdapterSet adapters_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<IngestHandler> ingest_handler_;
+  std::unique_ptr<MqttIngest> mqtt_;
+  std::unique_ptr<ReceiptPublisher> receipts_;
+  IngestCounters counters_;
+  bool ready_sent_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace amparo
+
+#endif  // AMPARO_DAEMON_APP_DAEMON_H_

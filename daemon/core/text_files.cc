@@ -1,0 +1,47 @@
+#include "daemon/core/text_files.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <system_error>
+
+namespace amparo {
+
+Result<std::string> ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError(path + ": cannot open for reading");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::IOError(path + ": read failed");
+  return text;
+}
+
+Result<std::vector<std::string>> ListYamlFiles(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) return Status::IOError(dir + ": " + ec.message());
+  std::vector<std::string> names;
+  for (const auto& entry : it) {
+    if (entry.is_regular_file(ec) && entry.path().extension() == ".yaml") {
+      names.push_back(entry.path().filename().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  const std::string prefix = dir.empty() || dir.back() == '/' ? dir : dir + "/";
+  for (std::string& name : names) name = prefix + name;
+  return names;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ReadYamlFolder(const std::string& dir) {
+  Result<std::vector<std::string>> paths = ListYamlFiles(dir);
+  if (!paths.ok()) return paths.status();
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const std::string& path : *paths) {
+    Result<std::string> text = ReadTextFile(path);
+    if (!text.ok()) return text.status();
+    files.emplace_back(path, std::move(text).value());
+  }
+  return files;
+}
+
+}  // namespace amparo

@@ -1,0 +1,48 @@
+#include "daemon/delivery/alert_builder.h"
+
+#include <date/date.h>
+
+#include "daemon/routing/disclosure.h"
+
+namespace amparo {
+
+std::string FormatUtc(Instant t) {
+  return date::format("%FT%TZ", std::chrono::time_point_cast<std::chrono::seconds>(t));
+}
+
+nlohmann::json BuildAlert(const std::string& alert_id, int version, const AlertSubject& about,
+                          const Event& event, std::optional<int> age_years,
+                          const Recipient& recipient, const Directory& directory) {
+  const Agency* agency = directory.Find(recipient.agency_id);
+  const std::vector<std::string> languages =
+      agency != nullptr ? agency->languages : std::vector<std::string>{recipient.language};
+  const LocalizedChoice title = Localize(about.title, languages);
+  const LocalizedChoice summary = Localize(about.summary, languages);
+
+  nlohmann::json view = nlohmann::json::object();
+  if (const DisclosureProfile* profile = directory.Profile(recipient.disclosure)) {
+    view = DisclosedView(event, age_years, recipient, *profile);
+  }
+  nlohmann::json alert = {
+      {"schema", kAlertSchemaV1},
+      {"alert_id", alert_id},
+      {"version", version},
+      {"kind", about.kind},
+      {"rule", about.rule},
+      {"severity", SeverityName(about.severity)},
+      {"language", title.language},
+      {"title", title.text},
+      {"legal_basis", about.legal_basis},
+      {"deadline", about.deadline ? nlohmann::json(FormatUtc(*about.deadline)) : nullptr},
+      {"event_id", event.event_id},
+      {"recipient", {{"agency", recipient.agency_id}, {"role", recipient.role}}},
+      {"event", view},
+      {"acknowledge",
+       {{"mqtt_topic", "rcm/v1/acks/" + recipient.agency_id},
+        {"http", "POST /api/v1/alerts/" + alert_id + "/ack"}}},
+  };
+  if (!summary.text.empty()) alert["summary"] = summary.text;
+  return alert;
+}
+
+}  // namespace amparo

@@ -1,0 +1,48 @@
+// The alert message (amparo.alert.v1, DESIGN.md §6) one recipient receives.
+//
+// What a recipient sees is decided here and nowhere else: the event as its
+// disclosure profile allows (routing/disclosure.h, which also enforces the
+// asylum rule), the rule's title and summary in the recipient's language, the
+// legal basis, the deadline, and how to acknowledge. Pure.
+#ifndef AMPARO_DAEMON_DELIVERY_ALERT_BUILDER_H_
+#define AMPARO_DAEMON_DELIVERY_ALERT_BUILDER_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/core/clock.h"
+#include "daemon/engine/decision.h"
+#include "daemon/event/event.h"
+#include "daemon/routing/directory.h"
+#include "daemon/routing/resolver.h"
+
+namespace amparo {
+
+inline constexpr const char* kAlertSchemaV1 = "amparo.alert.v1";
+
+// What the alert is about, independent of the recipient.
+struct AlertSubject {
+  std::string kind;  // "rule", "clock_warning" or "clock_due"
+  std::string rule;  // rule or clock id
+  Severity severity = Severity::kWarning;
+  LocalizedText title;
+  LocalizedText summary;
+  std::vector<std::string> legal_basis;
+  std::optional<Instant> deadline;
+};
+
+// Builds the amparo.alert.v1 object for `recipient`. `age_years` is the
+// engine's derived age. An unknown disclosure profile discloses only ids.
+nlohmann::json BuildAlert(const std::string& alert_id, int version, const AlertSubject& about,
+                          const Event& event, std::optional<int> age_years,
+                          const Recipient& recipient, const Directory& directory);
+
+// "2026-03-02T13:40:00Z".
+std::string FormatUtc(Instant t);
+
+}  // namespace amparo
+
+#endif  // AMPARO_DAEMON_DELIVERY_ALERT_BUILDER_H_

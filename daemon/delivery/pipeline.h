@@ -1,0 +1,90 @@
+// The pipeline: a stored event in, its case, alerts, outbox rows and clocks
+// out, in one SQLite transaction (DESIGN.md §1).
+//
+// For each pending event, oldest first: load the subject's case, evaluate the
+// rule set (engine/), resolve the roles of the rules that fired to agencies
+// (routing/, inhibited roles already removed), build each recipient's alert
+// (alert_builder.h), and commit everything with
+// ProcessingStore::CommitProcessing. An event stored but not processed when
+// the daemon died is still pending at start and is processed then; an event
+// processed twice changes nothing the second time (the commit checks).
+//
+// Thread-safety: loop thread only. The rule set and directory are swapped
+// whole on reload; an event is processed with the pair in force when it
+// started.
+#ifndef AMPARO_DAEMON_DELIVERY_PIPELINE_H_
+#define AMPARO_DAEMON_DELIVERY_PIPELINE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "daemon/core/clock.h"
+#include "daemon/core/status.h"
+#include "daemon/engine/rule_set.h"
+#include "daemon/routing/directory.h"
+#include "daemon/store/event_store.h"
+#include "daemon/store/processing_store.h"
+
+namespace amparo {
+
+struct PipelineCounters {
+  uint64_t processed = 0;  // events committed as processed
+  uint64_t failed = 0;     // events that could not be decoded again (marked failed)
+  uint64_t alerts_opened = 0;
+  uint64_t alerts_updated = 0;
+  uint64_t unrouted = 0;      // roles that resolved to nobody (sent to the duty officer)
+  uint64_t inhibited = 0;     // roles withheld by an inhibit entry
+  uint64_t store_errors = 0;  // commits that failed and will be retried
+};
+
+class Pipeline {
+ public:
+  // `unrouted_id` is the directory's duty officer for roles that resolve to
+  // nobody.
+  Pipeline(boost::asio::io_context& io, EventStore& events, ProcessingStore& processing,
+           const Clock& clock, std::string unrouted_id);
+
+  void SetRuleSet(std::shared_ptr<const RuleSet> rules) { rules_ = std::move(rules); }
+  void SetDirectory(std::shared_ptr<const Directory> directory) {
+    directory_ = std::move(directory);
+  }
+  // Called after each commit that created deliveries (to nudge the dispatcher).
+  void OnDeliveries(std::function<void()> callback) { on_deliveries_ = std::move(callback); }
+
+  // New events were stored: process them soon, on the loop.
+  void Notify();
+  // Stops processing (at shutdown): pending events stay pending for the next
+  // start.
+  void Stop();
+  // Processes up to `limit` pending events now; returns how many were
+  // processed. A store error stops the batch and is returned.
+  Result<int> ProcessPending(int limit);
+
+  const PipelineCounters& counters() const { return counters_; }
+
+ private:
+  Status ProcessOne(const StoredEvent& stored);
+  void Drain();
+
+  boost::asio::io_context& io_;
+  EventStore& events_;
+  ProcessingStore& processing_;
+  const Clock& clock_;
+  std::string unrouted_id_;
+  std::shared_ptr<const RuleSet> rules_;
+  std::shared_ptr<const Directory> directory_;
+  std::function<void()> on_deliveries_;
+  boost::asio::steady_timer retry_timer_;
+  bool drain_scheduled_ = false;
+  bool stopped_ = false;
+  PipelineCounters counters_;
+};
+
+}  // namespace amparo
+
+#endif  // AMPARO_DAEMON_DELIVERY_PIPELINE_H_

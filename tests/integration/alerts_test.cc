@@ -1,0 +1,286 @@
+// 02-alerts: an event in, the right agencies alerted over a real Mosquitto,
+// with the shipped rules (rules/) and sample directory (config/directory/).
+#include <map>
+#include <random>
+#include <set>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "daemon/core/keyed_hash.h"
+#include "daemon/event/event_codec.h"
+#include "daemon/store/event_store.h"
+#include "tests/integration/amparod_process.h"
+#include "tests/integration/mqtt_test_client.h"
+
+namespace amparo::testing {
+namespace {
+
+using namespace std::chrono_literals;  // NOLINT(google-build-using-namespace)
+using nlohmann::json;
+
+const std::string kTopic = "rcm/v1/events/MX/INM";
+
+std::string RunId() { return std::to_string(std::random_device{}()); }
+
+// A 15-year-old Guatemalan girl alone, apprehended at a border post in
+// Tapachula, Chiapas.
+json GuatemalanChild(const std::string& event_id, const std::string& subject_id) {
+  return {{"schema", "amparo.event.v1"},
+          {"event_id", event_id},
+          {"type", "apprehension"},
+          {"occurred_at", "2026-03-02T10:00:00-06:00"},
+          {"authority", {{"country", "MX"}, {"agency", "INM"}}},
+          {"location",
+           {{"country", "MX"},
+            {"admin1", "MX-CHP"},
+            {"place", "Tapachula"},
+            {"facility", {{"id", "mx-chp-bp-1"}, {"type", "border_post"}}}}},
+          {"subject",
+           {{"id", subject_id},
+            {"age", {{"years", 15}, {"basis", "declared"}}},
+            {"sex", "F"},
+            {"nationalities", {"GT"}},
+            {"accompaniment", "unaccompanied"}}}};
+}
+
+// Alerts received, keyed by agency (the last topic level), for one subject.
+std::map<std::string, std::vector<json>> AlertsFor(MqttTestClient& client,
+                                                   const std::string& event_prefix) {
+  std::map<std::string, std::vector<json>> by_agency;
+  for (const auto& m : client.Received()) {
+    if (m.topic.rfind("rcm/v1/alerts/", 0) != 0) continue;
+    json alert = json::parse(m.payload);
+    if (alert.value("event_id", "").rfind(event_prefix, 0) != 0) continue;
+    by_agency[m.topic.substr(std::string("rcm/v1/alerts/").size())].push_back(alert);
+  }
+  return by_agency;
+}
+
+std::set<std::string> Agencies(const std::map<std::string, std::vector<json>>& by_agency) {
+  std::set<std::string> out;
+  for (const auto& [agency, alerts] : by_agency) out.insert(agency);
+  return out;
+}
+
+struct Harness {
+  TempDir dir;
+  int port = FixtureBrokerPort();
+  AmparodProcess daemon{dir, port};
+  std::string run = RunId();
+  MqttTestClient client{port, "alerts-test-" + run};
+
+  Harness() {
+    client.Subscribe("rcm/v1/alerts/#");
+    client.Subscribe("rcm/v1/receipts/#");
+    REQUIRE(daemon.Start());
+  }
+  // Publishes and waits until the daemon has processed the event.
+  void Publish(const json& event) {
+    REQUIRE(client.Publish(kTopic, event.dump()));
+    const std::string id = event["event_id"];
+    REQUIRE(WaitUntil(
+        [&] {
+          return QueryInt(daemon.db_path(), "SELECT COUNT(*) FROM events WHERE event_id = '" + id +
+                                                "' AND state = 'processed'") == 1;
+        },
+        20s));
+  }
+  // Waits until every delivery row is delivered, then a little for stragglers.
+  void AwaitDeliveries() {
+    REQUIRE(WaitUntil(
+        [&] {
+          return QueryInt(daemon.db_path(),
+                          "SELECT COUNT(*) FROM deliveries WHERE state != 'delivered'") == 0;
+        },
+        20s));
+  }
+};
+
+TEST_CASE(
+    "a Guatemalan child alone in Tapachula: her consulate and Chiapas child welfare, "
+    "no one else") {
+  Harness h;
+  h.Publish(GuatemalanChild("gt-" + h.run + "-1", "case-gt-" + h.run));
+  h.AwaitDeliveries();
+  REQUIRE(WaitUntil([&] { return AlertsFor(h.client, "gt-" + h.run).size() >= 2; }, 10s));
+  const auto alerts = AlertsFor(h.client, "gt-" + h.run);
+  CHECK(Agencies(alerts) == std::set<std::string>{"gt-consulate-tapachula", "mx-dif-chiapas"});
+  const json& consular = alerts.at("gt-consulate-tapachula").front();
+  CHECK(consular["schema"] == "amparo.alert.v1");
+  CHECK(consular["language"] == "es");
+  CHECK(consular["event"]["location"]["admin1"] == "MX-CHP");
+  CHECK(consular["recipient"]["role"] == "consulate");
+  CHECK_FALSE(consular["legal_basis"].empty());
+  CHECK(h.daemon.Terminate() == 0);
+}
+
+TEST_CASE("the same child claiming asylum: the consulate learns nothing, child welfare does") {
+  Harness h;
+  json event = GuatemalanChild("asy-" + h.run + "-1", "case-asy-" + h.run);
+  event["subject"]["flags"] = {"asylum_claim"};
+  h.Publish(event);
+  h.AwaitDeliveries();
+  REQUIRE(
+      WaitUntil([&] { return AlertsFor(h.client, "asy-" + h.run).count("mx-dif-chiapas"); }, 10s));
+  const auto alerts = AlertsFor(h.client, "asy-" + h.run);
+  CHECK(alerts.count("gt-consulate-tapachula") == 0);
+  CHECK(alerts.count("gt-minex") == 0);
+  bool flagged = false;
+  for (const json& a : alerts.at("mx-dif-chiapas")) {
+    for (const auto& f : a["event"]["subject"].value("flags", json::array())) {
+      if (f == "asylum_claim") flagged = true;
+    }
+  }
+  CHECK(flagged);
+  CHECK(QueryInt(h.daemon.db_path(), "SELECT COUNT(*) FROM alerts WHERE agency_id LIKE 'gt-%'") ==
+        0);
+  CHECK(h.daemon.Terminate() == 0);
+}
+
+TEST_CASE("an adult, and a child with her mother in Texas: no alert") {
+  Harness h;
+  json adult = GuatemalanChild("adult-" + h.run, "case-adult-" + h.run);
+  adult["subject"]["age"] = {{"years", 34}, {"basis", "document"}};
+  adult["subject"]["accompaniment"] = "accompanied";
+  h.Publish(adult);
+  json with_mother = GuatemalanChild("mother-" + h.run, "case-mother-" + h.run);
+  with_mother["authority"] = {{"country", "US"}, {"agency", "CBP-USBP"}};
+  with_mother["location"] = {{"country", "US"},
+                             {"admin1", "US-TX"},
+                             {"facility", {{"id", "rgv-1"}, {"type", "border_post"}}}};
+  with_mother["subject"]["accompaniment"] = "accompanied";
+  with_mother["subject"]["companions"] = {{{"relation", "parent"}}};
+  h.Publish(with_mother);
+  CHECK(QueryInt(h.daemon.db_path(), "SELECT COUNT(*) FROM alerts") == 0);
+  CHECK(QueryInt(h.daemon.db_path(), "SELECT COUNT(*) FROM deliveries") == 0);
+  CHECK(h.daemon.Terminate() == 0);
+}
+
+TEST_CASE(
+    "a child with her mother in Mexico: only the Procuraduría, as LM art. 112 requires "
+    "for every child, and never her consulate") {
+  Harness h;
+  json with_mother = GuatemalanChild("mxmother-" + h.run, "case-mxmother-" + h.run);
+  with_mother["subject"]["accompaniment"] = "accompanied";
+  with_mother["subject"]["companions"] = {{{"relation", "parent"}}};
+  h.Publish(with_mother);
+  h.AwaitDeliveries();
+  REQUIRE(WaitUntil([&] { return !AlertsFor(h.client, "mxmother-" + h.run).empty(); }, 10s));
+  CHECK(Agencies(AlertsFor(h.client, "mxmother-" + h.run)) ==
+        std::set<std::string>{"mx-dif-chiapas"});
+  CHECK(h.daemon.Terminate() == 0);
+}
+
+TEST_CASE("the same event twice, and again after a restart: one alert per recipient") {
+  Harness h;
+  const json event = GuatemalanChild("dup-" + h.run, "case-dup-" + h.run);
+  h.Publish(event);
+  REQUIRE(h.client.Publish(kTopic, event.dump()));
+  h.AwaitDeliveries();
+  REQUIRE(h.daemon.Terminate() == 0);
+  REQUIRE(h.daemon.Start());
+  REQUIRE(h.client.Publish(kTopic, event.dump()));
+  REQUIRE(WaitUntil(
+      [&] {
+        return QueryInt(h.daemon.db_path(),
+                        "SELECT value FROM counters WHERE name = 'duplicates'") == 2;
+      },
+      20s));
+  h.AwaitDeliveries();
+  CHECK(QueryInt(h.daemon.db_path(), "SELECT COUNT(*) FROM alerts") == 2);
+  CHECK(QueryInt(h.daemon.db_path(), "SELECT COUNT(*) FROM deliveries") == 2);
+  const auto alerts = AlertsFor(h.client, "dup-" + h.run);
+  CHECK(alerts.at("gt-consulate-tapachula").size() == 1);
+  CHECK(alerts.at("mx-dif-chiapas").size() == 1);
+  CHECK(h.daemon.Terminate() == 0);
+}
+
+TEST_CASE("killed after storing but before processing: the event is processed at restart") {
+  TempDir dir;
+  const int port = FixtureBrokerPort();
+  AmparodProcess daemon(dir, port);
+  const std::string run = RunId();
+  MqttTestClient client(port, "killed-test-" + run);
+  client.Subscribe("rcm/v1/alerts/#");
+  REQUIRE(daemon.Start());
+  REQUIRE(daemon.Terminate() == 0);  // migrations done; now the daemon is down
+
+  // The state SIGKILL leaves between the ingest commit and the pipeline's:
+  // the event row is there, pending.
+  const std::string payload = GuatemalanChild("pend-" + run, "case-pend-" + run).dump();
+  auto store = EventStore::Open({daemon.db_path(), Durability::kProcess});
+  REQUIRE(store.ok());
+  auto event = DecodeEvent(payload);
+  REQUIRE(event.ok());
+  const std::string body = EncodeEvent(*event);
+  const Instant now = SystemClock().Now();
+  const std::string subject_key =
+      SubjectHasher(ReadFile(dir.File("deployment.key"))).Hash(event->subject.id);
+  REQUIRE((*store)
+              ->InsertEvent({event->event_id, kTopic, "apprehension", subject_key, body,
+                             event->occurred_at.utc, now})
+              .ok());
+  store->reset();
+
+  REQUIRE(daemon.Start());
+  REQUIRE(WaitUntil([&] { return AlertsFor(client, "pend-" + run).size() == 2; }, 20s));
+  CHECK(QueryInt(daemon.db_path(), "SELECT COUNT(*) FROM events WHERE state = 'pending'") == 0);
+  CHECK(daemon.Terminate() == 0);
+}
+
+TEST_CASE("killed between a send and its confirmation: sent again with the same alert id") {
+  Harness h;
+  h.Publish(GuatemalanChild("resend-" + h.run, "case-resend-" + h.run));
+  h.AwaitDeliveries();
+  REQUIRE(WaitUntil([&] { return AlertsFor(h.client, "resend-" + h.run).size() == 2; }, 10s));
+  const std::string first_id =
+      AlertsFor(h.client, "resend-" + h.run).at("gt-consulate-tapachula").front()["alert_id"];
+  h.daemon.Kill();
+  // What a SIGKILL after the PUBACK but before MarkDelivered leaves behind.
+  std::string out;
+  REQUIRE(RunCommand({"sqlite3", h.daemon.db_path(),
+                      "UPDATE deliveries SET state = 'pending', delivered_at_ms = NULL "
+                      "WHERE agency_id = 'gt-consulate-tapachula'"},
+                     &out) == 0);
+  REQUIRE(h.daemon.Start());
+  REQUIRE(WaitUntil(
+      [&] {
+        auto a = AlertsFor(h.client, "resend-" + h.run);
+        return a.count("gt-consulate-tapachula") && a.at("gt-consulate-tapachula").size() == 2;
+      },
+      20s));
+  const auto alerts = AlertsFor(h.client, "resend-" + h.run).at("gt-consulate-tapachula");
+  CHECK(alerts[1]["alert_id"] == first_id);  // the receiver can drop the repeat
+  CHECK(alerts[1]["version"] == alerts[0]["version"]);
+  CHECK(h.daemon.Terminate() == 0);
+}
+
+TEST_CASE("a Nicaraguan child in Tapachula: the consular district follows the post's closing") {
+  Harness h;
+  json before = GuatemalanChild("ni-before-" + h.run, "case-ni-a-" + h.run);
+  before["subject"]["nationalities"] = {"NI"};
+  before["occurred_at"] = "2024-01-19T10:00:00-06:00";
+  h.Publish(before);
+  json after = GuatemalanChild("ni-after-" + h.run, "case-ni-b-" + h.run);
+  after["subject"]["nationalities"] = {"NI"};
+  after["occurred_at"] = "2024-01-21T10:00:00-06:00";
+  h.Publish(after);
+  h.AwaitDeliveries();
+  REQUIRE(WaitUntil(
+      [&] {
+        return !AlertsFor(h.client, "ni-before-" + h.run).empty() &&
+               !AlertsFor(h.client, "ni-after-" + h.run).empty();
+      },
+      10s));
+  const auto before_agencies = Agencies(AlertsFor(h.client, "ni-before-" + h.run));
+  const auto after_agencies = Agencies(AlertsFor(h.client, "ni-after-" + h.run));
+  CHECK(before_agencies.count("ni-consulate-tapachula") == 1);
+  CHECK(before_agencies.count("ni-consulate-mexico-city") == 0);
+  CHECK(after_agencies.count("ni-consulate-tapachula") == 0);
+  CHECK(after_agencies.count("ni-consulate-mexico-city") == 1);
+  CHECK(h.daemon.Terminate() == 0);
+}
+
+}  // namespace
+}  // namespace amparo::testing
