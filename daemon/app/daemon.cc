@@ -1,5 +1,6 @@
 #include "daemon/app/daemon.h"
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <iterator>
@@ -134,8 +135,12 @@ Status Daemon::StartDelivery() {
   AdapterOptions adapter_options;
   adapter_options.mqtt.uri = config_.broker.uri;
   adapter_options.mqtt.client_id = config_.broker.client_id + "-alerts";
-  adapter_options.mqtt.reconnect_min = config_.broker.reconnect_min;
-  adapter_options.mqtt.reconnect_max = config_.broker.reconnect_max;
+  // Paho's reconnect timer counts whole seconds: the alert client backs off
+  // from at least 1s whatever broker.reconnect_min says for ingest.
+  adapter_options.mqtt.reconnect_min =
+      std::max<Duration>(config_.broker.reconnect_min, std::chrono::seconds(1));
+  adapter_options.mqtt.reconnect_max =
+      std::max(adapter_options.mqtt.reconnect_min, config_.broker.reconnect_max);
   Result<AdapterSet> adapters = BuildAdapterSet(io_, adapter_options);
   if (!adapters.ok()) return adapters.status();
   adapters_ = std::move(adapters).value();
@@ -165,7 +170,14 @@ Status Daemon::StartDelivery() {
   pipeline_->SetRuleSet(policy_.rules);
   pipeline_->SetDirectory(policy_.directory);
   pipeline_->OnDeliveries([this] { dispatcher_->Nudge(); });
+  clocks_ = std::make_unique<ClockWatcher>(io_, *store_, *processing_, clock_,
+                                           config_.directory.unrouted);
+  clocks_->SetRuleSet(policy_.rules);
+  clocks_->SetDirectory(policy_.directory);
+  clocks_->OnDeliveries([this] { dispatcher_->Nudge(); });
+  pipeline_->OnClocksChanged([this] { clocks_->Reschedule(); });
   dispatcher_->Start();
+  clocks_->Reschedule();
   // Events stored but not processed when the daemon last stopped.
   pipeline_->Notify();
   return Status::OK();
@@ -222,6 +234,8 @@ void Daemon::Reload() {
     policy_ = std::move(policy).value();
     pipeline_->SetRuleSet(policy_.rules);
     pipeline_->SetDirectory(policy_.directory);
+    clocks_->SetRuleSet(policy_.rules);
+    clocks_->SetDirectory(policy_.directory);
     spdlog::info("reload: rules ({} rules, {} clocks) and directory ({} agencies) in force",
                  policy_.rules->rules().size(), policy_.rules->clocks().size(),
                  policy_.directory->agencies().size());
@@ -237,10 +251,13 @@ void Daemon::Stop() {
   if (stopping_) return;
   stopping_ = true;
   NotifySystemd("STOPPING=1");
-  // Stop taking events first; what is already stored stays stored.
-  mqtt_->Stop(std::chrono::seconds(5));
+  // Stop taking events first; what is already stored stays stored. The last
+  // receipts go out before the client disconnects.
   receipts_->Flush();
+  mqtt_->Stop(std::chrono::seconds(5));
+  receipts_->Stop();
   pipeline_->Stop();
+  clocks_->Stop();
   dispatcher_->Stop();
   adapters_ = AdapterSet();  // disconnects the alert client
   signals_.cancel();
@@ -276,6 +293,7 @@ std::string Daemon::StatusLine() const {
             " alerts=" + std::to_string(pipeline_->counters().alerts_opened);
   }
   if (dispatcher_) line += " delivered=" + std::to_string(dispatcher_->counters().delivered);
+  if (clocks_) line += " clocks_due=" + std::to_string(clocks_->counters().expiries);
   return line + (mqtt_ && mqtt_->subscribed() ? " subscribed" : " not subscribed");
 }
 

@@ -25,6 +25,7 @@
 #include "daemon/core/clock.h"
 #include "daemon/core/keyed_hash.h"
 #include "daemon/delivery/adapter_set.h"
+#include "daemon/delivery/clock_watcher.h"
 #include "daemon/delivery/dispatcher.h"
 #include "daemon/delivery/pipeline.h"
 #include "daemon/ingest/ingest_handler.h"
@@ -77,6 +78,7 @@ class Daemon {
   AdapterSet adapters_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<ClockWatcher> clocks_;
   std::unique_ptr<IngestHandler> ingest_handler_;
   std::unique_ptr<MqttIngest> mqtt_;
   std::unique_ptr<ReceiptPublisher> receipts_;

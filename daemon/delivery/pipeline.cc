@@ -6,7 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include "daemon/delivery/alert_builder.h"
+#include "daemon/delivery/alert_changes.h"
 #include "daemon/engine/derived_facts.h"
 #include "daemon/engine/evaluator.h"
 #include "daemon/event/event_codec.h"
@@ -63,14 +63,6 @@ CaseRecord CaseAfter(const Event& event, const std::string& subject_key, const C
   c.facility_type =
       event.location.facility ? std::string(ToString(event.location.facility->type)) : "";
   return c;
-}
-
-std::vector<ChannelTarget> Targets(const Recipient& recipient) {
-  std::vector<ChannelTarget> out;
-  for (const Channel& ch : recipient.channels) {
-    out.push_back({std::string(kChannelTypeNames[static_cast<size_t>(ch.type)]), ch.target});
-  }
-  return out;
 }
 
 }  // namespace
@@ -162,28 +154,10 @@ Status Pipeline::ProcessOne(const StoredEvent& stored) {
                        fired->summary, fired->legal_basis, std::nullopt};
     if (fired->ack_within) about.deadline = event.occurred_at.utc + *fired->ack_within;
 
-    // An open alert for (rule, subject, agency) is updated, else a new one opens.
-    Result<std::optional<AlertRecord>> open =
-        processing_.alerts().FindOpen(fired->id, stored.subject_key, recipient.agency_id);
-    if (!open.ok()) return open.status();
-    const std::string alert_id =
-        *open ? (*open)->alert_id
-              : DeriveAlertId(fired->id, stored.subject_key, recipient.agency_id, event.event_id);
-    const int version = *open ? (*open)->version + 1 : 1;
-    const Agency* agency = directory.Find(recipient.agency_id);
-
-    AlertChange change;
-    change.rule_id = fired->id;
-    change.role = recipient.role;
-    change.agency_id = recipient.agency_id;
-    change.opening_event_id = event.event_id;
-    change.severity = fired->severity;
-    change.deadline = about.deadline;
-    change.payload =
-        BuildAlert(alert_id, version, about, event, facts.age_years, recipient, directory).dump();
-    change.channels = Targets(recipient);
-    if (agency != nullptr) change.escalates_to = agency->escalates_to;
-    commit.alerts.push_back(std::move(change));
+    Result<AlertChange> change = MakeAlertChange(processing_.alerts(), about, recipient, event,
+                                                 facts.age_years, stored.subject_key, directory);
+    if (!change.ok()) return change.status();
+    commit.alerts.push_back(std::move(change).value());
     alerted.push_back(recipient);
   }
   commit.case_update = CaseAfter(event, stored.subject_key, *snapshot, alerted);
@@ -204,6 +178,9 @@ Status Pipeline::ProcessOne(const StoredEvent& stored) {
                stored.subject_key, decisions.rules.size(), outcome->alerts.size(),
                decisions.inhibited.size());
   if (!outcome->alerts.empty() && on_deliveries_) on_deliveries_();
+  if (outcome->clocks_started + outcome->clocks_stopped > 0 && on_clocks_changed_) {
+    on_clocks_changed_();
+  }
   return Status::OK();
 }
 

@@ -55,6 +55,8 @@ class Pipeline {
   }
   // Called after each commit that created deliveries (to nudge the dispatcher).
   void OnDeliveries(std::function<void()> callback) { on_deliveries_ = std::move(callback); }
+  // Called after each commit that started or stopped a legal clock.
+  void OnClocksChanged(std::function<void()> callback) { on_clocks_changed_ = std::move(callback); }
 
   // New events were stored: process them soon, on the loop.
   void Notify();
@@ -79,6 +81,7 @@ class Pipeline {
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const Directory> directory_;
   std::function<void()> on_deliveries_;
+  std::function<void()> on_clocks_changed_;
   boost::asio::steady_timer retry_timer_;
   bool drain_scheduled_ = false;
   bool stopped_ = false;

@@ -146,7 +146,7 @@ Status MqttIngest::Publish(const std::string& topic, const std::string& payload,
   try {
     client_->publish(topic, payload.data(), payload.size(), qos, retained);
   } catch (const mqtt::exception& e) {
-    if (e.get_reason_code() == MQTTASYNC_MAX_BUFFERED_MESSAGES) {
+    if (e.get_return_code() == MQTTASYNC_MAX_BUFFERED_MESSAGES) {
       return Status::Unavailable("mqtt: publish buffer full");
     }
     return Status::Unavailable(std::string("mqtt: publish failed: ") + e.what());

@@ -30,6 +30,7 @@ ReceiptPublisher::ReceiptPublisher(boost::asio::io_context& io, ReceiptOptions o
     : io_(io), options_(std::move(options)), publish_(std::move(publish)), timer_(io) {}
 
 void ReceiptPublisher::Add(const IngestResult& result) {
+  if (stopped_) return;
   if (result.outcome == IngestResult::Outcome::kDeadLetter) {
     nlohmann::json dead = {
         {"schema", "amparo.deadletter.v1"},
@@ -71,8 +72,17 @@ void ReceiptPublisher::Enqueue(std::string topic, std::string payload_or_item, b
   }
 }
 
+void ReceiptPublisher::Stop() {
+  stopped_ = true;
+  timer_.cancel();
+  dropped_ += pending_count_;
+  pending_count_ = 0;
+  receipts_.clear();
+  outgoing_.clear();
+}
+
 void ReceiptPublisher::ArmTimer() {
-  if (timer_armed_) return;
+  if (timer_armed_ || stopped_) return;
   timer_armed_ = true;
   // With coalescing off the timer only paces retries.
   timer_.expires_after(options_.coalesce.count() > 0 ? options_.coalesce

@@ -54,6 +54,9 @@ class ReceiptPublisher {
   void Add(const IngestResult& result);
   // Publishes everything queued now (used at shutdown and by tests).
   void Flush();
+  // Stops retrying (at shutdown, after a last Flush): what could not be sent
+  // is dropped and counted; every outcome is in the store anyway.
+  void Stop();
 
   uint64_t dropped() const { return dropped_; }
   size_t pending() const { return pending_count_; }
@@ -72,6 +75,7 @@ class ReceiptPublisher {
   PublishFn publish_;
   boost::asio::steady_timer timer_;
   bool timer_armed_ = false;
+  bool stopped_ = false;
   // Receipt items per topic, waiting to be coalesced.
   std::map<std::string, std::vector<std::string>> receipts_;
   // Whole messages (dead letters, coalesced receipts) waiting to be sent.

@@ -77,6 +77,9 @@ constexpr std::string_view kInsertDeadLetter = R"sql(
 constexpr std::string_view kPendingEvents = R"sql(
   SELECT id, event_id, topic, type, subject_key, occurred_at_ms, received_at_ms, body, state
   FROM events WHERE state = 'pending' ORDER BY id LIMIT ?)sql";
+constexpr std::string_view kFindEvent = R"sql(
+  SELECT id, event_id, topic, type, subject_key, occurred_at_ms, received_at_ms, body, state
+  FROM events WHERE event_id = ?)sql";
 constexpr std::string_view kMarkProcessed = R"sql(
   UPDATE events SET state = 'processed', processed_at_ms = ?, error = NULL WHERE id = ?)sql";
 constexpr std::string_view kMarkFailed = R"sql(
@@ -108,19 +111,21 @@ struct EventStore::Statements {
   Statement counter;
   Statement counts;
   Statement dead_letters;
+  Statement find_event;
 };
 
 Result<std::unique_ptr<EventStore::Statements>> EventStore::Statements::Prepare(Database& db) {
-  std::array prepared = {
-      db.Prepare(kInsertEvent),   db.Prepare(kBumpCounter),   db.Prepare(kInsertDeadLetter),
-      db.Prepare(kPendingEvents), db.Prepare(kMarkProcessed), db.Prepare(kMarkFailed),
-      db.Prepare(kCounter),       db.Prepare(kCounts),        db.Prepare(kDeadLetters)};
+  std::array prepared = {db.Prepare(kInsertEvent),      db.Prepare(kBumpCounter),
+                         db.Prepare(kInsertDeadLetter), db.Prepare(kPendingEvents),
+                         db.Prepare(kMarkProcessed),    db.Prepare(kMarkFailed),
+                         db.Prepare(kCounter),          db.Prepare(kCounts),
+                         db.Prepare(kDeadLetters),      db.Prepare(kFindEvent)};
   for (const Result<Statement>& statement : prepared) {
     if (!statement.ok()) return statement.status();
   }
   auto take = [&prepared](size_t i) { return std::move(prepared[i]).value(); };
-  return std::make_unique<Statements>(
-      Statements{take(0), take(1), take(2), take(3), take(4), take(5), take(6), take(7), take(8)});
+  return std::make_unique<Statements>(Statements{take(0), take(1), take(2), take(3), take(4),
+                                                 take(5), take(6), take(7), take(8), take(9)});
 }
 
 EventStore::EventStore(std::unique_ptr<Database> db, std::unique_ptr<Statements> statements)
@@ -198,6 +203,17 @@ Result<std::vector<StoredEvent>> EventStore::PendingEvents(int limit) {
   status = query.Bind(limit);
   if (!status.ok()) return status;
   return CollectRows<StoredEvent>(query, ReadStoredEvent);
+}
+
+Result<std::optional<StoredEvent>> EventStore::FindEvent(std::string_view event_id) {
+  Statement& query = statements_->find_event;
+  ScopedReset reset(query);
+  Status status = query.Bind(event_id);
+  if (!status.ok()) return status;
+  Result<std::vector<StoredEvent>> rows = CollectRows<StoredEvent>(query, ReadStoredEvent);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<StoredEvent>();
+  return std::optional<StoredEvent>(std::move(rows->front()));
 }
 
 Status EventStore::MarkProcessed(int64_t id, Instant at) {

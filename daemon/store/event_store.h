@@ -100,6 +100,8 @@ class EventStore {
   // Return the events still pending (stored but not processed), oldest first, at
   // most `limit`. Returns InvalidArgument unless limit > 0.
   Result<std::vector<StoredEvent>> PendingEvents(int limit);
+  // Return the stored event with `event_id`, or nullopt if there is none.
+  Result<std::optional<StoredEvent>> FindEvent(std::string_view event_id);
   // Mark event row `id` processed at `at`. Returns NotFound for an unknown id.
   Status MarkProcessed(int64_t id, Instant at);
   // Mark event row `id` failed at `at` with `error`. Returns NotFound for an unknown id.

@@ -1,5 +1,6 @@
 #include "daemon/store/processing_store.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -77,7 +78,9 @@ Result<CommitOutcome> ProcessingStore::CommitProcessing(const ProcessingCommit& 
     return outcome;
   }
   status = cases_->WriteCase(commit.case_update, commit.now);
-  if (status.ok()) status = WriteAlerts(commit, outcome);
+  if (status.ok()) {
+    status = WriteAlerts(commit.alerts, commit.subject_key, commit.event_id, commit.now, outcome);
+  }
   if (status.ok()) status = WriteClocks(commit, outcome);
   if (status.ok()) status = tx->Commit();
   if (!status.ok()) return status;
@@ -105,17 +108,47 @@ Result<bool> ProcessingStore::MarkEventProcessed(int64_t event_row, Instant now)
                                     query.ColumnText(0));
 }
 
-Status ProcessingStore::WriteAlerts(const ProcessingCommit& commit, CommitOutcome& outcome) {
+Result<CommitOutcome> ProcessingStore::CommitClockFiring(const ClockFiringCommit& commit) {
   for (const AlertChange& change : commit.alerts) {
-    Result<AlertVersion> version =
-        alerts_->OpenOrUpdate(change, commit.subject_key, commit.event_id, commit.now);
+    if (change.channels.empty()) {
+      return Status::InvalidArgument("alert " + change.rule_id + " for " + change.agency_id +
+                                     " has no channel");
+    }
+  }
+  Result<Transaction> tx = Transaction::Begin(db_);
+  if (!tx.ok()) return tx.status();
+  Result<std::vector<ClockRecord>> running = clocks_->Running();
+  if (!running.ok()) return running.status();
+  CommitOutcome outcome;
+  const bool still_running =
+      std::any_of(running->begin(), running->end(), [&](const ClockRecord& c) {
+        return c.clock_id == commit.clock_id && c.key == commit.key &&
+               !(commit.due ? c.expired : c.warned);
+      });
+  if (!still_running) return outcome;  // stopped, or fired before: nothing to do
+  Status status =
+      WriteAlerts(commit.alerts, commit.subject_key, commit.event_id, commit.now, outcome);
+  if (status.ok()) {
+    status = commit.due ? clocks_->MarkExpired(commit.clock_id, commit.key)
+                        : clocks_->MarkWarned(commit.clock_id, commit.key);
+  }
+  if (status.ok()) status = tx->Commit();
+  if (!status.ok()) return status;
+  return outcome;
+}
+
+Status ProcessingStore::WriteAlerts(const std::vector<AlertChange>& alerts,
+                                    const std::string& subject_key, const std::string& event_id,
+                                    Instant now, CommitOutcome& outcome) {
+  for (const AlertChange& change : alerts) {
+    Result<AlertVersion> version = alerts_->OpenOrUpdate(change, subject_key, event_id, now);
     if (!version.ok()) return version.status();
     Result<int64_t> delivery = outbox_->InsertFirst({.alert_id = version->alert_id,
                                                      .version = version->version,
                                                      .agency_id = change.agency_id,
                                                      .channel = change.channels.front(),
                                                      .payload = change.payload},
-                                                    commit.now);
+                                                    now);
     if (!delivery.ok()) return delivery.status();
     outcome.alerts.push_back({.alert = std::move(version).value(), .delivery_id = *delivery});
   }

@@ -53,6 +53,18 @@ struct CommitOutcome {
   int clocks_stopped = 0;
 };
 
+// A legal clock's warning or expiry: the alerts it raises, and the clock
+// marked warned or expired, in one transaction.
+struct ClockFiringCommit {
+  std::string clock_id;
+  std::string key;
+  std::string subject_key;
+  std::string event_id;  // The event that started the clock; the alerts' last_event_id.
+  bool due = false;      // false: the warning; true: the expiry.
+  std::vector<AlertChange> alerts;
+  Instant now{};
+};
+
 // Thread-safety: used from ONE thread (the event loop), the one that owns the
 // Database; the repositories it hands out belong to the same thread.
 class ProcessingStore {
@@ -71,6 +83,11 @@ class ProcessingStore {
   // REQUIRES: no transaction open on the connection.
   Result<CommitOutcome> CommitProcessing(const ProcessingCommit& commit);
 
+  // Write `commit` in one transaction: its alerts (each with its first
+  // outbox row) and the clock marked warned or expired. A clock no longer
+  // running (stopped meanwhile) gets no alerts: returns an empty outcome.
+  Result<CommitOutcome> CommitClockFiring(const ClockFiringCommit& commit);
+
   CaseStore& cases() { return *cases_; }
   AlertStore& alerts() { return *alerts_; }
   OutboxStore& outbox() { return *outbox_; }
@@ -83,7 +100,8 @@ class ProcessingStore {
                   std::unique_ptr<CaseStore> cases, std::unique_ptr<AlertStore> alerts,
                   std::unique_ptr<OutboxStore> outbox, std::unique_ptr<ClockStore> clocks);
   Result<bool> MarkEventProcessed(int64_t event_row, Instant now);
-  Status WriteAlerts(const ProcessingCommit& commit, CommitOutcome& outcome);
+  Status WriteAlerts(const std::vector<AlertChange>& alerts, const std::string& subject_key,
+                     const std::string& event_id, Instant now, CommitOutcome& outcome);
   Status WriteClocks(const ProcessingCommit& commit, CommitOutcome& outcome);
 
   Database& db_;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include <catch2/catch.hpp>
+#include <date/date.h>
 #include <nlohmann/json.hpp>
 
 #include "daemon/core/keyed_hash.h"
@@ -23,13 +24,21 @@ const std::string kTopic = "rcm/v1/events/MX/INM";
 
 std::string RunId() { return std::to_string(std::random_device{}()); }
 
+// `ago` before now, as Chiapas writes it (UTC-06:00). Events in these tests
+// happen now, so that no legal clock is already overdue when they arrive.
+std::string ChiapasTime(std::chrono::hours ago = std::chrono::hours(0)) {
+  const auto local = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now() -
+                                                              ago - std::chrono::hours(6));
+  return date::format("%FT%T-06:00", local);
+}
+
 // A 15-year-old Guatemalan girl alone, apprehended at a border post in
 // Tapachula, Chiapas.
 json GuatemalanChild(const std::string& event_id, const std::string& subject_id) {
   return {{"schema", "amparo.event.v1"},
           {"event_id", event_id},
           {"type", "apprehension"},
-          {"occurred_at", "2026-03-02T10:00:00-06:00"},
+          {"occurred_at", ChiapasTime()},
           {"authority", {{"country", "MX"}, {"agency", "INM"}}},
           {"location",
            {{"country", "MX"},
@@ -279,6 +288,40 @@ TEST_CASE("a Nicaraguan child in Tapachula: the consular district follows the po
   CHECK(before_agencies.count("ni-consulate-mexico-city") == 0);
   CHECK(after_agencies.count("ni-consulate-tapachula") == 0);
   CHECK(after_agencies.count("ni-consulate-mexico-city") == 1);
+  CHECK(h.daemon.Terminate() == 0);
+}
+
+TEST_CASE("a legal clock past its due time alerts at once, one stopped in time never fires") {
+  Harness h;
+  // Channelled to DIF within the SLA: the transfer stops the clock.
+  json in_time = GuatemalanChild("clk-ok-" + h.run, "case-clk-ok-" + h.run);
+  h.Publish(in_time);
+  json transfer = in_time;
+  transfer["event_id"] = "clk-ok-" + h.run + "-transfer";
+  transfer["type"] = "transfer";
+  transfer["transfer"] = {{"to", {{"agency", "DIF Chiapas"}, {"kind", "child_welfare"}}}};
+  h.Publish(transfer);
+  // Apprehended 30 hours ago and never channelled: the 24-hour SLA is past.
+  json overdue = GuatemalanChild("clk-late-" + h.run, "case-clk-late-" + h.run);
+  overdue["occurred_at"] = ChiapasTime(std::chrono::hours(30));
+  h.Publish(overdue);
+
+  auto clock_alerts = [&](const std::string& prefix, const std::string& kind) {
+    std::set<std::string> agencies;
+    for (const auto& [agency, alerts] : AlertsFor(h.client, prefix)) {
+      for (const json& a : alerts) {
+        if (a["kind"] == kind && a["rule"] == "mx-2-4-dif-channelling:due") agencies.insert(agency);
+      }
+    }
+    return agencies;
+  };
+  REQUIRE(WaitUntil([&] { return clock_alerts("clk-late-", "clock_due").size() >= 3; }, 20s));
+  CHECK(clock_alerts("clk-late-" + h.run, "clock_due") ==
+        std::set<std::string>{"mx-dif-chiapas", "mx-cndh", "duty-officer"});
+  CHECK(clock_alerts("clk-ok-" + h.run, "clock_due").empty());
+  CHECK(QueryInt(h.daemon.db_path(),
+                 "SELECT COUNT(*) FROM clocks WHERE clock_id = 'mx-2-4-dif-channelling' "
+                 "AND state = 'stopped'") == 1);
   CHECK(h.daemon.Terminate() == 0);
 }
 

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include <catch2/catch.hpp>
+#include <date/date.h>
 #include <nlohmann/json.hpp>
 
 #include <signal.h>
@@ -17,13 +18,19 @@ namespace {
 
 using namespace std::chrono_literals;  // NOLINT(google-build-using-namespace)
 
+// Now, in UTC: events happen now so that no legal clock is already overdue.
+std::string UtcNow() {
+  return date::format("%FT%TZ",
+                      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+}
+
 // A valid apprehension event of a Guatemalan 15-year-old in Tapachula.
 std::string ValidEvent(const std::string& event_id) {
   nlohmann::json e = {
       {"schema", "amparo.event.v1"},
       {"event_id", event_id},
       {"type", "apprehension"},
-      {"occurred_at", "2026-03-02T10:00:00-06:00"},
+      {"occurred_at", UtcNow()},
       {"authority", {{"country", "MX"}, {"agency", "INM"}, {"office", "Tapachula"}}},
       {"location",
        {{"country", "MX"},

@@ -77,7 +77,7 @@ TEST_CASE("Opening a version 1 database migrates it to 2 and keeps its data") {
   Result<std::unique_ptr<EventStore>> store = EventStore::Open({.path = path});
   INFO(store.status().ToString());
   REQUIRE(store.ok());
-  CHECK(SchemaVersion((*store)->db()).value() == 2);
+  CHECK(SchemaVersion((*store)->db()).value() == LatestSchemaVersion());
 
   Result<std::vector<StoredEvent>> pending = (*store)->PendingEvents(10);
   REQUIRE(pending.ok());

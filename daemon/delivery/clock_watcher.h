@@ -1,0 +1,75 @@
+// The legal clocks' timers: when a running clock reaches its warning or its
+// due instant, the agencies of its roles are alerted (kind "clock_warning" or
+// "clock_due"), the clock is marked, all in one transaction.
+//
+// Timers are rebuilt from the store: one steady_timer sleeps until the next
+// instant any running clock needs (ClockStore::NextDueAt), so after a restart
+// — or after the daemon was down past a deadline — every overdue warning and
+// expiry fires at once. A clock stopped meanwhile fires nothing.
+//
+// Thread-safety: loop thread only.
+#ifndef AMPARO_DAEMON_DELIVERY_CLOCK_WATCHER_H_
+#define AMPARO_DAEMON_DELIVERY_CLOCK_WATCHER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "daemon/core/clock.h"
+#include "daemon/core/status.h"
+#include "daemon/engine/rule_set.h"
+#include "daemon/routing/directory.h"
+#include "daemon/store/clock_store.h"
+#include "daemon/store/event_store.h"
+#include "daemon/store/processing_store.h"
+
+namespace amparo {
+
+struct ClockWatcherCounters {
+  uint64_t warnings = 0;  // clock warnings that raised alerts
+  uint64_t expiries = 0;  // clock expiries that raised alerts
+};
+
+class ClockWatcher {
+ public:
+  ClockWatcher(boost::asio::io_context& io, EventStore& events, ProcessingStore& processing,
+               const Clock& clock, std::string unrouted_id);
+
+  void SetRuleSet(std::shared_ptr<const RuleSet> rules) { rules_ = std::move(rules); }
+  void SetDirectory(std::shared_ptr<const Directory> directory) {
+    directory_ = std::move(directory);
+  }
+  // Called after each commit that created deliveries.
+  void OnDeliveries(std::function<void()> callback) { on_deliveries_ = std::move(callback); }
+
+  // Clocks may have started or stopped: look again at the next instant.
+  void Reschedule();
+  // Fires every warning and expiry due by now. Returns how many fired.
+  Result<int> FireDue();
+  void Stop();
+
+  const ClockWatcherCounters& counters() const { return counters_; }
+
+ private:
+  Status Fire(const ClockRecord& record, bool due, Instant now);
+
+  boost::asio::io_context& io_;
+  EventStore& events_;
+  ProcessingStore& processing_;
+  const Clock& clock_;
+  std::string unrouted_id_;
+  std::shared_ptr<const RuleSet> rules_;
+  std::shared_ptr<const Directory> directory_;
+  std::function<void()> on_deliveries_;
+  boost::asio::steady_timer timer_;
+  bool stopped_ = false;
+  ClockWatcherCounters counters_;
+};
+
+}  // namespace amparo
+
+#endif  // AMPARO_DAEMON_DELIVERY_CLOCK_WATCHER_H_
