@@ -24,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -222,10 +223,24 @@ Template MakeEvent(std::mt19937_64& rng, long seq, bool force_alert) {
                      : alone_child ? types_child[pick(7)]
                                    : types_adult[pick(5)];
 
-  const int day = 1 + pick(27), hour = pick(24), minute = pick(60), second = pick(60);
-  const std::string date = "2026-02-" + Two(day);
-  const std::string occurred =
-      date + "T" + Two(hour) + ":" + Two(minute) + ":" + Two(second) + p.offset;
+  // Events happened within the last hour, written in the place's UTC offset:
+  // amparod keeps legal clocks, and an event from months ago would have every
+  // clock already overdue and alerting, which is not the load being measured.
+  const std::string offset = p.offset;
+  const int offset_minutes = (offset[0] == '-' ? -1 : 1) *
+                             (std::stoi(offset.substr(1, 2)) * 60 + std::stoi(offset.substr(4, 2)));
+  const auto local = std::chrono::floor<std::chrono::seconds>(
+      std::chrono::system_clock::now() - std::chrono::seconds(pick(3600)) +
+      std::chrono::minutes(offset_minutes));
+  const std::time_t local_t = std::chrono::system_clock::to_time_t(local);
+  std::tm tm{};
+  gmtime_r(&local_t, &tm);
+  char date_buf[16];
+  char time_buf[16];
+  std::strftime(date_buf, sizeof date_buf, "%Y-%m-%d", &tm);
+  std::strftime(time_buf, sizeof time_buf, "%H:%M:%S", &tm);
+  const std::string date = date_buf;
+  const std::string occurred = date + "T" + time_buf + offset;
 
   std::string basis;
   std::string birth;
@@ -235,8 +250,9 @@ Template MakeEvent(std::mt19937_64& rng, long seq, bool force_alert) {
     basis = "document";
   }
   if (basis == "document" && chance(70)) {
-    // Born in January: at a February date the age in years is 2026 - year.
-    birth = std::to_string(2026 - age) + "-01-" + Two(1 + pick(28));
+    // Born in January of (event year - age): after January the age in years
+    // is exactly `age` (in January it may be one less, which is fine for load).
+    birth = std::to_string(tm.tm_year + 1900 - age) + "-01-" + Two(1 + pick(28));
   }
 
   std::string accompaniment;

@@ -119,7 +119,7 @@ TEST_CASE("The shipped config parses and sets every key to its default") {
   INFO(shipped.status().message());
   REQUIRE(shipped.ok());
   Config expected;
-  expected.privacy.deployment_key_file = "/etc/credstore/amparo-deployment-key";
+  expected.privacy.deployment_key_file = "/run/credentials/amparod.service/deployment.key";
   CHECK(*shipped == expected);
 }
 
