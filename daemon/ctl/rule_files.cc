@@ -1,47 +1,33 @@
 #include "daemon/ctl/rule_files.h"
 
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <system_error>
+#include <utility>
 
 namespace amparo {
 
-Result<std::string> ReadTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError(path + ": cannot open for reading");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Status::IOError(path + ": read failed");
-  return text;
-}
-
-Result<std::vector<std::string>> ListYamlFiles(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::directory_iterator it(dir, ec);
-  if (ec) return Status::IOError(dir + ": " + ec.message());
-  std::vector<std::string> names;
-  for (const auto& entry : it) {
-    if (entry.is_regular_file(ec) && entry.path().extension() == ".yaml") {
-      names.push_back(entry.path().filename().string());
-    }
-  }
-  std::sort(names.begin(), names.end());
-  const std::string prefix = dir.empty() || dir.back() == '/' ? dir : dir + "/";
-  for (std::string& name : names) name = prefix + name;
-  return names;
-}
-
 Result<std::vector<RuleSource>> ReadRuleFiles(const std::string& dir) {
-  Result<std::vector<std::string>> paths = ListYamlFiles(dir);
-  if (!paths.ok()) return paths.status();
+  auto files = ReadYamlFolder(dir);
+  if (!files.ok()) return files.status();
   std::vector<RuleSource> sources;
-  for (const std::string& path : *paths) {
-    Result<std::string> text = ReadTextFile(path);
-    if (!text.ok()) return text.status();
-    sources.push_back({path, std::move(text).value()});
-  }
+  for (auto& [path, text] : *files) sources.push_back({path, std::move(text)});
   return sources;
+}
+
+Result<std::vector<DirectorySource>> ReadDirectoryFiles(const std::string& dir) {
+  auto files = ReadYamlFolder(dir);
+  if (!files.ok()) return files.status();
+  std::vector<DirectorySource> sources;
+  for (auto& [path, text] : *files) sources.push_back({path, std::move(text)});
+  return sources;
+}
+
+Result<std::shared_ptr<const Directory>> LoadDirectoryFolder(const std::string& dir,
+                                                            Diagnostics* diags) {
+  Result<std::vector<DirectorySource>> sources = ReadDirectoryFiles(dir);
+  if (!sources.ok()) {
+    diags->Add({dir, 1, 1}, "directory: " + sources.status().message());
+    return sources.status();
+  }
+  return Directory::Load(*sources, diags);
 }
 
 }  // namespace amparo

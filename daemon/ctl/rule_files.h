@@ -1,26 +1,33 @@
-// Reading rule files from disk for the amparoctl commands (the engine itself
-// does no I/O).
+// Reading the rule set and the agency directory from disk for the amparoctl
+// commands (the engine and routing do no I/O). Whole files and folder listings
+// come from daemon/core/text_files.h.
 #ifndef AMPARO_DAEMON_CTL_RULE_FILES_H_
 #define AMPARO_DAEMON_CTL_RULE_FILES_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "daemon/core/status.h"
+#include "daemon/core/text_files.h"
+#include "daemon/core/yaml_reader.h"
 #include "daemon/engine/rule_set.h"
+#include "daemon/routing/directory.h"
 
 namespace amparo {
-
-// Reads the whole file at `path`. Returns IOError naming the path on failure.
-Result<std::string> ReadTextFile(const std::string& path);
-
-// The paths of the regular files DIR/*.yaml, sorted by name. Returns IOError
-// when `dir` is not a readable folder.
-Result<std::vector<std::string>> ListYamlFiles(const std::string& dir);
 
 // Reads DIR/*.yaml, sorted by name, as rule sources whose paths are
 // "DIR/name.yaml".
 Result<std::vector<RuleSource>> ReadRuleFiles(const std::string& dir);
+
+// Reads DIR/*.yaml, sorted by name, as directory sources.
+Result<std::vector<DirectorySource>> ReadDirectoryFiles(const std::string& dir);
+
+// Reads and loads the agency directory in `dir`. Adds every mistake to
+// *diags (a folder that cannot be read as "DIR:1:1: directory: ...") and
+// returns an error, or the directory.
+Result<std::shared_ptr<const Directory>> LoadDirectoryFolder(const std::string& dir,
+                                                            Diagnostics* diags);
 
 }  // namespace amparo
 
