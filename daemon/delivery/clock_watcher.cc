@@ -6,6 +6,7 @@
 
 #include "daemon/delivery/alert_changes.h"
 #include "daemon/engine/derived_facts.h"
+#include "daemon/engine/evaluator.h"
 #include "daemon/event/event_codec.h"
 #include "daemon/routing/resolver.h"
 
@@ -92,7 +93,15 @@ Status ClockWatcher::Fire(const ClockRecord& record, bool due, Instant now) {
   commit.due = due;
   commit.now = now;
   if (def != rules.clocks().end() && event) {
-    // The clock's roles, resolved where the child was when it started.
+    Result<CaseSnapshot> snapshot = processing_.cases().LoadCase(record.subject_key);
+    if (!snapshot.ok()) return snapshot.status();
+    // Judge the child as the case stands now, not as when the clock started:
+    // a protection claim made since must withhold the consulate (the
+    // inhibits) and the child's whereabouts (disclosure reads the flags).
+    for (SubjectFlag flag : snapshot->flags) {
+      auto& flags = event->subject.flags;
+      if (std::find(flags.begin(), flags.end(), flag) == flags.end()) flags.push_back(flag);
+    }
     Decisions decisions;
     decisions.event_id = record.event_id;
     FiredRule as_rule;
@@ -101,11 +110,16 @@ Status ClockWatcher::Fire(const ClockRecord& record, bool due, Instant now) {
     as_rule.roles = record.roles;
     as_rule.legal_basis = def->legal_basis;
     as_rule.title = def->title;
+    const std::vector<Inhibition> inhibited =
+        InhibitRoles(rules, *event, *snapshot, record.clock_id, &as_rule.roles);
     decisions.rules.push_back(as_rule);
+    // The clock's roles, resolved where the child was when it started.
     const Routing routing = Resolve(directory, decisions, *event, now, unrouted_id_);
-    Result<CaseSnapshot> snapshot = processing_.cases().LoadCase(record.subject_key);
-    if (!snapshot.ok()) return snapshot.status();
     const DerivedFacts facts = ComputeDerivedFacts(*event, *snapshot, rules.options());
+    if (!inhibited.empty()) {
+      spdlog::info("clocks: clock={} subject={} withheld {} role(s) by {}", record.clock_id,
+                   record.subject_key, inhibited.size(), inhibited.front().inhibit_id);
+    }
     AlertSubject about{due ? "clock_due" : "clock_warning",
                        as_rule.id,
                        as_rule.severity,

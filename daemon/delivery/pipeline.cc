@@ -138,6 +138,15 @@ Status Pipeline::ProcessOne(const StoredEvent& stored) {
   const DerivedFacts facts = ComputeDerivedFacts(event, *snapshot, rules.options());
   const Routing routing = Resolve(directory, decisions, event, now, unrouted_id_);
 
+  // What recipients see is judged on the case, not only this event: a child
+  // who claimed asylum on an earlier event keeps the protection of
+  // disclosure (routing/disclosure.h reads the subject's flags).
+  Event disclosed = event;
+  for (SubjectFlag flag : snapshot->flags) {
+    auto& flags = disclosed.subject.flags;
+    if (std::find(flags.begin(), flags.end(), flag) == flags.end()) flags.push_back(flag);
+  }
+
   ProcessingCommit commit;
   commit.event_row = stored.id;
   commit.event_id = event.event_id;
@@ -154,7 +163,7 @@ Status Pipeline::ProcessOne(const StoredEvent& stored) {
                        fired->summary, fired->legal_basis, std::nullopt};
     if (fired->ack_within) about.deadline = event.occurred_at.utc + *fired->ack_within;
 
-    Result<AlertChange> change = MakeAlertChange(processing_.alerts(), about, recipient, event,
+    Result<AlertChange> change = MakeAlertChange(processing_.alerts(), about, recipient, disclosed,
                                                  facts.age_years, stored.subject_key, directory);
     if (!change.ok()) return change.status();
     commit.alerts.push_back(std::move(change).value());

@@ -84,6 +84,18 @@ Decisions Evaluate(const RuleSet& rules, const Event& event, const CaseSnapshot&
   return out;
 }
 
+std::vector<Inhibition> InhibitRoles(const RuleSet& rules, const Event& event,
+                                     const CaseSnapshot& snapshot, const std::string& id,
+                                     std::vector<std::string>* roles) {
+  const DerivedFacts facts = ComputeDerivedFacts(event, snapshot, rules.options());
+  const FieldContext ctx{event, facts, snapshot};
+  std::vector<Inhibition> out;
+  for (const InhibitDef& inhibit : rules.inhibits()) {
+    if (inhibit.when.Evaluate(ctx)) Inhibit(inhibit, id, roles, &out);
+  }
+  return out;
+}
+
 std::vector<ClockFiring> DueClockFirings(const std::vector<RunningClock>& clocks, Instant after,
                                          Instant upto) {
   std::vector<ClockFiring> out;

@@ -29,6 +29,15 @@ namespace amparo {
 //     one Inhibition per removed role. A rule left without roles still fires.
 Decisions Evaluate(const RuleSet& rules, const Event& event, const CaseSnapshot& snapshot);
 
+// Applies the inhibit entries that hold for `event` in `snapshot` to the
+// roles of rule or clock `id`: removes the withheld roles from *roles and
+// returns one Inhibition per removed role. For a legal clock firing long after
+// it started, pass the case as it is now: a child who has claimed asylum
+// since must not have the consulate told.
+std::vector<Inhibition> InhibitRoles(const RuleSet& rules, const Event& event,
+                                     const CaseSnapshot& snapshot, const std::string& id,
+                                     std::vector<std::string>* roles);
+
 // A clock that was started and not stopped.
 struct RunningClock {
   std::string clock_id, key;
