@@ -1,6 +1,15 @@
 #include "daemon/delivery/alert_changes.h"
 
+#include <algorithm>
+
 namespace amparo {
+
+void AddCaseFlags(const CaseSnapshot& snapshot, Event* event) {
+  auto& flags = event->subject.flags;
+  for (SubjectFlag flag : snapshot.flags) {
+    if (std::find(flags.begin(), flags.end(), flag) == flags.end()) flags.push_back(flag);
+  }
+}
 
 Result<AlertChange> MakeAlertChange(AlertStore& alerts, const AlertSubject& about,
                                     const Recipient& recipient, const Event& event,

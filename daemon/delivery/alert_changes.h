@@ -9,12 +9,18 @@
 #include <string>
 
 #include "daemon/core/status.h"
+#include "daemon/engine/case_snapshot.h"
 #include "daemon/delivery/alert_builder.h"
 #include "daemon/routing/directory.h"
 #include "daemon/routing/resolver.h"
 #include "daemon/store/alert_store.h"
 
 namespace amparo {
+
+// Adds to `event` the subject flags its case has seen on earlier events, so
+// that what a recipient is told is judged on the whole case: a child who
+// claimed asylum once keeps the protection of disclosure.
+void AddCaseFlags(const CaseSnapshot& snapshot, Event* event);
 
 // Builds the change for `recipient`, its payload filtered through the
 // recipient's disclosure profile. Reads the open alert from `alerts`.

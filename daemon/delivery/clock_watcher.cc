@@ -98,10 +98,7 @@ Status ClockWatcher::Fire(const ClockRecord& record, bool due, Instant now) {
     // Judge the child as the case stands now, not as when the clock started:
     // a protection claim made since must withhold the consulate (the
     // inhibits) and the child's whereabouts (disclosure reads the flags).
-    for (SubjectFlag flag : snapshot->flags) {
-      auto& flags = event->subject.flags;
-      if (std::find(flags.begin(), flags.end(), flag) == flags.end()) flags.push_back(flag);
-    }
+    AddCaseFlags(*snapshot, &*event);
     Decisions decisions;
     decisions.event_id = record.event_id;
     FiredRule as_rule;

@@ -142,10 +142,7 @@ Status Pipeline::ProcessOne(const StoredEvent& stored) {
   // who claimed asylum on an earlier event keeps the protection of
   // disclosure (routing/disclosure.h reads the subject's flags).
   Event disclosed = event;
-  for (SubjectFlag flag : snapshot->flags) {
-    auto& flags = disclosed.subject.flags;
-    if (std::find(flags.begin(), flags.end(), flag) == flags.end()) flags.push_back(flag);
-  }
+  AddCaseFlags(*snapshot, &disclosed);
 
   ProcessingCommit commit;
   commit.event_row = stored.id;
