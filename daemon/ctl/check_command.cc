@@ -1,45 +1,109 @@
 #include "daemon/ctl/check_command.h"
 
+#include <optional>
+#include <sstream>
+#include <vector>
+
+#include "daemon/app/config.h"
+#include "daemon/app/policy.h"
 #include "daemon/ctl/rule_files.h"
 #include "daemon/engine/rule_set.h"
 
 namespace amparo {
 
-Status CheckConfigHook(const std::string& path, EngineOptions* /*engine*/, Diagnostics* /*diags*/) {
-  return Status::Unavailable("checking the config (" + path + ") is not wired in yet");
+namespace {
+
+// The non-empty lines of `text`.
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
 }
 
-Status CheckDirectoryHook(const std::string& dir, Diagnostics* /*diags*/) {
-  return Status::Unavailable("checking the directory (" + dir + ") is not wired in yet");
+std::string RulesSummary(std::size_t files, const RuleSet& rules) {
+  return std::to_string(files) + " rule files: " + std::to_string(rules.rules().size()) +
+         " rules, " + std::to_string(rules.clocks().size()) + " clocks, " +
+         std::to_string(rules.inhibits().size()) + " inhibits, " +
+         std::to_string(rules.params().size()) + " params: OK";
 }
+
+std::string DirectorySummary(const std::string& dir, std::size_t files,
+                             const Directory& directory) {
+  return "directory " + dir + ": " + std::to_string(files) + " files, " +
+         std::to_string(directory.agencies().size()) + " agencies: OK";
+}
+
+// Checks the rule files in `dir`; on success appends a summary line.
+void CheckRules(const std::string& dir, const EngineOptions& engine, Diagnostics* diags,
+                std::vector<std::string>* summary) {
+  Result<std::vector<RuleSource>> sources = ReadRuleFiles(dir);
+  if (!sources.ok()) {
+    diags->Add({dir, 1, 1}, "rules: " + sources.status().message());
+    return;
+  }
+  auto rules = RuleSet::Load(*sources, engine, diags);
+  if (rules.ok()) summary->push_back(RulesSummary(sources->size(), **rules));
+}
+
+// Checks the agency directory in `dir`; on success appends a summary line.
+void CheckDirectory(const std::string& dir, Diagnostics* diags, std::vector<std::string>* summary) {
+  const std::size_t before = diags->size();
+  auto directory = LoadDirectoryFolder(dir, diags);
+  if (directory.ok() && diags->size() == before) {
+    summary->push_back(DirectorySummary(dir, ListYamlFiles(dir)->size(), **directory));
+  }
+}
+
+}  // namespace
 
 int RunCheck(const CheckOptions& options, std::ostream& out) {
   Diagnostics diags;
-  EngineOptions engine;
+  std::vector<std::string> config_errors;  // as LoadConfigFile words them
+  std::vector<std::string> summary;
+  std::optional<Config> config;
   if (!options.config_file.empty()) {
-    if (Status s = CheckConfigHook(options.config_file, &engine, &diags); !s.ok()) {
-      out << "note: " << s.message() << "\n";
+    Result<Config> loaded = LoadConfigFile(options.config_file);
+    if (loaded.ok()) {
+      config = std::move(loaded).value();
+    } else {
+      config_errors = Lines(loaded.status().message());
     }
   }
-  if (!options.directory_dir.empty()) {
-    if (Status s = CheckDirectoryHook(options.directory_dir, &diags); !s.ok()) {
-      out << "note: " << s.message() << "\n";
+  if (config) {
+    // As the daemon loads its policy, with the folders given on the command
+    // line instead of the config's.
+    Config effective = *config;
+    if (!options.rules_dir.empty()) effective.rules.dir = options.rules_dir;
+    if (!options.directory_dir.empty()) effective.directory.dir = options.directory_dir;
+    summary.push_back("config " + options.config_file + ": OK");
+    Result<Policy> policy = LoadPolicy(effective, &diags);
+    if (policy.ok()) {
+      summary.push_back(RulesSummary(ListYamlFiles(effective.rules.dir)->size(), *policy->rules));
+      summary.push_back(DirectorySummary(effective.directory.dir,
+                                         ListYamlFiles(effective.directory.dir)->size(),
+                                         *policy->directory) +
+                        " (unrouted: " + effective.directory.unrouted + ")");
     }
+  } else {
+    // Without a usable config: what was named on the command line, with the
+    // default engine options.
+    if (options.config_file.empty() || !options.rules_dir.empty()) {
+      CheckRules(options.rules_dir.empty() ? "rules" : options.rules_dir, EngineOptions{}, &diags,
+                 &summary);
+    }
+    if (!options.directory_dir.empty()) CheckDirectory(options.directory_dir, &diags, &summary);
   }
-  Result<std::vector<RuleSource>> sources = ReadRuleFiles(options.rules_dir);
-  if (!sources.ok()) {
-    out << sources.status().message() << "\n";
-    return 1;
-  }
-  auto rules = RuleSet::Load(*sources, engine, &diags);
+  const std::size_t errors = config_errors.size() + diags.size();
+  for (const std::string& line : config_errors) out << line << "\n";
   out << diags.ToString();
-  if (!diags.empty()) {
-    out << diags.size() << (diags.size() == 1 ? " error" : " errors") << "\n";
+  if (errors > 0) {
+    out << errors << (errors == 1 ? " error" : " errors") << "\n";
     return 1;
   }
-  out << sources->size() << " rule files: " << (*rules)->rules().size() << " rules, "
-      << (*rules)->clocks().size() << " clocks, " << (*rules)->inhibits().size() << " inhibits, "
-      << (*rules)->params().size() << " params: OK\n";
+  for (const std::string& line : summary) out << line << "\n";
   return 0;
 }
 

@@ -1,5 +1,6 @@
-// amparoctl: check rule files, run rule tests, and show what the rules decide
-// for an event. Thin: the commands live in daemon/ctl/*_command.cc.
+// amparoctl: check rule files, the directory and the config, run rule tests,
+// show what the rules decide for an event and who receives it, and print the
+// rule set as a table. Thin: the commands live in daemon/ctl/*.cc.
 #include <iostream>
 #include <string>
 
@@ -7,6 +8,7 @@
 
 #include "daemon/ctl/check_command.h"
 #include "daemon/ctl/route_command.h"
+#include "daemon/ctl/rules_markdown.h"
 #include "daemon/ctl/test_runner.h"
 
 int main(int argc, char** argv) {
@@ -14,24 +16,47 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
 
   amparo::CheckOptions check;
-  CLI::App* check_cmd = cli.add_subcommand("check", "validate the rules (and directory, config)");
-  check_cmd->add_option("--rules", check.rules_dir, "rule folder (*.yaml)")->capture_default_str();
-  check_cmd->add_option("--directory", check.directory_dir, "agency directory folder");
-  check_cmd->add_option("--config", check.config_file, "daemon config file");
+  CLI::App* check_cmd = cli.add_subcommand("check", "validate the rules, directory and config");
+  check_cmd->add_option("--rules", check.rules_dir,
+                        "rule folder (*.yaml); default rules, or the config's rules.dir");
+  check_cmd->add_option(
+      "--directory", check.directory_dir,
+      "agency directory folder (*.yaml); with --config default its directory.dir");
+  check_cmd->add_option("--config", check.config_file,
+                        "daemon config file; checks its rules and directory together");
 
   amparo::TestCommandOptions test;
   CLI::App* test_cmd = cli.add_subcommand("test", "run the rule tests in TESTDIR/*.yaml");
   test_cmd->add_option("--rules", test.rules_dir, "rule folder (*.yaml)")->capture_default_str();
+  test_cmd->add_option("--directory", test.directory_dir,
+                       "agency directory folder: needed by recipients expectations");
+  test_cmd->add_option("--unrouted", test.unrouted, "the unrouted duty officer's agency id")
+      ->capture_default_str();
   test_cmd->add_option("TESTDIR", test.tests_dir, "rule-test folder")->required();
 
   amparo::RouteOptions route;
-  CLI::App* route_cmd = cli.add_subcommand("route", "show what the rules decide for one event");
+  CLI::App* route_cmd =
+      cli.add_subcommand("route", "show what the rules decide for one event, and who receives it");
   route_cmd->add_option("--rules", route.rules_dir, "rule folder (*.yaml)")->capture_default_str();
+  route_cmd->add_option("--directory", route.directory_dir,
+                        "agency directory folder: resolve the recipients");
+  route_cmd->add_option("--unrouted", route.unrouted, "the unrouted duty officer's agency id")
+      ->capture_default_str();
   route_cmd->add_flag("--json", route.json, "print one JSON object");
+  route_cmd
+      ->add_flag("--show-payload", route.show_payload,
+                 "show the amparo.alert.v1 payload each recipient would get")
+      ->needs(route_cmd->get_option("--directory"));
   route_cmd->add_option("EVENT", route.event_file, "event JSON file")->required();
+
+  amparo::RulesCommandOptions rules;
+  CLI::App* rules_cmd = cli.add_subcommand("rules", "print the rule set");
+  rules_cmd->add_option("--rules", rules.rules_dir, "rule folder (*.yaml)")->capture_default_str();
+  rules_cmd->add_flag("--markdown", rules.markdown, "as one Markdown table")->required();
 
   CLI11_PARSE(cli, argc, argv);
   if (check_cmd->parsed()) return amparo::RunCheck(check, std::cout);
   if (test_cmd->parsed()) return amparo::RunTestCommand(test, std::cout);
+  if (rules_cmd->parsed()) return amparo::RunRulesCommand(rules, std::cout);
   return amparo::RunRoute(route, std::cout);
 }

@@ -1,6 +1,11 @@
 #include "daemon/ctl/route_command.h"
 
+#include <algorithm>
+#include <sstream>
+
 #include "daemon/ctl/rule_files.h"
+#include "daemon/delivery/alert_builder.h"
+#include "daemon/engine/derived_facts.h"
 #include "daemon/engine/evaluator.h"
 #include "daemon/engine/rule_set.h"
 #include "daemon/event/event_codec.h"
@@ -18,7 +23,55 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
+std::string ChannelText(const Recipient& recipient) {
+  if (recipient.channels.empty()) return "(no channel)";
+  const Channel& c = recipient.channels.front();
+  return std::string(kChannelTypeNames[static_cast<size_t>(c.type)]) + " " + c.target;
+}
+
 }  // namespace
+
+std::optional<nlohmann::json> DryRunPayload(const Decisions& decisions, const Event& event,
+                                            std::optional<int> age_years,
+                                            const Recipient& recipient,
+                                            const Directory& directory) {
+  if (recipient.source != AlertSource::kRule) return std::nullopt;
+  auto fired = std::find_if(decisions.rules.begin(), decisions.rules.end(),
+                            [&](const FiredRule& r) { return r.id == recipient.rule; });
+  if (fired == decisions.rules.end()) return std::nullopt;
+  // As the pipeline builds it (daemon/delivery/pipeline.cc).
+  AlertSubject about{"rule",         fired->id,          fired->severity, fired->title,
+                     fired->summary, fired->legal_basis, std::nullopt};
+  if (fired->ack_within) about.deadline = event.occurred_at.utc + *fired->ack_within;
+  return BuildAlert(kDryRunAlertId, kDryRunAlertVersion, about, event, age_years, recipient,
+                    directory);
+}
+
+void AddRoutingJson(const Routing& routing, const Decisions& decisions, const Event& event,
+                    std::optional<int> age_years, const Directory& directory, bool show_payload,
+                    nlohmann::ordered_json* out) {
+  (*out)["recipients"] = nlohmann::ordered_json::array();
+  for (const Recipient& r : routing.recipients) {
+    nlohmann::ordered_json channel = nullptr;
+    if (!r.channels.empty()) {
+      channel = {{"type", kChannelTypeNames[static_cast<size_t>(r.channels.front().type)]},
+                 {"target", r.channels.front().target}};
+    }
+    nlohmann::ordered_json item = {{"agency", r.agency_id}, {"kind", AgencyKindName(r.kind)},
+                                   {"country", r.country},  {"role", r.role},
+                                   {"rule", r.rule},        {"channel", std::move(channel)}};
+    if (show_payload) {
+      if (auto payload = DryRunPayload(decisions, event, age_years, r, directory)) {
+        item["payload"] = nlohmann::ordered_json::parse(payload->dump());
+      }
+    }
+    (*out)["recipients"].push_back(std::move(item));
+  }
+  (*out)["unrouted"] = nlohmann::ordered_json::array();
+  for (const Unrouted& u : routing.unrouted) {
+    (*out)["unrouted"].push_back({{"rule", u.rule}, {"role", u.role}, {"reason", u.reason}});
+  }
+}
 
 nlohmann::ordered_json DecisionsJson(const Decisions& decisions) {
   nlohmann::ordered_json out = {{"event_id", decisions.event_id},
@@ -73,6 +126,28 @@ void PrintDecisions(const Decisions& decisions, std::ostream& out) {
   }
 }
 
+void PrintRouting(const Routing& routing, const Decisions& decisions, const Event& event,
+                  std::optional<int> age_years, const Directory& directory, bool show_payload,
+                  std::ostream& out) {
+  out << "recipients:" << (routing.recipients.empty() ? " none" : "") << "\n";
+  for (const Recipient& r : routing.recipients) {
+    out << "  " << r.agency_id << " (" << AgencyKindName(r.kind) << ", " << r.country << ") <- "
+        << (r.source == AlertSource::kClock ? "clock " : "") << r.rule << " as " << r.role
+        << " via " << ChannelText(r) << "\n";
+    if (!show_payload) continue;
+    if (auto payload = DryRunPayload(decisions, event, age_years, r, directory)) {
+      std::istringstream lines(payload->dump(2));
+      for (std::string line; std::getline(lines, line);) out << "      " << line << "\n";
+    } else {
+      out << "      (no payload now: the clock alerts when it warns or falls due)\n";
+    }
+  }
+  out << "unrouted:" << (routing.unrouted.empty() ? " none" : "") << "\n";
+  for (const Unrouted& u : routing.unrouted) {
+    out << "  " << u.role << " of " << u.rule << ": " << u.reason << "\n";
+  }
+}
+
 int RunRoute(const RouteOptions& options, std::ostream& out) {
   Result<std::vector<RuleSource>> sources = ReadRuleFiles(options.rules_dir);
   if (!sources.ok()) {
@@ -85,6 +160,19 @@ int RunRoute(const RouteOptions& options, std::ostream& out) {
     out << diags.ToString() << rules.status().message() << "\n";
     return 1;
   }
+  std::shared_ptr<const Directory> directory;
+  if (!options.directory_dir.empty()) {
+    auto loaded = LoadDirectoryFolder(options.directory_dir, &diags);
+    if (!loaded.ok() || !diags.empty()) {
+      out << diags.ToString() << "the directory " << options.directory_dir << " does not load\n";
+      return 1;
+    }
+    directory = *loaded;
+    if (Status s = directory->Check(options.unrouted); !s.ok()) {
+      out << "--unrouted " << options.unrouted << ": " << s.message() << "\n";
+      return 1;
+    }
+  }
   Result<std::string> text = ReadTextFile(options.event_file);
   if (!text.ok()) {
     out << text.status().message() << "\n";
@@ -95,11 +183,27 @@ int RunRoute(const RouteOptions& options, std::ostream& out) {
     out << options.event_file << ": invalid event: " << event.status().message() << "\n";
     return 1;
   }
-  const Decisions decisions = Evaluate(**rules, *event, CaseSnapshot{});
+  const CaseSnapshot snapshot;
+  const Decisions decisions = Evaluate(**rules, *event, snapshot);
+  std::optional<Routing> routing;
+  std::optional<int> age_years;
+  if (directory) {
+    // The alert goes out when the event happens.
+    routing = Resolve(*directory, decisions, *event, event->occurred_at.utc, options.unrouted);
+    age_years = ComputeDerivedFacts(*event, snapshot, (*rules)->options()).age_years;
+  }
   if (options.json) {
-    out << DecisionsJson(decisions).dump() << "\n";
+    nlohmann::ordered_json json = DecisionsJson(decisions);
+    if (routing) {
+      AddRoutingJson(*routing, decisions, *event, age_years, *directory, options.show_payload,
+                     &json);
+    }
+    out << json.dump() << "\n";
   } else {
     PrintDecisions(decisions, out);
+    if (routing) {
+      PrintRouting(*routing, decisions, *event, age_years, *directory, options.show_payload, out);
+    }
   }
   return 0;
 }

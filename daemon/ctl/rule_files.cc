@@ -21,7 +21,7 @@ Result<std::vector<DirectorySource>> ReadDirectoryFiles(const std::string& dir) 
 }
 
 Result<std::shared_ptr<const Directory>> LoadDirectoryFolder(const std::string& dir,
-                                                            Diagnostics* diags) {
+                                                             Diagnostics* diags) {
   Result<std::vector<DirectorySource>> sources = ReadDirectoryFiles(dir);
   if (!sources.ok()) {
     diags->Add({dir, 1, 1}, "directory: " + sources.status().message());

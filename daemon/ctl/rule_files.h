@@ -27,7 +27,7 @@ Result<std::vector<DirectorySource>> ReadDirectoryFiles(const std::string& dir);
 // *diags (a folder that cannot be read as "DIR:1:1: directory: ...") and
 // returns an error, or the directory.
 Result<std::shared_ptr<const Directory>> LoadDirectoryFolder(const std::string& dir,
-                                                            Diagnostics* diags);
+                                                             Diagnostics* diags);
 
 }  // namespace amparo
 

@@ -54,12 +54,8 @@ StepExpectation ReadExpectation(MapReader* r) {
   e.clocks_due = ReadIds(r, "clocks_due");
   e.inhibited = ReadInhibitions(r, "inhibited");
   e.not_inhibited = ReadInhibitions(r, "not_inhibited");
-  for (std::string_view reserved : {"recipients", "not_recipients"}) {
-    const YAML::Node node = r->Node(reserved);
-    if (node.IsDefined()) {
-      r->Error(node, reserved, "not supported yet (routing adds it)");
-    }
-  }
+  e.recipients = ReadIds(r, "recipients");
+  e.not_recipients = ReadIds(r, "not_recipients");
   r->Finish();
   return e;
 }

@@ -41,6 +41,10 @@ struct StepExpectation {
   std::optional<ExpectedIds> clocks_due;
   std::optional<std::vector<ExpectedInhibition>> inhibited;      // each is recorded
   std::optional<std::vector<ExpectedInhibition>> not_inhibited;  // none is recorded
+  // Agencies (by directory id) that receive, or do not receive, an alert of a
+  // rule fired by the step's event. Need a directory.
+  std::optional<ExpectedIds> recipients;      // each receives one
+  std::optional<ExpectedIds> not_recipients;  // none receives one
 };
 
 struct RuleTestStep {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "daemon/core/duration.h"
+#include "daemon/ctl/rule_files.h"
 
 namespace amparo {
 
@@ -101,40 +102,63 @@ std::string RulesMarkdown(const RuleSet& rules) {
     const std::string file = FileName(r.pos);
     std::string id = "`" + r.id + "`";
     if (!r.enabled) id += " (disabled)";
-    rule_rows.push_back(
-        {file, r.id,
-         {file, id, Title(r.title), Join(r.legal_basis, "; "),
-          std::string(SeverityName(r.severity)),
-          r.ack_within ? "ack " + DurationText(*r.ack_within) : "",
-          Join(r.notify, ", "), InhibitedBy(rules, r.id, r.notify)}});
+    rule_rows.push_back({file,
+                         r.id,
+                         {file, id, Title(r.title), Join(r.legal_basis, "; "),
+                          std::string(SeverityName(r.severity)),
+                          r.ack_within ? "ack " + DurationText(*r.ack_within) : "",
+                          Join(r.notify, ", "), InhibitedBy(rules, r.id, r.notify)}});
   }
   for (const ClockDef& c : rules.clocks()) {
     const std::string file = FileName(c.pos);
     std::string deadline = c.warn ? "warn " + DurationText(*c.warn) + ", " : "";
     deadline += "due " + DurationText(c.due);
     if (c.anchor == ClockDef::Anchor::kCustodyStart) deadline += " from custody.start";
-    clock_rows.push_back({file, c.id,
+    clock_rows.push_back({file,
+                          c.id,
                           {file, "`" + c.id + "`", Title(c.title), Join(c.legal_basis, "; "),
-                           std::string(SeverityName(c.severity)), deadline,
-                           Join(c.notify, ", "), InhibitedBy(rules, c.id, c.notify)}});
+                           std::string(SeverityName(c.severity)), deadline, Join(c.notify, ", "),
+                           InhibitedBy(rules, c.id, c.notify)}});
   }
   for (const InhibitDef& i : rules.inhibits()) {
     const std::string file = FileName(i.pos);
-    inhibit_rows.push_back({file, i.id,
-                            {file, "`" + i.id + "`", i.reason, "", "", "",
-                             "withholds " + Join(i.recipients, ", "),
-                             i.rules.empty() ? "applies to all" : "applies to " + Join(i.rules, ", ")}});
+    inhibit_rows.push_back(
+        {file,
+         i.id,
+         {file, "`" + i.id + "`", i.reason, "", "", "", "withholds " + Join(i.recipients, ", "),
+          i.rules.empty() ? "applies to all" : "applies to " + Join(i.rules, ", ")}});
   }
   SortRows(&rule_rows);
   SortRows(&clock_rows);
   SortRows(&inhibit_rows);
   std::string out =
-      "| kind | file | id | obligation | legal basis | severity | deadline | notify | inhibited by |\n"
+      "| kind | file | id | obligation | legal basis | severity | deadline | notify | inhibited by "
+      "|\n"
       "|---|---|---|---|---|---|---|---|---|\n";
   Emit("rule", rule_rows, &out);
   Emit("clock", clock_rows, &out);
   Emit("inhibit", inhibit_rows, &out);
   return out;
+}
+
+int RunRulesCommand(const RulesCommandOptions& options, std::ostream& out) {
+  if (!options.markdown) {
+    out << "amparoctl rules: say --markdown (the only output format so far)\n";
+    return 1;
+  }
+  Result<std::vector<RuleSource>> sources = ReadRuleFiles(options.rules_dir);
+  if (!sources.ok()) {
+    out << sources.status().message() << "\n";
+    return 1;
+  }
+  Diagnostics diags;
+  auto rules = RuleSet::Load(*sources, options.engine, &diags);
+  if (!rules.ok()) {
+    out << diags.ToString() << "the rules do not load\n";
+    return 1;
+  }
+  out << RulesMarkdown(**rules);
+  return 0;
 }
 
 }  // namespace amparo

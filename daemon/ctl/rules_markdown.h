@@ -3,8 +3,10 @@
 #ifndef AMPARO_DAEMON_CTL_RULES_MARKDOWN_H_
 #define AMPARO_DAEMON_CTL_RULES_MARKDOWN_H_
 
+#include <ostream>
 #include <string>
 
+#include "daemon/engine/engine_options.h"
 #include "daemon/engine/rule_set.h"
 
 namespace amparo {
@@ -20,6 +22,17 @@ namespace amparo {
 // rules it applies to ("all" when unrestricted). Cells are single lines with
 // `|` escaped. Pure: the same rule set always gives the same text.
 std::string RulesMarkdown(const RuleSet& rules);
+
+struct RulesCommandOptions {
+  std::string rules_dir = "rules";
+  bool markdown = false;  // the only format so far; required
+  EngineOptions engine;
+};
+
+// `amparoctl rules --markdown`: loads the rules and prints RulesMarkdown.
+// Returns the exit code: 0, or 1 when the rules do not load (their mistakes
+// are printed) or --markdown is missing.
+int RunRulesCommand(const RulesCommandOptions& options, std::ostream& out);
 
 }  // namespace amparo
 

@@ -10,6 +10,7 @@
 #include "daemon/engine/suggest.h"
 #include "daemon/event/event_codec.h"
 #include "daemon/event/rfc3339.h"
+#include "daemon/routing/resolver.h"
 
 namespace amparo {
 
@@ -37,7 +38,8 @@ struct StepOutcome {
   ClockTable::Changes clocks;
   std::vector<std::string> warned;
   std::vector<std::string> due;
-  std::vector<std::string> inhibited;  // InhibitionText
+  std::vector<std::string> inhibited;   // InhibitionText
+  std::vector<std::string> recipients;  // agency ids, once each
 };
 
 // Compares one step's outcome with its expectation.
@@ -57,6 +59,8 @@ class StepChecker {
     if (e.clocks_due) Exactly("clocks_due", e.clocks_due->ids, got.due);
     if (e.inhibited) AllOf("inhibited", Texts(*e.inhibited), got.inhibited);
     if (e.not_inhibited) NoneOf("not_inhibited", Texts(*e.not_inhibited), got.inhibited);
+    if (e.recipients) AllOf("recipients", e.recipients->ids, got.recipients);
+    if (e.not_recipients) NoneOf("not_recipients", e.not_recipients->ids, got.recipients);
   }
 
  private:
@@ -93,8 +97,10 @@ class StepChecker {
   std::vector<TestFailure>* failures_;
 };
 
-// Reports expectation ids that name no rule, clock or role.
-void CheckNames(const RuleSet& rules, const RuleTest& test, std::vector<Diagnostic>* errors) {
+// Reports expectation ids that name no rule, clock, role or agency, and
+// recipient expectations without a directory (once per file).
+void CheckNames(const RuleSet& rules, const Directory* directory, const RuleTest& test,
+                std::vector<Diagnostic>* errors) {
   std::vector<std::string_view> rule_ids, clock_ids, any_ids;
   for (const RuleDef& r : rules.rules()) rule_ids.push_back(r.id);
   for (const ClockDef& c : rules.clocks()) clock_ids.push_back(c.id);
@@ -103,8 +109,11 @@ void CheckNames(const RuleSet& rules, const RuleTest& test, std::vector<Diagnost
   const auto check = [errors](const std::string& name, const SourcePos& pos,
                               const std::vector<std::string_view>& known, std::string_view what) {
     if (std::find(known.begin(), known.end(), name) != known.end()) return;
-    errors->push_back(
-        {pos, "unknown " + std::string(what) + " \"" + name + "\"", DidYouMean(name, known)});
+    std::string hint = DidYouMean(name, known);
+    if (hint.empty() && what == "agency") {
+      hint = "agency ids are the ids of the agencies in the --directory files";
+    }
+    errors->push_back({pos, "unknown " + std::string(what) + " \"" + name + "\"", hint});
   };
   const auto check_ids = [&](const std::optional<ExpectedIds>& ids,
                              const std::vector<std::string_view>& known, std::string_view what) {
@@ -113,6 +122,11 @@ void CheckNames(const RuleSet& rules, const RuleTest& test, std::vector<Diagnost
     }
   };
   const std::vector<std::string_view> roles(std::begin(kRoles), std::end(kRoles));
+  std::vector<std::string_view> agency_ids;
+  if (directory) {
+    for (const Agency& agency : directory->agencies()) agency_ids.push_back(agency.id);
+  }
+  bool said_no_directory = false;
   for (const RuleTestStep& step : test.steps) {
     const StepExpectation& e = step.expect;
     for (const auto* ids : {&e.fired, &e.not_fired, &e.fired_exactly})
@@ -128,7 +142,28 @@ void CheckNames(const RuleSet& rules, const RuleTest& test, std::vector<Diagnost
         check(inhibition.role, inhibition.pos, roles, "role");
       }
     }
+    for (const auto* ids : {&e.recipients, &e.not_recipients}) {
+      if (!*ids || (*ids)->ids.empty()) continue;
+      if (directory) {
+        check_ids(*ids, agency_ids, "agency");
+      } else if (!said_no_directory) {
+        said_no_directory = true;
+        errors->push_back({(*ids)->positions.front(), "recipients need --directory",
+                           "run amparoctl test --directory config/directory ..."});
+      }
+    }
   }
+}
+
+// The agencies that receive an alert of a rule fired by `event`.
+std::vector<std::string> RuleRecipients(const Directory& directory, const Decisions& decisions,
+                                        const Event& event, const std::string& unrouted) {
+  const Routing routing = Resolve(directory, decisions, event, event.occurred_at.utc, unrouted);
+  std::vector<std::string> out;
+  for (const Recipient& r : routing.recipients) {
+    if (r.source == AlertSource::kRule && !Contains(out, r.agency_id)) out.push_back(r.agency_id);
+  }
+  return out;
 }
 
 // The step's event: base, merge-patched with the step's event, with event_id
@@ -174,9 +209,10 @@ std::string TestFailure::ToString() const {
   return out;
 }
 
-RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test) {
+RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test, const Directory* directory,
+                           const std::string& unrouted) {
   RuleTestResult result{test.path, test.name, {}, {}};
-  CheckNames(rules, test, &result.errors);
+  CheckNames(rules, directory, test, &result.errors);
   if (!result.errors.empty()) return result;
   CaseSnapshot snapshot;
   ClockTable clocks;
@@ -203,6 +239,7 @@ RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test) {
       for (const Inhibition& inh : decisions.inhibited) {
         outcome.inhibited.push_back(InhibitionText(inh.rule, inh.role));
       }
+      if (directory) outcome.recipients = RuleRecipients(*directory, decisions, *event, unrouted);
       UpdateSnapshot(*event, decisions, &snapshot);
     }
     StepChecker(step, label, &result.failures).Check(outcome);
@@ -228,6 +265,23 @@ int RunTestCommand(const TestCommandOptions& options, std::ostream& out) {
         << "0 passed, " << files->size() << " failed\n";
     return 1;
   }
+  std::shared_ptr<const Directory> directory;
+  if (!options.directory_dir.empty()) {
+    Diagnostics directory_diags;
+    auto loaded = LoadDirectoryFolder(options.directory_dir, &directory_diags);
+    if (loaded.ok() && directory_diags.empty()) {
+      if (Status s = (*loaded)->Check(options.unrouted); !s.ok()) {
+        directory_diags.Add({options.directory_dir, 1, 1},
+                            "--unrouted " + options.unrouted + ": " + s.message());
+      }
+    }
+    if (!directory_diags.empty()) {
+      out << directory_diags.ToString() << "the directory does not load; no test ran\n"
+          << "0 passed, " << files->size() << " failed\n";
+      return 1;
+    }
+    directory = *loaded;
+  }
   int passed = 0;
   int failed = 0;
   for (const std::string& path : *files) {
@@ -236,7 +290,7 @@ int RunTestCommand(const TestCommandOptions& options, std::ostream& out) {
     Diagnostics diags;
     Result<RuleTest> test = text.ok() ? ParseRuleTest(path, *text, &diags) : text.status();
     if (test.ok()) {
-      result = RunRuleTest(**rules, *test);
+      result = RunRuleTest(**rules, *test, directory.get(), options.unrouted);
     } else if (!text.ok()) {
       result.errors.push_back({{path, 0, 0}, text.status().message(), ""});
     } else {

@@ -8,6 +8,11 @@
 // inhibition). Its legal clocks live in a ClockTable. A step first advances
 // virtual time to its `at` (warnings and expiries in (previous at, at] are
 // the step's clocks_warned and clocks_due), then applies its event, if any.
+//
+// With a directory, the step's event is also routed as the daemon routes it
+// (Resolve, now = the event's occurred_at): the agencies resolved for the
+// fired rules are the step's recipients (clocks alert when they fire, not in
+// the step that starts them).
 #ifndef AMPARO_DAEMON_CTL_TEST_RUNNER_H_
 #define AMPARO_DAEMON_CTL_TEST_RUNNER_H_
 
@@ -19,6 +24,7 @@
 #include "daemon/ctl/rule_test_file.h"
 #include "daemon/engine/engine_options.h"
 #include "daemon/engine/rule_set.h"
+#include "daemon/routing/directory.h"
 
 namespace amparo {
 
@@ -42,17 +48,26 @@ struct RuleTestResult {
   bool passed() const { return errors.empty() && failures.empty(); }
 };
 
-// Runs one parsed test against `rules`. Pure.
-RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test);
+// Runs one parsed test against `rules` and, when `directory` is not null,
+// routes every event through it with `unrouted` as the last resort
+// (REQUIRES: directory->Check(unrouted).ok()). A test that expects
+// recipients without a directory, or names an agency the directory lacks,
+// has errors. Pure.
+RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test,
+                           const Directory* directory = nullptr,
+                           const std::string& unrouted = "duty-officer");
 
 struct TestCommandOptions {
   std::string rules_dir = "rules";
   std::string tests_dir = "rules/tests";
   EngineOptions engine;
+  std::string directory_dir;              // empty: no routing
+  std::string unrouted = "duty-officer";  // the last-resort agency id
 };
 
 // `amparoctl test`: loads the rules, runs TESTS_DIR/*.yaml, prints PASS/FAIL
 // per file with every failure, and the closing line "N passed, M failed".
+// With a directory, loads it too (its mistakes fail every test file).
 // Returns the exit code: 0 when all passed, 1 on any failure or load error.
 int RunTestCommand(const TestCommandOptions& options, std::ostream& out);
 

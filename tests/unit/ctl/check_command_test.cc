@@ -1,5 +1,6 @@
 #include "daemon/ctl/check_command.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -9,8 +10,10 @@
 namespace amparo {
 namespace {
 
+using testing::CtlData;
 using testing::Relative;
 using testing::RulesData;
+using testing::SourcePath;
 
 std::string Check(const CheckOptions& options, int* code) {
   std::ostringstream out;
@@ -77,17 +80,95 @@ TEST_CASE("check: a missing rule folder is an error") {
   int code = -1;
   const std::string out = Check({RulesData("no-such-folder"), "", ""}, &code);
   CHECK(code == 1);
-  CHECK(out.rfind("tests/data/rules/no-such-folder: ", 0) == 0);
+  CHECK(out.rfind("tests/data/rules/no-such-folder:1:1: rules: ", 0) == 0);
+  CHECK(out.find("\n1 error\n") != std::string::npos);
 }
 
-TEST_CASE("check: the --config and --directory hooks say they are not wired yet") {
+TEST_CASE("check --directory: a clean directory") {
   int code = -1;
-  const std::string out = Check({RulesData("sample"), "dir", "amparod.yaml"}, &code);
+  const std::string out = Check({RulesData("sample"), CtlData("directory"), ""}, &code);
   CHECK(code == 0);
   CHECK(out ==
-        "note: checking the config (amparod.yaml) is not wired in yet\n"
-        "note: checking the directory (dir) is not wired in yet\n"
-        "4 rule files: 10 rules, 2 clocks, 1 inhibits, 3 params: OK\n");
+        "4 rule files: 10 rules, 2 clocks, 1 inhibits, 3 params: OK\n"
+        "directory tests/data/ctl/directory: 2 files, 5 agencies: OK\n");
+}
+
+TEST_CASE("check --directory: every diagnostic of a bad directory, in one run") {
+  int code = -1;
+  const std::string out =
+      Check({RulesData("sample"), SourcePath("tests/data/directory/bad"), ""}, &code);
+  CHECK(code == 1);
+  const std::string d = "tests/data/directory/bad/";
+  CHECK(out.find(d + "bad_tz.yaml:12:17: agencies[0].hours.tz: unknown time zone "
+                     "\"America/Darien\" (hint: use an IANA name such as America/Panama)\n") !=
+        std::string::npos);
+  CHECK(out.find(d + "yaml_syntax.yaml:") != std::string::npos);
+  CHECK(out.find(d + "unknown_channel_type.yaml:") != std::string::npos);
+  // The closing count matches the lines above it; the rules are not summed up.
+  const std::size_t lines = static_cast<std::size_t>(std::count(out.begin(), out.end(), '\n'));
+  CHECK(out.find("\n" + std::to_string(lines - 1) + " errors\n") != std::string::npos);
+  CHECK(out.find("OK") == std::string::npos);
+}
+
+TEST_CASE("check --directory: a missing folder is an error") {
+  int code = -1;
+  const std::string out = Check({RulesData("sample"), CtlData("no-such-folder"), ""}, &code);
+  CHECK(code == 1);
+  CHECK(out.rfind("tests/data/ctl/no-such-folder:1:1: directory: ", 0) == 0);
+  CHECK(out.find("\n1 error\n") != std::string::npos);
+}
+
+TEST_CASE("check --config: the config's rules and directory, checked together") {
+  int code = -1;
+  const std::string out = Check({"", "", CtlData("amparod.yaml")}, &code);
+  CHECK(code == 0);
+  CHECK(out ==
+        "config tests/data/ctl/amparod.yaml: OK\n"
+        "4 rule files: 10 rules, 2 clocks, 1 inhibits, 3 params: OK\n"
+        "directory tests/data/ctl/directory: 2 files, 5 agencies: OK (unrouted: duty-officer)\n");
+}
+
+TEST_CASE("check --config: an unrouted agency the directory lacks") {
+  int code = -1;
+  const std::string out = Check({"", "", CtlData("unknown-unrouted.yaml")}, &code);
+  CHECK(code == 1);
+  CHECK(out.rfind("tests/data/ctl/directory:1:1: directory.unrouted: ", 0) == 0);
+  CHECK(out.find("duty-oficer") != std::string::npos);
+  CHECK(out.find("\n1 error\n") != std::string::npos);
+}
+
+TEST_CASE("check --config: every mistake of a broken config") {
+  int code = -1;
+  const std::string out = Check({"", "", CtlData("broken.yaml")}, &code);
+  CHECK(code == 1);
+  const std::string f = "tests/data/ctl/broken.yaml";
+  CHECK(out.find(f + ":4:14: rules.minor_age: must be an integer\n") != std::string::npos);
+  CHECK(out.find(f + ":7:3: directory.colour: unknown key") != std::string::npos);
+  CHECK(out.find("\n2 errors\n") != std::string::npos);
+}
+
+TEST_CASE("check --config: a missing config file is an error") {
+  int code = -1;
+  const std::string out = Check({"", "", CtlData("no-such.yaml")}, &code);
+  CHECK(code == 1);
+  CHECK(out.rfind("cannot read config file tests/data/ctl/no-such.yaml: ", 0) == 0);
+  CHECK(out.find("\n1 error\n") != std::string::npos);
+}
+
+TEST_CASE("check --config --rules: the folder given replaces the config's") {
+  int code = -1;
+  const std::string out = Check({RulesData("broken"), "", CtlData("amparod.yaml")}, &code);
+  CHECK(code == 1);
+  CHECK(out.find("tests/data/rules/broken/a-conditions.yaml:6:25: ") != std::string::npos);
+  CHECK(out.find("\n17 errors\n") != std::string::npos);
+}
+
+TEST_CASE("check --config --directory: the folder given replaces the config's") {
+  int code = -1;
+  const std::string out =
+      Check({"", SourcePath("tests/data/directory/bad"), CtlData("amparod.yaml")}, &code);
+  CHECK(code == 1);
+  CHECK(out.find("tests/data/directory/bad/bad_tz.yaml:12:17: ") != std::string::npos);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// Helpers for the amparoctl command tests: paths under tests/data/rules, and
+// Helpers for the amparoctl command tests: paths under tests/data/rules and
+// tests/data/ctl, and
 // command output with the source folder cut off so it reads as in the repo.
 #ifndef AMPARO_TESTS_UNIT_CTL_CTL_TEST_UTIL_H_
 #define AMPARO_TESTS_UNIT_CTL_CTL_TEST_UTIL_H_
@@ -10,6 +11,16 @@ namespace amparo::testing {
 // AMPARO_SOURCE_DIR/tests/data/rules/<name>.
 inline std::string RulesData(const std::string& name) {
   return std::string(AMPARO_SOURCE_DIR) + "/tests/data/rules/" + name;
+}
+
+// AMPARO_SOURCE_DIR/tests/data/ctl/<name>.
+inline std::string CtlData(const std::string& name) {
+  return std::string(AMPARO_SOURCE_DIR) + "/tests/data/ctl/" + name;
+}
+
+// AMPARO_SOURCE_DIR/<path>.
+inline std::string SourcePath(const std::string& path) {
+  return std::string(AMPARO_SOURCE_DIR) + "/" + path;
 }
 
 // `text` with every "AMPARO_SOURCE_DIR/" removed.

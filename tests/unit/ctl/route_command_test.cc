@@ -4,13 +4,50 @@
 
 #include <catch2/catch.hpp>
 
+#include "daemon/ctl/rule_files.h"
+#include "daemon/event/event_codec.h"
 #include "tests/unit/ctl/ctl_test_util.h"
 
 namespace amparo {
 namespace {
 
+using testing::CtlData;
 using testing::Relative;
 using testing::RulesData;
+
+// `amparoctl route --rules sample --directory tests/data/ctl/directory EVENT`.
+int RouteWithDirectory(const std::string& event, bool json, bool show_payload, std::string* out,
+                       const std::string& unrouted = "duty-officer") {
+  std::ostringstream s;
+  RouteOptions options;
+  options.rules_dir = RulesData("sample");
+  options.directory_dir = CtlData("directory");
+  options.unrouted = unrouted;
+  options.event_file = CtlData("events/" + event);
+  options.json = json;
+  options.show_payload = show_payload;
+  const int code = RunRoute(options, s);
+  *out = Relative(s.str());
+  return code;
+}
+
+// The recipients of `json` for `agency`.
+std::vector<nlohmann::json> RecipientsOf(const nlohmann::json& json, const std::string& agency) {
+  std::vector<nlohmann::json> out;
+  for (const nlohmann::json& r : json.at("recipients")) {
+    if (r.at("agency") == agency) out.push_back(r);
+  }
+  return out;
+}
+
+bool HasFlag(const nlohmann::json& payload, const std::string& flag) {
+  const nlohmann::json& subject = payload.at("event").at("subject");
+  if (!subject.contains("flags")) return false;
+  for (const nlohmann::json& f : subject.at("flags")) {
+    if (f == flag) return true;
+  }
+  return false;
+}
 
 int Route(bool json, const std::string& event, std::string* out) {
   std::ostringstream s;
@@ -76,6 +113,151 @@ TEST_CASE("route refuses an invalid event with its reason") {
   std::string out;
   CHECK(Route(true, RulesData("sample/00-params.yaml"), &out) == 1);
   CHECK(out.find("invalid event: ") != std::string::npos);
+}
+
+TEST_CASE("route without --directory adds no routing") {
+  std::string out;
+  REQUIRE(Route(true, RulesData("events/asylum-apprehension.json"), &out) == 0);
+  const nlohmann::json json = nlohmann::json::parse(out);
+  CHECK_FALSE(json.contains("recipients"));
+  CHECK_FALSE(json.contains("unrouted"));
+}
+
+TEST_CASE("route --directory --json: recipients with their primary channel, and unrouted") {
+  std::string out;
+  REQUIRE(RouteWithDirectory("gt-child-tapachula.json", true, false, &out) == 0);
+  const nlohmann::json json = nlohmann::json::parse(out);
+  // "recipients" and "unrouted" come after the decisions.
+  CHECK(out.find("\"inhibited\":") < out.find("\"recipients\":"));
+  CHECK(out.find("\"recipients\":") < out.find("\"unrouted\":"));
+  const nlohmann::json consulate = {
+      {"agency", "gt-consulate-tapachula"},
+      {"kind", "consulate"},
+      {"country", "GT"},
+      {"role", "consulate"},
+      {"rule", "vccr-37b-guardian"},
+      {"channel", {{"type", "mqtt"}, {"target", "rcm/v1/alerts/gt-consulate-tapachula"}}}};
+  const auto to_consulate = RecipientsOf(json, "gt-consulate-tapachula");
+  REQUIRE(to_consulate.size() == 2);  // unaccompanied-child-in-custody, vccr-37b-guardian
+  CHECK(to_consulate[0].at("rule") == "unaccompanied-child-in-custody");
+  CHECK(to_consulate[1] == consulate);
+  const auto to_dif = RecipientsOf(json, "mx-dif-chiapas");
+  std::vector<std::string> dif_rules;
+  for (const nlohmann::json& r : to_dif) dif_rules.push_back(r.at("rule"));
+  CHECK(dif_rules == std::vector<std::string>{"unaccompanied-child-in-custody",
+                                              "mx-no-child-in-station", "mx-ppnna-notification",
+                                              "mx-dif-channel-24h"});
+  CHECK(RecipientsOf(json, "us-orr").empty());
+  for (const nlohmann::json& r : json.at("recipients")) CHECK_FALSE(r.contains("payload"));
+  // The test directory has no ombudsman: that role goes to the duty officer.
+  REQUIRE(json.at("unrouted").size() == 2);
+  CHECK(json.at("unrouted")[0].at("rule") == "mx-no-child-in-station");
+  CHECK(json.at("unrouted")[0].at("role") == "ombudsman");
+  CHECK(json.at("unrouted")[1].at("rule") == "mx-dif-channel-24h");
+  CHECK_FALSE(json.at("unrouted")[0].at("reason").get<std::string>().empty());
+  CHECK(RecipientsOf(json, "duty-officer").size() == 2);
+}
+
+TEST_CASE("route --show-payload: asylum keeps the consulate out; child welfare sees the flag") {
+  std::string out;
+  REQUIRE(RouteWithDirectory("gt-child-tapachula-asylum.json", true, true, &out) == 0);
+  const nlohmann::json json = nlohmann::json::parse(out);
+  for (const nlohmann::json& r : json.at("recipients")) {
+    CHECK(r.at("kind") != "consulate");
+    CHECK(r.at("agency") != "gt-minex");
+  }
+  const auto to_dif = RecipientsOf(json, "mx-dif-chiapas");
+  REQUIRE(to_dif.size() == 4);
+  const nlohmann::json& ppnna = to_dif[2];
+  REQUIRE(ppnna.at("rule") == "mx-ppnna-notification");
+  REQUIRE(ppnna.contains("payload"));
+  const nlohmann::json& payload = ppnna.at("payload");
+  CHECK(payload.at("schema") == "amparo.alert.v1");
+  CHECK(payload.at("alert_id") == "dry-run");
+  CHECK(payload.at("version") == 1);
+  CHECK(payload.at("kind") == "rule");
+  CHECK(payload.at("rule") == "mx-ppnna-notification");
+  CHECK(payload.at("recipient") ==
+        nlohmann::json{{"agency", "mx-dif-chiapas"}, {"role", "child_welfare"}});
+  CHECK(payload.at("event").at("location").at("facility").at("id") == "INM-CHP-EM-SIGLO-XXI");
+  CHECK(HasFlag(payload, "asylum_claim"));
+  // The clock alerts when it warns or falls due, not now.
+  CHECK(to_dif[3].at("rule") == "mx-dif-channel-24h");
+  CHECK_FALSE(to_dif[3].contains("payload"));
+}
+
+TEST_CASE("route --show-payload: the consulate sees the place but not the facility") {
+  std::string out;
+  REQUIRE(RouteWithDirectory("gt-child-tapachula.json", true, true, &out) == 0);
+  const nlohmann::json json = nlohmann::json::parse(out);
+  const auto to_consulate = RecipientsOf(json, "gt-consulate-tapachula");
+  REQUIRE(to_consulate.size() == 2);
+  const nlohmann::json& event = to_consulate[1].at("payload").at("event");
+  CHECK(event.at("location") ==
+        nlohmann::json{{"country", "MX"}, {"admin1", "MX-CHP"}, {"place", "Tapachula"}});
+  // vccr-37b-guardian: ack within $consular_notification_sla (24h) of 13:40Z.
+  CHECK(to_consulate[1].at("payload").at("deadline") == "2026-03-03T13:40:00Z");
+}
+
+TEST_CASE("DryRunPayload: the consulate of a child who claims asylum sees no location") {
+  Diagnostics diags;
+  auto directory = LoadDirectoryFolder(CtlData("directory"), &diags);
+  REQUIRE(directory.ok());
+  Result<Event> event =
+      DecodeEvent(*ReadTextFile(CtlData("events/gt-child-tapachula-asylum.json")));
+  REQUIRE(event.ok());
+  Decisions decisions;
+  decisions.event_id = event->event_id;
+  decisions.rules.push_back({"consular-rule",
+                             Severity::kHigh,
+                             {"consulate"},
+                             std::nullopt,
+                             {"VCCR art. 37(b)"},
+                             {{"en", "Notify the consulate"}},
+                             {}});
+  Recipient consulate;
+  consulate.rule = "consular-rule";
+  consulate.role = "consulate";
+  consulate.agency_id = "gt-consulate-tapachula";
+  consulate.kind = AgencyKind::kConsulate;
+  consulate.country = "GT";
+  consulate.language = "en";
+  consulate.disclosure = "consular";
+  auto payload = DryRunPayload(decisions, *event, 15, consulate, **directory);
+  REQUIRE(payload);
+  CHECK(payload->at("alert_id") == "dry-run");
+  CHECK(payload->at("deadline").is_null());
+  CHECK_FALSE(payload->at("event").contains("location"));
+  CHECK(payload->at("event").at("subject").at("id") == "INM-CHP-NNA-2026-0194");
+
+  consulate.source = AlertSource::kClock;
+  CHECK_FALSE(DryRunPayload(decisions, *event, 15, consulate, **directory));
+}
+
+TEST_CASE("route --directory prints recipients and unrouted roles for people") {
+  std::string out;
+  REQUIRE(RouteWithDirectory("gt-child-tapachula.json", false, false, &out) == 0);
+  CHECK(out.find("recipients:\n  gt-consulate-tapachula (consulate, GT) <- "
+                 "unaccompanied-child-in-custody as consulate via mqtt "
+                 "rcm/v1/alerts/gt-consulate-tapachula\n") != std::string::npos);
+  CHECK(out.find("  mx-dif-chiapas (child_welfare, MX) <- clock mx-dif-channel-24h as "
+                 "child_welfare via mqtt rcm/v1/alerts/mx-dif-chiapas\n") != std::string::npos);
+  CHECK(out.find("unrouted:\n  ombudsman of mx-no-child-in-station: ") != std::string::npos);
+}
+
+TEST_CASE("route --show-payload prints each payload under its recipient") {
+  std::string out;
+  REQUIRE(RouteWithDirectory("gt-child-tapachula-asylum.json", false, true, &out) == 0);
+  CHECK(out.find("      \"alert_id\": \"dry-run\",\n") != std::string::npos);
+  CHECK(out.find("      (no payload now: the clock alerts when it warns or falls due)\n") !=
+        std::string::npos);
+  CHECK(out.find("gt-consulate-tapachula") == std::string::npos);
+}
+
+TEST_CASE("route refuses an unrouted agency the directory lacks") {
+  std::string out;
+  CHECK(RouteWithDirectory("gt-child-tapachula.json", true, false, &out, "nobody") == 1);
+  CHECK(out.rfind("--unrouted nobody: ", 0) == 0);
 }
 
 }  // namespace

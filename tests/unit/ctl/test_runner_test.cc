@@ -10,12 +10,30 @@
 namespace amparo {
 namespace {
 
+using testing::CtlData;
 using testing::Relative;
 using testing::RulesData;
 
+TestCommandOptions Options(const std::string& rules_dir, const std::string& tests_dir,
+                           const std::string& directory_dir = "") {
+  TestCommandOptions options;
+  options.rules_dir = rules_dir;
+  options.tests_dir = tests_dir;
+  options.directory_dir = directory_dir;
+  return options;
+}
+
+// `amparoctl test --rules sample --directory tests/data/ctl/directory TESTS`.
+std::string RunRoutedTests(const std::string& tests, int* code,
+                           const std::string& directory = CtlData("directory")) {
+  std::ostringstream out;
+  *code = RunTestCommand(Options(RulesData("sample"), CtlData(tests), directory), out);
+  return Relative(out.str());
+}
+
 std::string RunTests(const std::string& rules, const std::string& tests, int* code) {
   std::ostringstream out;
-  *code = RunTestCommand({RulesData(rules), RulesData(tests), {}}, out);
+  *code = RunTestCommand(Options(RulesData(rules), RulesData(tests)), out);
   return Relative(out.str());
 }
 
@@ -51,10 +69,6 @@ TEST_CASE("test: failures print a diff with the step's file:line") {
           d +
           "bad-file.yaml:4:9: steps[0].at: \"1x\" has unknown unit \"x\"; units are ms, "
           "s, m, h, d\n"
-          "  " +
-          d +
-          "bad-file.yaml:5:37: steps[0].expect.recipients: not supported yet (routing "
-          "adds it)\n"
           "  " +
           d +
           "bad-file.yaml:5:50: steps[0].expect.colour: unknown key (hint: known keys "
@@ -131,6 +145,79 @@ TEST_CASE("RunRuleTest returns structured failures") {
   CHECK(result.failures[3].what == "step 2 (at 71h): clocks_due");
   CHECK(result.failures[3].expected == "[us-transfer-72h]");
   CHECK(result.failures[3].got == "[]");
+}
+
+TEST_CASE("test --directory: recipient expectations pass") {
+  int code = -1;
+  const std::string out = RunRoutedTests("tests-pass", &code);
+  CHECK(out ==
+        "PASS tests/data/ctl/tests-pass/tapachula-recipients.yaml: A Guatemalan girl in "
+        "Tapachula reaches her consulate and DIF Chiapas; once she claims asylum, never the "
+        "consulate\n"
+        "1 passed, 0 failed\n");
+  CHECK(code == 0);
+}
+
+TEST_CASE("test --directory: recipient failures print a diff; unknown agencies a hint") {
+  int code = -1;
+  const std::string out = RunRoutedTests("tests-fail", &code);
+  CHECK(code == 1);
+  const std::string d = "tests/data/ctl/tests-fail/";
+  CHECK(out ==
+        "FAIL " + d +
+            "unknown-agency.yaml: A recipient expectation naming an agency the directory lacks\n"
+            "  " +
+            d +
+            "unknown-agency.yaml:13:20: unknown agency \"gt-consulate-tapachla\" (hint: did you "
+            "mean gt-consulate-tapachula?)\n"
+            "  " +
+            d +
+            "unknown-agency.yaml:14:24: unknown agency \"unhcr-mexico\" (hint: agency ids are "
+            "the ids of the agencies in the --directory files)\n"
+            "FAIL " +
+            d +
+            "wrong-recipients.yaml: Recipient expectations that the sample rules and the test "
+            "directory do not meet\n"
+            "  " +
+            d +
+            "wrong-recipients.yaml:10: step 1 (at 0h): recipients\n"
+            "    expected: all of [gt-consulate-tapachula, mx-dif-chiapas]\n"
+            "    got:      [mx-dif-chiapas]\n"
+            "  " +
+            d +
+            "wrong-recipients.yaml:10: step 1 (at 0h): not_recipients\n"
+            "    expected: none of [mx-dif-chiapas]\n"
+            "    got:      [mx-dif-chiapas]\n"
+            "0 passed, 2 failed\n");
+}
+
+TEST_CASE("test: recipient expectations without --directory are a test error") {
+  std::ostringstream s;
+  const int code = RunTestCommand(Options(RulesData("sample"), CtlData("tests-pass")), s);
+  CHECK(code == 1);
+  CHECK(Relative(s.str()) ==
+        "FAIL tests/data/ctl/tests-pass/tapachula-recipients.yaml: A Guatemalan girl in "
+        "Tapachula reaches her consulate and DIF Chiapas; once she claims asylum, never the "
+        "consulate\n"
+        "  tests/data/ctl/tests-pass/tapachula-recipients.yaml:13:20: recipients need "
+        "--directory (hint: run amparoctl test --directory config/directory ...)\n"
+        "0 passed, 1 failed\n");
+}
+
+TEST_CASE("test --directory: a directory that does not load runs no test") {
+  int code = -1;
+  const std::string out =
+      RunRoutedTests("tests-pass", &code, std::string(AMPARO_SOURCE_DIR) + "/tests/data/nowhere");
+  CHECK(code == 1);
+  CHECK(out.rfind("tests/data/nowhere:1:1: directory: ", 0) == 0);
+  CHECK(out.find("the directory does not load; no test ran\n0 passed, 1 failed\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("test --directory: the sample tests still pass with routing") {
+  std::ostringstream s;
+  CHECK(RunTestCommand(
+            Options(RulesData("sample"), RulesData("sample-tests"), CtlData("directory")), s) == 0);
 }
 
 TEST_CASE("YamlToJson keeps quoted scalars as strings") {
