@@ -9,8 +9,8 @@
 #include <string>
 
 #include "daemon/core/status.h"
-#include "daemon/engine/case_snapshot.h"
 #include "daemon/delivery/alert_builder.h"
+#include "daemon/engine/case_snapshot.h"
 #include "daemon/routing/directory.h"
 #include "daemon/routing/resolver.h"
 #include "daemon/store/alert_store.h"

@@ -4,10 +4,14 @@ namespace amparo {
 
 std::string_view SeverityName(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
   }
   return "?";
 }

@@ -16,11 +16,23 @@
 namespace amparo {
 
 enum class EventType {
-  kApprehension, kDetention, kTransfer, kRelease, kReturn, kAgeAssessment, kCaseUpdate
+  kApprehension,
+  kDetention,
+  kTransfer,
+  kRelease,
+  kReturn,
+  kAgeAssessment,
+  kCaseUpdate
 };
 enum class FacilityType {
-  kBorderPost, kMigrationStation, kPolice, kShelter, kChildWelfareCentre, kAdultDetention,
-  kFamilyUnit, kHospital
+  kBorderPost,
+  kMigrationStation,
+  kPolice,
+  kShelter,
+  kChildWelfareCentre,
+  kAdultDetention,
+  kFamilyUnit,
+  kHospital
 };
 enum class AgeBasis { kDocument, kDeclared, kAssessment, kUnknown };
 enum class Sex { kF, kM, kX, kUnknown };
@@ -28,7 +40,12 @@ enum class Accompaniment { kUnaccompanied, kSeparated, kAccompanied, kUnknown };
 enum class Relation { kParent, kLegalGuardian, kRelative, kUnrelatedAdult, kSiblingMinor };
 enum class TransferKind { kChildWelfare, kMigration, kPolice, kShelter };
 enum class SubjectFlag {
-  kAsylumClaim, kFearOfReturn, kTraffickingIndicators, kPregnant, kDisability, kMedicalNeed,
+  kAsylumClaim,
+  kFearOfReturn,
+  kTraffickingIndicators,
+  kPregnant,
+  kDisability,
+  kMedicalNeed,
   kParentMinor
 };
 
@@ -39,21 +56,21 @@ template <>
 struct EnumNames<EventType> {
   static constexpr std::string_view kTypeName = "event type";
   static constexpr std::array<std::string_view, 7> kNames = {
-      "apprehension", "detention", "transfer", "release", "return", "age_assessment",
-      "case_update"};
+      "apprehension", "detention",      "transfer",   "release",
+      "return",       "age_assessment", "case_update"};
 };
 template <>
 struct EnumNames<FacilityType> {
   static constexpr std::string_view kTypeName = "facility type";
   static constexpr std::array<std::string_view, 8> kNames = {
-      "border_post", "migration_station", "police", "shelter", "child_welfare_centre",
-      "adult_detention", "family_unit", "hospital"};
+      "border_post",          "migration_station", "police",      "shelter",
+      "child_welfare_centre", "adult_detention",   "family_unit", "hospital"};
 };
 template <>
 struct EnumNames<AgeBasis> {
   static constexpr std::string_view kTypeName = "age basis";
-  static constexpr std::array<std::string_view, 4> kNames = {"document", "declared",
-                                                             "assessment", "unknown"};
+  static constexpr std::array<std::string_view, 4> kNames = {"document", "declared", "assessment",
+                                                             "unknown"};
 };
 template <>
 struct EnumNames<Sex> {
@@ -69,14 +86,14 @@ struct EnumNames<Accompaniment> {
 template <>
 struct EnumNames<Relation> {
   static constexpr std::string_view kTypeName = "relation";
-  static constexpr std::array<std::string_view, 5> kNames = {
-      "parent", "legal_guardian", "relative", "unrelated_adult", "sibling_minor"};
+  static constexpr std::array<std::string_view, 5> kNames = {"parent", "legal_guardian", "relative",
+                                                             "unrelated_adult", "sibling_minor"};
 };
 template <>
 struct EnumNames<TransferKind> {
   static constexpr std::string_view kTypeName = "transfer kind";
-  static constexpr std::array<std::string_view, 4> kNames = {"child_welfare", "migration",
-                                                             "police", "shelter"};
+  static constexpr std::array<std::string_view, 4> kNames = {"child_welfare", "migration", "police",
+                                                             "shelter"};
 };
 template <>
 struct EnumNames<SubjectFlag> {

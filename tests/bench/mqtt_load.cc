@@ -229,9 +229,9 @@ Template MakeEvent(std::mt19937_64& rng, long seq, bool force_alert) {
   const std::string offset = p.offset;
   const int offset_minutes = (offset[0] == '-' ? -1 : 1) *
                              (std::stoi(offset.substr(1, 2)) * 60 + std::stoi(offset.substr(4, 2)));
-  const auto local = std::chrono::floor<std::chrono::seconds>(
-      std::chrono::system_clock::now() - std::chrono::seconds(pick(3600)) +
-      std::chrono::minutes(offset_minutes));
+  const auto local = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now() -
+                                                              std::chrono::seconds(pick(3600)) +
+                                                              std::chrono::minutes(offset_minutes));
   const std::time_t local_t = std::chrono::system_clock::to_time_t(local);
   std::tm tm{};
   gmtime_r(&local_t, &tm);

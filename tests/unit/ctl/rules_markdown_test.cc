@@ -59,10 +59,13 @@ TEST_CASE("rules markdown: one table, rules then clocks then inhibits, by file t
 
   // international.yaml < mexico.yaml < united-states.yaml; ids sorted inside a file.
   const std::vector<std::string> order = {
-      "child-return", "child-with-unrelated-adults", "trafficking-indicators",
-      "unaccompanied-child-in-custody", "vccr-37b-guardian", "mx-no-child-in-station",
-      "mx-ppnna-notification", "us-holding-over-limit", "us-orr-referral-48h", "us-tender-age",
-      "mx-dif-channel-24h", "us-transfer-72h", "no-consul-when-fleeing"};
+      "child-return",           "child-with-unrelated-adults",
+      "trafficking-indicators", "unaccompanied-child-in-custody",
+      "vccr-37b-guardian",      "mx-no-child-in-station",
+      "mx-ppnna-notification",  "us-holding-over-limit",
+      "us-orr-referral-48h",    "us-tender-age",
+      "mx-dif-channel-24h",     "us-transfer-72h",
+      "no-consul-when-fleeing"};
   for (std::size_t i = 0; i < order.size(); ++i) {
     INFO(order[i]);
     CHECK(RowOf(lines, order[i]) == static_cast<int>(i + 2));
@@ -106,8 +109,9 @@ TEST_CASE("rules markdown: clock and inhibit rows") {
         "withholds consulate | applies to all |");
 }
 
-TEST_CASE("rules markdown: cells are one line with | escaped; anchors, disabled rules, "
-          "restricted inhibits") {
+TEST_CASE(
+    "rules markdown: cells are one line with | escaped; anchors, disabled rules, "
+    "restricted inhibits") {
   const auto rules = LoadText("dir/x.yaml", R"(
 params:
   sla: {value: 90m, description: "policy choice"}
