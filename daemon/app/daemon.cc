@@ -118,7 +118,7 @@ Status Daemon::Start() {
       io_, receipt_options, [this](const std::string& topic, const std::string& payload) {
         return mqtt_->Publish(topic, payload, 1, false);
       });
-  mqtt_->OnResult([this](IngestResult r) { OnIngested(std::move(r)); });
+  mqtt_->OnResult([this](const IngestResult& r) { OnIngested(r); });
   mqtt_->OnSubscribed([this] { OnSubscribed(); });
 
   WaitForSignals();
@@ -195,7 +195,7 @@ void Daemon::OnSubscribed() {
   }
 }
 
-void Daemon::OnIngested(IngestResult result) {
+void Daemon::OnIngested(const IngestResult& result) {
   switch (result.outcome) {
     case IngestResult::Outcome::kStored:
       ++counters_.stored;

@@ -62,7 +62,7 @@ class Daemon {
   void WaitForSignals();
   void ArmWatchdog(Duration interval);
   void ArmStatusTimer();
-  void OnIngested(IngestResult result);
+  void OnIngested(const IngestResult& result);
   void OnSubscribed();
   std::string StatusLine() const;
 

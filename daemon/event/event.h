@@ -19,7 +19,7 @@
 namespace amparo {
 
 inline constexpr const char* kEventSchemaV1 = "amparo.event.v1";
-inline constexpr std::size_t kMaxEventBytes = 64 * 1024;
+inline constexpr std::size_t kMaxEventBytes = std::size_t{64} * 1024;
 
 // An RFC 3339 timestamp: the instant, and the UTC offset it was written with.
 // The offset matters: a child's 18th birthday falls on the local date.

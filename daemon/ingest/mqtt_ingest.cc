@@ -54,7 +54,8 @@ Status MqttIngest::Start() {
     // buffer instead of failing.
     create.set_send_while_disconnected(true, true);
     client_ = std::make_unique<mqtt::async_client>(options_.uri, options_.client_id, create);
-    client_->set_message_callback([this](mqtt::const_message_ptr msg) { HandleMessage(msg); });
+    client_->set_message_callback(
+        [this](const mqtt::const_message_ptr& msg) { HandleMessage(msg); });
     client_->set_connected_handler([this](const std::string&) { HandleConnected(); });
     client_->set_connection_lost_handler([this](const std::string& cause) {
       subscribed_ = false;
@@ -130,8 +131,7 @@ void MqttIngest::Stop(Duration timeout) {
         client_->publish(options_.status_topic, R"({"state":"stopped"})", kQos, true)
             ->wait_for(timeout);
       }
-      client_->disconnect(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count())
-          ->wait_for(timeout);
+      client_->disconnect(static_cast<int>(timeout.count()))->wait_for(timeout);
     } else {
       client_->stop_consuming();
     }

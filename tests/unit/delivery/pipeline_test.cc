@@ -197,11 +197,14 @@ TEST_CASE("Pipeline: processing again creates nothing new", "[pipeline]") {
   CHECK(f.pipeline().counters().processed == 1);
 
   SECTION("the same event delivered again by the broker is a duplicate, not a new event") {
+    // IncomingEvent holds views: the strings must outlive it.
+    const std::string subject_key = PipelineFixture::SubjectKey(event);
+    const std::string body = EncodeEvent(event);
     IncomingEvent again{.event_id = event.event_id,
                         .topic = "rcm/v1/events/MX/INM",
                         .type = "apprehension",
-                        .subject_key = PipelineFixture::SubjectKey(event),
-                        .body = EncodeEvent(event),
+                        .subject_key = subject_key,
+                        .body = body,
                         .occurred_at = event.occurred_at.utc,
                         .received_at = f.clock().Now()};
     auto outcome = f.events().InsertEvent(again);
