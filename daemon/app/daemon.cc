@@ -2,14 +2,13 @@
 
 #include <algorithm>
 #include <csignal>
-#include <fstream>
-#include <iterator>
 #include <random>
 
 #include <spdlog/spdlog.h>
 
 #include "adapters/registry.h"
 #include "daemon/app/systemd_notify.h"
+#include "daemon/core/text_files.h"
 
 namespace amparo {
 
@@ -17,10 +16,9 @@ namespace {
 
 // Reads a secret file whole, without its trailing newline.
 Result<std::string> ReadSecret(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot read " + path);
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  Result<std::string> s = ReadTextFile(path);
+  if (!s.ok()) return s;
+  while (!s->empty() && (s->back() == '\n' || s->back() == '\r')) s->pop_back();
   return s;
 }
 

@@ -149,13 +149,8 @@ void PrintRouting(const Routing& routing, const Decisions& decisions, const Even
 }
 
 int RunRoute(const RouteOptions& options, std::ostream& out) {
-  Result<std::vector<RuleSource>> sources = ReadRuleFiles(options.rules_dir);
-  if (!sources.ok()) {
-    out << sources.status().message() << "\n";
-    return 1;
-  }
   Diagnostics diags;
-  auto rules = RuleSet::Load(*sources, options.engine, &diags);
+  auto rules = LoadRuleFolder(options.rules_dir, options.engine, &diags);
   if (!rules.ok()) {
     out << diags.ToString() << rules.status().message() << "\n";
     return 1;

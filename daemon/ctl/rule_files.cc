@@ -30,4 +30,12 @@ Result<std::shared_ptr<const Directory>> LoadDirectoryFolder(const std::string& 
   return Directory::Load(*sources, diags);
 }
 
+Result<std::shared_ptr<const RuleSet>> LoadRuleFolder(const std::string& dir,
+                                                      const EngineOptions& options,
+                                                      Diagnostics* diags) {
+  Result<std::vector<RuleSource>> sources = ReadRuleFiles(dir);
+  if (!sources.ok()) return sources.status();
+  return RuleSet::Load(*sources, options, diags);
+}
+
 }  // namespace amparo

@@ -20,6 +20,13 @@ namespace amparo {
 // "DIR/name.yaml".
 Result<std::vector<RuleSource>> ReadRuleFiles(const std::string& dir);
 
+// Reads DIR/*.yaml and loads them as one rule set. A folder that cannot be
+// read returns its IOError with *diags untouched; rule mistakes go to *diags
+// and return InvalidArgument.
+Result<std::shared_ptr<const RuleSet>> LoadRuleFolder(const std::string& dir,
+                                                      const EngineOptions& options,
+                                                      Diagnostics* diags);
+
 // Reads DIR/*.yaml, sorted by name, as directory sources.
 Result<std::vector<DirectorySource>> ReadDirectoryFiles(const std::string& dir);
 

@@ -146,15 +146,12 @@ int RunRulesCommand(const RulesCommandOptions& options, std::ostream& out) {
     out << "amparoctl rules: say --markdown (the only output format so far)\n";
     return 1;
   }
-  Result<std::vector<RuleSource>> sources = ReadRuleFiles(options.rules_dir);
-  if (!sources.ok()) {
-    out << sources.status().message() << "\n";
-    return 1;
-  }
   Diagnostics diags;
-  auto rules = RuleSet::Load(*sources, options.engine, &diags);
+  auto rules = LoadRuleFolder(options.rules_dir, options.engine, &diags);
   if (!rules.ok()) {
-    out << diags.ToString() << "the rules do not load\n";
+    // An unreadable folder has no diagnostics; say what the read said.
+    out << diags.ToString() << (diags.empty() ? rules.status().message() : "the rules do not load")
+        << "\n";
     return 1;
   }
   out << RulesMarkdown(**rules);

@@ -63,8 +63,10 @@ class Pipeline {
   // Stops processing (at shutdown): pending events stay pending for the next
   // start.
   void Stop();
-  // Processes up to `limit` pending events now; returns how many were
-  // processed. A store error stops the batch and is returned.
+  // Handles up to `limit` pending events now: each is processed, or marked
+  // failed when its stored body no longer decodes. Returns how many were
+  // handled (a full batch means more may wait). A store error stops the
+  // batch and is returned.
   Result<int> ProcessPending(int limit);
 
   const PipelineCounters& counters() const { return counters_; }

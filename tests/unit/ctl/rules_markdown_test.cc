@@ -170,5 +170,14 @@ inhibit:
         "applies to b-rule |");
 }
 
+TEST_CASE("rules --markdown: a folder that cannot be read is an error saying why") {
+  RulesCommandOptions options;
+  options.rules_dir = "/nonexistent/amparo-rules";
+  options.markdown = true;
+  std::ostringstream out;
+  CHECK(RunRulesCommand(options, out) == 1);
+  CHECK(out.str().rfind("/nonexistent/amparo-rules: ", 0) == 0);
+}
+
 }  // namespace
 }  // namespace amparo
