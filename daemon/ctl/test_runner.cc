@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "daemon/ctl/rule_files.h"
 #include "daemon/engine/clock_table.h"
@@ -181,22 +182,14 @@ Result<Event> StepEvent(const RuleTest& test, std::size_t index, Instant at) {
   return DecodeEvent(json.dump());
 }
 
-// Adds what `event` and its decisions tell about the case.
-void UpdateSnapshot(const Event& event, const Decisions& decisions, CaseSnapshot* snapshot) {
-  if (!snapshot->first_custody_at && IsCustodyEvent(event.type)) {
-    snapshot->first_custody_at = event.occurred_at.utc;
-  }
-  ++snapshot->events;
-  for (SubjectFlag flag : event.subject.flags) {
-    if (std::find(snapshot->flags.begin(), snapshot->flags.end(), flag) == snapshot->flags.end()) {
-      snapshot->flags.push_back(flag);
-    }
-  }
+// The case after `event`, as the daemon advances it: the roles alerted are
+// those of the fired rules, after inhibition.
+CaseSnapshot CaseAfter(const CaseSnapshot& before, const Event& event, const Decisions& decisions) {
+  std::vector<std::string> roles;
   for (const FiredRule& rule : decisions.rules) {
-    for (const std::string& role : rule.roles) {
-      if (!Contains(snapshot->alerted_roles, role)) snapshot->alerted_roles.push_back(role);
-    }
+    roles.insert(roles.end(), rule.roles.begin(), rule.roles.end());
   }
+  return AdvanceCase(before, event, roles);
 }
 
 }  // namespace
@@ -214,7 +207,7 @@ RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test, const Dir
   RuleTestResult result{test.path, test.name, {}, {}};
   CheckNames(rules, directory, test, &result.errors);
   if (!result.errors.empty()) return result;
-  CaseSnapshot snapshot;
+  std::map<std::string, CaseSnapshot> cases;  // By subject.id, as the daemon keys them.
   ClockTable clocks;
   Instant now = test.start.utc;
   for (std::size_t i = 0; i < test.steps.size(); ++i) {
@@ -233,6 +226,7 @@ RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test, const Dir
             {step.pos, label + ": invalid event: " + event.status().message(), ""});
         return result;
       }
+      CaseSnapshot& snapshot = cases[event->subject.id];
       const Decisions decisions = Evaluate(rules, *event, snapshot);
       outcome.clocks = clocks.Apply(decisions.clocks);
       for (const FiredRule& r : decisions.rules) outcome.fired.push_back(r.id);
@@ -240,7 +234,7 @@ RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test, const Dir
         outcome.inhibited.push_back(InhibitionText(inh.rule, inh.role));
       }
       if (directory) outcome.recipients = RuleRecipients(*directory, decisions, *event, unrouted);
-      UpdateSnapshot(*event, decisions, &snapshot);
+      snapshot = CaseAfter(snapshot, *event, decisions);
     }
     StepChecker(step, label, &result.failures).Check(outcome);
   }

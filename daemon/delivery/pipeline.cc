@@ -19,45 +19,17 @@ namespace {
 
 constexpr int kBatch = 64;
 
-// The case status an event leaves behind.
-std::string StatusAfter(EventType type, const std::string& before) {
-  switch (type) {
-    case EventType::kApprehension:
-    case EventType::kDetention:
-      return "in_custody";
-    case EventType::kTransfer:
-      return "transferred";
-    case EventType::kRelease:
-      return "released";
-    case EventType::kReturn:
-      return "returned";
-    case EventType::kAgeAssessment:
-    case EventType::kCaseUpdate:
-      return before;
-  }
-  return before;
-}
-
+// The case row after `event`: the engine's AdvanceCase, with the roles this
+// event alerted, and where the subject was last seen.
 CaseRecord CaseAfter(const Event& event, const std::string& subject_key, const CaseSnapshot& before,
                      const std::vector<Recipient>& recipients) {
+  std::vector<std::string> roles;
+  roles.reserve(recipients.size());
+  for (const Recipient& r : recipients) roles.push_back(r.role);
   CaseRecord c;
   c.subject_key = subject_key;
-  c.first_custody_at = before.first_custody_at;
-  if (!c.first_custody_at && IsCustodyEvent(event.type)) c.first_custody_at = event.occurred_at.utc;
+  c.state = AdvanceCase(before, event, roles);
   c.last_event_at = event.occurred_at.utc;
-  c.events = before.events + 1;
-  c.status = StatusAfter(event.type, before.status);
-  c.flags = before.flags;
-  for (SubjectFlag f : event.subject.flags) {
-    if (std::find(c.flags.begin(), c.flags.end(), f) == c.flags.end()) c.flags.push_back(f);
-  }
-  c.alerted_roles = before.alerted_roles;
-  for (const Recipient& r : recipients) {
-    if (std::find(c.alerted_roles.begin(), c.alerted_roles.end(), r.role) ==
-        c.alerted_roles.end()) {
-      c.alerted_roles.push_back(r.role);
-    }
-  }
   c.country = event.location.country;
   c.admin1 = event.location.admin1;
   c.facility_type =

@@ -1,15 +1,18 @@
 // What the engine may know about the case an event belongs to: a summary of
-// the earlier events of the same subject, filled in by the caller (the
-// pipeline from the store, `amparoctl test` from the simulated case).
+// the earlier events of the same subject, kept by the caller (the pipeline in
+// the store, `amparoctl test` in memory) and advanced by AdvanceCase, so that
+// the daemon and the rule tests remember exactly the same things.
 #ifndef AMPARO_DAEMON_ENGINE_CASE_SNAPSHOT_H_
 #define AMPARO_DAEMON_ENGINE_CASE_SNAPSHOT_H_
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "daemon/core/clock.h"
 #include "daemon/event/enums.h"
+#include "daemon/event/event.h"
 
 namespace amparo {
 
@@ -20,13 +23,28 @@ struct CaseSnapshot {
   std::optional<Instant> first_custody_at;
   // How many earlier events of this subject were seen.
   int events = 0;
-  // Free-form case status kept by the pipeline ("" when none).
+  // The case status the last event left: "in_custody", "transferred",
+  // "released", "returned"; "" when none.
   std::string status;
   // Every subject flag seen on an earlier event of the subject.
   std::vector<SubjectFlag> flags;
   // Roles (decision.h kRoles) already alerted for this subject.
   std::vector<std::string> alerted_roles;
+  // The TVPRA screening outcome of the earlier events (US-3): the latest
+  // reported, except that screened_in is final (a later screening cannot
+  // undo a finding that requires a transfer to ORR). Absent when never
+  // screened.
+  std::optional<ScreeningOutcome> tvpra_screening;
+  // An earlier event reported a restitution plan (procedure.restitution_plan_id).
+  bool restitution_plan = false;
+
+  bool operator==(const CaseSnapshot&) const = default;
 };
+
+// The case after `event`, given the case before it and the roles alerted for
+// the event (after inhibition). Pure.
+CaseSnapshot AdvanceCase(const CaseSnapshot& before, const Event& event,
+                         std::span<const std::string> alerted_roles);
 
 }  // namespace amparo
 

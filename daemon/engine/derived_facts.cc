@@ -1,5 +1,6 @@
 #include "daemon/engine/derived_facts.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace amparo {
@@ -15,6 +16,22 @@ int YearsBetween(const date::year_month_day& birth, const date::year_month_day& 
   return years;
 }
 
+// The latest birth date `birth` may stand for at `precision`: the last day of
+// its month or year when only those are known.
+date::year_month_day YoungestBirthDate(const date::year_month_day& birth,
+                                       std::optional<BirthDatePrecision> precision) {
+  switch (precision.value_or(BirthDatePrecision::kExact)) {
+    case BirthDatePrecision::kMonth:
+      return date::year_month_day_last{birth.year(), date::month_day_last{birth.month()}};
+    case BirthDatePrecision::kYear:
+      return birth.year() / date::December / 31;
+    case BirthDatePrecision::kExact:
+    case BirthDatePrecision::kEstimated:
+      return birth;
+  }
+  return birth;
+}
+
 }  // namespace
 
 bool IsCustodyEvent(EventType type) {
@@ -25,13 +42,19 @@ DerivedFacts ComputeDerivedFacts(const Event& event, const CaseSnapshot& snapsho
                                  const EngineOptions& options) {
   DerivedFacts facts;
   const Subject& subject = event.subject;
+  const date::year_month_day today = event.occurred_at.LocalDate();
+  bool exact_birth_date = false;
   if (subject.birth_date) {
-    facts.age_years = YearsBetween(*subject.birth_date, event.occurred_at.LocalDate());
+    const date::year_month_day birth =
+        std::min(YoungestBirthDate(*subject.birth_date, subject.birth_date_precision), today);
+    facts.age_years = YearsBetween(birth, today);
+    exact_birth_date = subject.birth_date_precision.value_or(BirthDatePrecision::kExact) ==
+                       BirthDatePrecision::kExact;
   } else if (subject.age) {
     facts.age_years = subject.age->years;
   }
   facts.age_doubtful =
-      !subject.birth_date && !(subject.age && subject.age->basis == AgeBasis::kDocument);
+      !exact_birth_date && !(subject.age && subject.age->basis == AgeBasis::kDocument);
   if (!facts.age_years) {
     facts.minor = true;
     facts.tender_age = false;
@@ -46,6 +69,13 @@ DerivedFacts ComputeDerivedFacts(const Event& event, const CaseSnapshot& snapsho
   if (first) {
     facts.custody_hours =
         std::chrono::floor<std::chrono::hours>(event.occurred_at.utc - *first).count();
+  }
+  facts.local_hour = event.occurred_at.LocalHour();
+  facts.local_weekday = event.occurred_at.LocalIsoWeekday();
+  if (event.return_) {
+    const Timestamp& when = event.return_->scheduled_at.value_or(event.occurred_at);
+    facts.return_local_hour = when.LocalHour();
+    facts.return_local_weekday = when.LocalIsoWeekday();
   }
   return facts;
 }

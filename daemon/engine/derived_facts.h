@@ -16,10 +16,12 @@ struct DerivedFacts {
   // subject.age_years: whole years from subject.birth_date to the LOCAL date
   // of occurred_at (Timestamp::LocalDate, so a birthday counts from local
   // midnight; a 29 February birthday counts from 1 March in other years),
-  // else subject.age.years; absent when neither is known.
+  // else subject.age.years; absent when neither is known. A birth date known
+  // only to the month or the year counts from the LAST day of that month or
+  // year: in doubt, the child is the younger (MX-5, US-5).
   std::optional<int> age_years;
-  // subject.age_doubtful: no document-based age, i.e. no birth_date and no
-  // age with basis "document".
+  // subject.age_doubtful: no document-based age, i.e. no birth_date with
+  // precision "exact" (the default) and no age with basis "document".
   bool age_doubtful = true;
   // subject.minor, the presumption of minority: age_years < minor_age, OR the
   // age is unknown, OR the age is doubtful and age_years < minor_age +
@@ -32,6 +34,14 @@ struct DerivedFacts {
   // first_custody_at, or this event if it is the first apprehension or
   // detention) to occurred_at; absent when the subject was never in custody.
   std::optional<int64_t> custody_hours;
+  // event.local_hour (0-23) and event.local_weekday (ISO: 1 = Monday .. 7 =
+  // Sunday) of occurred_at, at the offset it was written with.
+  int local_hour = 0;
+  int local_weekday = 1;
+  // return.local_hour and return.local_weekday: of return.scheduled_at when
+  // given, else of occurred_at; absent without a return block.
+  std::optional<int> return_local_hour;
+  std::optional<int> return_local_weekday;
 };
 
 // Computes the derived facts of `event` in its case. Pure.

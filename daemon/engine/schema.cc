@@ -43,6 +43,20 @@ bool HasEnum(const std::vector<E>& list, const Scalar& item) {
   return std::find(list.begin(), list.end(), static_cast<E>(item.i)) != list.end();
 }
 
+template <typename T>
+bool OptEnum(const std::optional<T>& e, Scalar* out) {
+  return e && Enum(*e, out);
+}
+
+// Local weekdays, indexed by ISO weekday - 1.
+constexpr std::string_view kWeekdayNames[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                              "friday", "saturday", "sunday"};
+const EnumDomain* WeekdayDomain() {
+  static const EnumDomain domain{"weekday", kWeekdayNames};
+  return &domain;
+}
+bool Weekday(int iso_weekday, Scalar* out) { return Int(iso_weekday - 1, out); }
+
 // The table, built on first use (no static-initialization order to get wrong).
 std::span<const FieldDef> FieldTable() {
   static const FieldDef kFields[] = {
@@ -50,6 +64,13 @@ std::span<const FieldDef> FieldTable() {
        [](const Ctx& c, Scalar* o) { return Enum(c.event.type, o); }},
       {"event.id", kString, false, "the publisher's event_id",
        [](const Ctx& c, Scalar* o) { return Str(c.event.event_id, o); }},
+      {"event.local_hour", kInt, false, "derived: hour 0-23 of occurred_at, at its offset",
+       [](const Ctx& c, Scalar* o) { return Int(c.facts.local_hour, o); }},
+      {"event.local_weekday",
+       {BaseType::kEnum, false, WeekdayDomain()},
+       false,
+       "derived: weekday of occurred_at, at its offset (\"monday\" .. \"sunday\")",
+       [](const Ctx& c, Scalar* o) { return Weekday(c.facts.local_weekday, o); }},
       {"authority.country", kString, false, "ISO 3166-1 alpha-2 of the publishing authority",
        [](const Ctx& c, Scalar* o) { return Str(c.event.authority.country, o); }},
       {"authority.agency", kString, false, "e.g. \"INM\", \"CBP-USBP\"",
@@ -107,6 +128,13 @@ std::span<const FieldDef> FieldTable() {
          const auto& a = c.event.subject.age;
          return a && Enum(a->basis, o);
        }},
+      {"subject.birth_date_precision", EnumType<BirthDatePrecision>(), true,
+       "exact, month, year or estimated; absent without a birth date",
+       [](const Ctx& c, Scalar* o) {
+         const Subject& s = c.event.subject;
+         if (!s.birth_date) return false;
+         return Enum(s.birth_date_precision.value_or(BirthDatePrecision::kExact), o);
+       }},
       {"subject.habitual_residence", kString, true, "ISO 3166-1 alpha-2",
        [](const Ctx& c, Scalar* o) { return OptStr(c.event.subject.habitual_residence, o); }},
       {"subject.age_years", kInt, true, "derived: age in years at the local date of the event",
@@ -136,6 +164,64 @@ std::span<const FieldDef> FieldTable() {
        }},
       {"return.port", kString, true, "the port of return",
        [](const Ctx& c, Scalar* o) { return c.event.return_ && OptStr(c.event.return_->port, o); }},
+      {"return.local_hour", kInt, true,
+       "derived: hour 0-23 of return.scheduled_at (else occurred_at), at its offset",
+       [](const Ctx& c, Scalar* o) {
+         return c.facts.return_local_hour && Int(*c.facts.return_local_hour, o);
+       }},
+      {"return.local_weekday",
+       {BaseType::kEnum, false, WeekdayDomain()},
+       true,
+       "derived: weekday of return.scheduled_at (else occurred_at), at its offset",
+       [](const Ctx& c, Scalar* o) {
+         return c.facts.return_local_weekday && Weekday(*c.facts.return_local_weekday, o);
+       }},
+      {"custody.kind", EnumType<CustodyKind>(), true, "detained, or housed with a detained parent",
+       [](const Ctx& c, Scalar* o) {
+         return c.event.custody && OptEnum(c.event.custody->kind, o);
+       }},
+      {"custody.detention_review_at", kInstant, true, "when the detention was reviewed",
+       [](const Ctx& c, Scalar* o) {
+         const auto& k = c.event.custody;
+         return k && k->detention_review_at &&
+                Int(k->detention_review_at->utc.time_since_epoch().count(), o);
+       }},
+      {"consular_notification.requested_by_child", EnumType<ConsularRequest>(), true,
+       "yes, no or not_asked (VCCR art. 36(1)(b))",
+       [](const Ctx& c, Scalar* o) {
+         const auto& n = c.event.consular_notification;
+         return n && Enum(n->requested_by_child, o);
+       }},
+      {"tvpra_screening.trafficking_victim", EnumType<ScreeningAnswer>(), true,
+       "yes, no or pending: a victim of trafficking, or at risk on return",
+       [](const Ctx& c, Scalar* o) {
+         const auto& t = c.event.tvpra_screening;
+         return t && Enum(t->trafficking_victim, o);
+       }},
+      {"tvpra_screening.credible_fear", EnumType<ScreeningAnswer>(), true,
+       "yes, no or pending: a credible fear of persecution",
+       [](const Ctx& c, Scalar* o) {
+         const auto& t = c.event.tvpra_screening;
+         return t && Enum(t->credible_fear, o);
+       }},
+      {"tvpra_screening.independent_decision", EnumType<ScreeningAnswer>(), true,
+       "yes, no or pending: able to decide to withdraw the application",
+       [](const Ctx& c, Scalar* o) {
+         const auto& t = c.event.tvpra_screening;
+         return t && Enum(t->independent_decision, o);
+       }},
+      {"tvpra_screening.outcome", EnumType<ScreeningOutcome>(), true,
+       "derived: screened_in, screened_out or pending",
+       [](const Ctx& c, Scalar* o) {
+         const auto& t = c.event.tvpra_screening;
+         return t && Enum(t->Outcome(), o);
+       }},
+      {"procedure.restitution_plan_id", kString, true,
+       "the PPNNA's Plan de Restitucion de Derechos",
+       [](const Ctx& c, Scalar* o) {
+         const auto& p = c.event.procedure;
+         return p && OptStr(p->restitution_plan_id, o);
+       }},
       {"custody.with_unrelated_adults", kBool, true, "held together with unrelated adults",
        [](const Ctx& c, Scalar* o) {
          const auto& k = c.event.custody;
@@ -159,6 +245,11 @@ std::span<const FieldDef> FieldTable() {
       {"case.flags", EnumType<SubjectFlag>(true), false, "flags seen on earlier events", nullptr,
        [](const Ctx& c, const Scalar& x) { return HasEnum(c.snapshot.flags, x); },
        [](const Ctx& c) { return c.snapshot.flags.size(); }},
+      {"case.tvpra_screening", EnumType<ScreeningOutcome>(), true,
+       "screening outcome of earlier events (screened_in is final); absent when none",
+       [](const Ctx& c, Scalar* o) { return OptEnum(c.snapshot.tvpra_screening, o); }},
+      {"case.restitution_plan", kBool, false, "an earlier event reported a restitution plan",
+       [](const Ctx& c, Scalar* o) { return Int(c.snapshot.restitution_plan, o); }},
       {"case.alerted_roles",
        {BaseType::kEnum, true, RoleDomain()},
        false,

@@ -48,6 +48,19 @@ enum class SubjectFlag {
   kMedicalNeed,
   kParentMinor
 };
+// How exact subject.birth_date is. A date known only to the month or year, or
+// estimated, makes the age doubtful (DOMAIN.md (c), dob_precision).
+enum class BirthDatePrecision { kExact, kMonth, kYear, kEstimated };
+// custody.kind: a minor detained in their own right, or housed with a
+// detained parent (Canada's National Directive, DOMAIN.md CA-2).
+enum class CustodyKind { kDetained, kHoused };
+// consular_notification.requested_by_child (VCCR art. 36(1)(b), INT-1).
+enum class ConsularRequest { kYes, kNo, kNotAsked };
+// One answer of the TVPRA screening (8 USC 1232(a)(2)(A), US-3).
+enum class ScreeningAnswer { kYes, kNo, kPending };
+// The outcome the engine derives from a TVPRA screening; not on the wire, but
+// kept in the case (see engine/case_snapshot.h).
+enum class ScreeningOutcome { kPending, kScreenedIn, kScreenedOut };
 
 template <typename E>
 struct EnumNames;
@@ -101,6 +114,33 @@ struct EnumNames<SubjectFlag> {
   static constexpr std::array<std::string_view, 7> kNames = {
       "asylum_claim", "fear_of_return", "trafficking_indicators", "pregnant", "disability",
       "medical_need", "parent_minor"};
+};
+
+template <>
+struct EnumNames<BirthDatePrecision> {
+  static constexpr std::string_view kTypeName = "birth date precision";
+  static constexpr std::array<std::string_view, 4> kNames = {"exact", "month", "year", "estimated"};
+};
+template <>
+struct EnumNames<CustodyKind> {
+  static constexpr std::string_view kTypeName = "custody kind";
+  static constexpr std::array<std::string_view, 2> kNames = {"detained", "housed"};
+};
+template <>
+struct EnumNames<ConsularRequest> {
+  static constexpr std::string_view kTypeName = "consular request";
+  static constexpr std::array<std::string_view, 3> kNames = {"yes", "no", "not_asked"};
+};
+template <>
+struct EnumNames<ScreeningAnswer> {
+  static constexpr std::string_view kTypeName = "screening answer";
+  static constexpr std::array<std::string_view, 3> kNames = {"yes", "no", "pending"};
+};
+template <>
+struct EnumNames<ScreeningOutcome> {
+  static constexpr std::string_view kTypeName = "screening outcome";
+  static constexpr std::array<std::string_view, 3> kNames = {"pending", "screened_in",
+                                                             "screened_out"};
 };
 
 // The wire name of `e`.

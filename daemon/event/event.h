@@ -29,6 +29,9 @@ struct Timestamp {
 
   // The calendar date at the place and offset the timestamp was written in.
   date::year_month_day LocalDate() const;
+  // The hour (0-23) and ISO weekday (1 = Monday .. 7 = Sunday) at that offset.
+  int LocalHour() const;
+  int LocalIsoWeekday() const;
   bool operator==(const Timestamp&) const = default;
 };
 
@@ -74,6 +77,8 @@ struct Subject {
   std::string id;  // The authority's pseudonymous case number.
   std::optional<PersonName> name;
   std::optional<date::year_month_day> birth_date;
+  // How exact birth_date is; only present with birth_date.
+  std::optional<BirthDatePrecision> birth_date_precision;
   std::optional<Age> age;
   Sex sex = Sex::kUnknown;
   std::vector<std::string> nationalities;  // ISO 3166-1 alpha-2, at least one.
@@ -108,7 +113,37 @@ struct Return {
 struct Custody {
   std::optional<Timestamp> start;  // Anchor of the holding clocks, when the authority sends it.
   std::optional<bool> with_unrelated_adults;
+  std::optional<CustodyKind> kind;  // Absent: the authority did not say.
+  // When a court or tribunal reviewed the detention (e.g. the IRB, CA-3).
+  std::optional<Timestamp> detention_review_at;
   bool operator==(const Custody&) const = default;
+};
+
+// What the child was told of, and asked about, consular notification.
+struct ConsularNotification {
+  ConsularRequest requested_by_child = ConsularRequest::kNotAsked;
+  bool operator==(const ConsularNotification&) const = default;
+};
+
+// The three TVPRA screening questions for a child of a contiguous country
+// (DOMAIN.md US-3, CBP Form 93). Each is answered, or still pending.
+struct TvpraScreening {
+  ScreeningAnswer trafficking_victim = ScreeningAnswer::kPending;  // Victim, or at risk on return.
+  ScreeningAnswer credible_fear = ScreeningAnswer::kPending;       // Of persecution on return.
+  ScreeningAnswer independent_decision = ScreeningAnswer::kPending;  // Able to decide to withdraw.
+
+  // Screened in when any answer requires a transfer to ORR (a victim, a
+  // credible fear, or not able to decide), screened out when every answer
+  // permits a return, pending otherwise.
+  ScreeningOutcome Outcome() const;
+  bool operator==(const TvpraScreening&) const = default;
+};
+
+// Steps of the child-protection procedure the authority reports.
+struct Procedure {
+  // The Procuraduria's Plan de Restitucion de Derechos (MX-3, MX-7).
+  std::optional<std::string> restitution_plan_id;
+  bool operator==(const Procedure&) const = default;
 };
 
 struct Event {
@@ -122,6 +157,9 @@ struct Event {
   std::optional<Transfer> transfer;  // Required when type == kTransfer.
   std::optional<Return> return_;     // "return" in JSON; required when type == kReturn.
   std::optional<Custody> custody;
+  std::optional<ConsularNotification> consular_notification;
+  std::optional<TvpraScreening> tvpra_screening;
+  std::optional<Procedure> procedure;
   bool operator==(const Event&) const = default;
 };
 

@@ -553,12 +553,19 @@ auto ListOfDistinct(const Field& f, Reader read) {
 }
 
 Subject ReadSubject(const Field& f) {
-  const Object o(f, {"id", "name", "birth_date", "age", "sex", "nationalities", "languages",
-                     "accompaniment", "companions", "flags", "habitual_residence"});
+  const Object o(
+      f, {"id", "name", "birth_date", "age", "sex", "nationalities", "languages", "accompaniment",
+          "companions", "flags", "habitual_residence", "birth_date_precision"});
   Subject subject;
   Set(&subject.id, Text(o.Required("id")));
   subject.name = ReadName(o.Optional("name"));
-  subject.birth_date = Date(o.Optional("birth_date"));
+  const Field birth_date = o.Optional("birth_date");
+  subject.birth_date = Date(birth_date);
+  const Field precision = o.Optional("birth_date_precision");
+  subject.birth_date_precision = Enumerated<BirthDatePrecision>(precision);
+  if (precision.value != nullptr && birth_date.value == nullptr) {
+    precision.Report(Problem::kConsistency, "requires subject.birth_date");
+  }
   subject.age = ReadAge(o.Optional("age"));
   Set(&subject.sex, Enumerated<Sex>(o.Optional("sex")));
   subject.nationalities = ReadNationalities(o.Required("nationalities"));
@@ -599,12 +606,42 @@ std::optional<Return> ReadReturn(const Field& f) {
 }
 
 std::optional<Custody> ReadCustody(const Field& f) {
-  const Object o(f, {"start", "with_unrelated_adults"});
+  const Object o(f, {"start", "with_unrelated_adults", "kind", "detention_review_at"});
   if (!o.ok()) return std::nullopt;
   Custody custody;
   custody.start = Time(o.Optional("start"));
   custody.with_unrelated_adults = Boolean(o.Optional("with_unrelated_adults"));
+  custody.kind = Enumerated<CustodyKind>(o.Optional("kind"));
+  custody.detention_review_at = Time(o.Optional("detention_review_at"));
   return custody;
+}
+
+std::optional<ConsularNotification> ReadConsularNotification(const Field& f) {
+  const Object o(f, {"requested_by_child"});
+  if (!o.ok()) return std::nullopt;
+  ConsularNotification notification;
+  Set(&notification.requested_by_child,
+      Enumerated<ConsularRequest>(o.Required("requested_by_child")));
+  return notification;
+}
+
+std::optional<TvpraScreening> ReadTvpraScreening(const Field& f) {
+  const Object o(f, {"trafficking_victim", "credible_fear", "independent_decision"});
+  if (!o.ok()) return std::nullopt;
+  TvpraScreening screening;
+  Set(&screening.trafficking_victim, Enumerated<ScreeningAnswer>(o.Required("trafficking_victim")));
+  Set(&screening.credible_fear, Enumerated<ScreeningAnswer>(o.Required("credible_fear")));
+  Set(&screening.independent_decision,
+      Enumerated<ScreeningAnswer>(o.Required("independent_decision")));
+  return screening;
+}
+
+std::optional<Procedure> ReadProcedure(const Field& f) {
+  const Object o(f, {"restitution_plan_id"});
+  if (!o.ok()) return std::nullopt;
+  Procedure procedure;
+  procedure.restitution_plan_id = Text(o.Optional("restitution_plan_id"));
+  return procedure;
 }
 
 // Reports a birth date after the local date of the event.
@@ -629,7 +666,8 @@ void CheckTypeBlocks(const Field& root, const Event& event) {
 
 Event ReadEvent(const Field& root) {
   const Object o(root, {"schema", "event_id", "type", "occurred_at", "authority", "location",
-                        "subject", "transfer", "return", "custody"});
+                        "subject", "transfer", "return", "custody", "consular_notification",
+                        "tvpra_screening", "procedure"});
   Event event;
   Set(&event.event_id, EventId(o.Required("event_id")));
   Set(&event.type, Enumerated<EventType>(o.Required("type")));
@@ -642,6 +680,9 @@ Event ReadEvent(const Field& root) {
   event.transfer = ReadTransfer(o.Optional("transfer"));
   event.return_ = ReadReturn(o.Optional("return"));
   event.custody = ReadCustody(o.Optional("custody"));
+  event.consular_notification = ReadConsularNotification(o.Optional("consular_notification"));
+  event.tvpra_screening = ReadTvpraScreening(o.Optional("tvpra_screening"));
+  event.procedure = ReadProcedure(o.Optional("procedure"));
   CheckTypeBlocks(root, event);
   return event;
 }
@@ -686,6 +727,7 @@ OrderedJson Write(const Subject& s) {
   OrderedJson j = {{"id", s.id}};
   if (s.name) j["name"] = {{"given", s.name->given}, {"family", s.name->family}};
   if (s.birth_date) j["birth_date"] = FormatIsoDate(*s.birth_date);
+  if (s.birth_date_precision) j["birth_date_precision"] = ToString(*s.birth_date_precision);
   if (s.age) j["age"] = {{"years", s.age->years}, {"basis", ToString(s.age->basis)}};
   j["sex"] = ToString(s.sex);
   j["nationalities"] = s.nationalities;
@@ -718,6 +760,20 @@ OrderedJson Write(const Custody& c) {
   OrderedJson j = OrderedJson::object();
   if (c.start) j["start"] = FormatRfc3339(*c.start);
   if (c.with_unrelated_adults) j["with_unrelated_adults"] = *c.with_unrelated_adults;
+  if (c.kind) j["kind"] = ToString(*c.kind);
+  if (c.detention_review_at) j["detention_review_at"] = FormatRfc3339(*c.detention_review_at);
+  return j;
+}
+
+OrderedJson Write(const TvpraScreening& t) {
+  return {{"trafficking_victim", ToString(t.trafficking_victim)},
+          {"credible_fear", ToString(t.credible_fear)},
+          {"independent_decision", ToString(t.independent_decision)}};
+}
+
+OrderedJson Write(const Procedure& p) {
+  OrderedJson j = OrderedJson::object();
+  if (p.restitution_plan_id) j["restitution_plan_id"] = *p.restitution_plan_id;
   return j;
 }
 
@@ -761,6 +817,12 @@ std::string EncodeEvent(const Event& event) noexcept {
   if (event.transfer) j["transfer"] = Write(*event.transfer);
   if (event.return_) j["return"] = Write(*event.return_);
   if (event.custody) j["custody"] = Write(*event.custody);
+  if (event.consular_notification) {
+    j["consular_notification"] = {
+        {"requested_by_child", ToString(event.consular_notification->requested_by_child)}};
+  }
+  if (event.tvpra_screening) j["tvpra_screening"] = Write(*event.tvpra_screening);
+  if (event.procedure) j["procedure"] = Write(*event.procedure);
   return j.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
 }
 

@@ -8,12 +8,14 @@ namespace amparo {
 namespace {
 
 constexpr std::string_view kLoadCase = R"sql(
-  SELECT first_custody_at_ms, events, status, flags, alerted_roles
+  SELECT first_custody_at_ms, events, status, flags, alerted_roles, tvpra_screening,
+         restitution_plan
   FROM cases WHERE subject_key = ?)sql";
 constexpr std::string_view kWriteCase = R"sql(
   INSERT INTO cases(subject_key, first_custody_at_ms, last_event_at_ms, events, status, flags,
-                    alerted_roles, country, admin1, facility_type, updated_at_ms)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    alerted_roles, country, admin1, facility_type, updated_at_ms,
+                    tvpra_screening, restitution_plan)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT(subject_key) DO UPDATE SET
     first_custody_at_ms = excluded.first_custody_at_ms,
     last_event_at_ms = excluded.last_event_at_ms,
@@ -24,7 +26,9 @@ constexpr std::string_view kWriteCase = R"sql(
     country = excluded.country,
     admin1 = excluded.admin1,
     facility_type = excluded.facility_type,
-    updated_at_ms = excluded.updated_at_ms)sql";
+    updated_at_ms = excluded.updated_at_ms,
+    tvpra_screening = excluded.tvpra_screening,
+    restitution_plan = excluded.restitution_plan)sql";
 
 std::string FlagsJson(const std::vector<SubjectFlag>& flags) {
   std::vector<std::string> names;
@@ -78,21 +82,31 @@ Result<CaseSnapshot> CaseStore::LoadCase(std::string_view subject_key) {
   Result<std::vector<std::string>> roles =
       rows::FromJsonArray(query.ColumnText(4), "cases.alerted_roles");
   if (!roles.ok()) return roles.status();
+  std::optional<ScreeningOutcome> screening;
+  if (const std::string name = query.ColumnText(5); !name.empty()) {
+    screening = FromString<ScreeningOutcome>(name);
+    if (!screening) return Status::Corruption("cases.tvpra_screening holds unknown '" + name + "'");
+  }
   return CaseSnapshot{.first_custody_at = rows::OptionalInstant(query, 0),
                       .events = static_cast<int>(query.ColumnInt64(1)),
                       .status = query.ColumnText(2),
                       .flags = std::move(flags).value(),
-                      .alerted_roles = std::move(roles).value()};
+                      .alerted_roles = std::move(roles).value(),
+                      .tvpra_screening = screening,
+                      .restitution_plan = query.ColumnInt64(6) != 0};
 }
 
 Status CaseStore::WriteCase(const CaseRecord& record, Instant now) {
   if (record.subject_key.empty()) return Status::InvalidArgument("case subject_key is empty");
   Statement& write = statements_->write_case;
   ScopedReset reset(write);
-  Status status = rows::Bind(write, record.subject_key, record.first_custody_at,
-                             record.last_event_at, record.events, record.status,
-                             FlagsJson(record.flags), rows::ToJsonArray(record.alerted_roles),
-                             record.country, record.admin1, record.facility_type, now);
+  const CaseSnapshot& c = record.state;
+  const std::string screening =
+      c.tvpra_screening ? std::string(ToString(*c.tvpra_screening)) : std::string();
+  Status status =
+      rows::Bind(write, record.subject_key, c.first_custody_at, record.last_event_at, c.events,
+                 c.status, FlagsJson(c.flags), rows::ToJsonArray(c.alerted_roles), record.country,
+                 record.admin1, record.facility_type, now, screening, c.restitution_plan);
   return status.ok() ? write.Run() : status;
 }
 

@@ -23,16 +23,12 @@ namespace amparo {
 
 // The new state of a case after an event.
 struct CaseRecord {
-  std::string subject_key;                  // Keyed hash of the subject.
-  std::optional<Instant> first_custody_at;  // First apprehension or detention, if any.
-  Instant last_event_at{};                  // occurred_at of the newest event.
-  int events = 0;                           // Events of this subject, this one included.
-  std::string status;                       // Free-form status kept by the pipeline.
-  std::vector<SubjectFlag> flags;           // Every subject flag seen so far.
-  std::vector<std::string> alerted_roles;   // Roles alerted so far.
-  std::string country;                      // Where the subject was last seen (ISO 3166-1).
-  std::string admin1;                       // ISO 3166-2, "" when unknown.
-  std::string facility_type;                // Wire name, "" when unknown.
+  std::string subject_key;    // Keyed hash of the subject.
+  CaseSnapshot state;         // What the engine reads back (LoadCase).
+  Instant last_event_at{};    // occurred_at of the newest event.
+  std::string country;        // Where the subject was last seen (ISO 3166-1).
+  std::string admin1;         // ISO 3166-2, "" when unknown.
+  std::string facility_type;  // Wire name, "" when unknown.
 };
 
 // Thread-safety: used from ONE thread, the one that owns the Database it was

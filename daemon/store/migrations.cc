@@ -127,6 +127,11 @@ constexpr std::array kMigrations = {
       );
       CREATE UNIQUE INDEX clocks_one_running ON clocks(clock_id, key) WHERE state = 'running';
     )sql"},
+    Migration{4, "case facts of the TVPRA screening and the restitution plan", R"sql(
+      ALTER TABLE cases ADD COLUMN tvpra_screening TEXT NOT NULL DEFAULT '';
+      ALTER TABLE cases ADD COLUMN restitution_plan INTEGER NOT NULL DEFAULT 0
+        CHECK (restitution_plan IN (0, 1));
+    )sql"},
 };
 
 constexpr bool NumberedWithoutGaps() {

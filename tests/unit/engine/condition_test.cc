@@ -115,7 +115,7 @@ TEST_CASE("absent values") {
   SECTION("an absent optional bool on its own is false, and its ! true") {
     CHECK_FALSE(Holds("custody.with_unrelated_adults", e));
     CHECK(Holds("!custody.with_unrelated_adults", e));
-    e.custody = Custody{std::nullopt, true};
+    e.custody.emplace().with_unrelated_adults = true;
     CHECK(Holds("custody.with_unrelated_adults", e));
   }
   SECTION("has() tests presence") {

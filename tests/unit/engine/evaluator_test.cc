@@ -102,7 +102,7 @@ TEST_CASE("clock ops: start with warn and due, anchor, stop") {
   auto set = LoadRules({kRules});
   Event e = ChildEvent();
   SECTION("start at occurred_at, or at custody.start for that anchor") {
-    e.custody = Custody{Timestamp{e.occurred_at.utc - 5h, -360}, std::nullopt};
+    e.custody.emplace().start = Timestamp{e.occurred_at.utc - 5h, -360};
     const Decisions d = Evaluate(*set, e, {});
     REQUIRE(d.clocks.size() == 2);
     const ClockOp& t = d.clocks[0];

@@ -11,12 +11,14 @@ using testing::At;
 
 CaseRecord Record() {
   return CaseRecord{.subject_key = "subj",
-                    .first_custody_at = At(1000),
+                    .state = {.first_custody_at = At(1000),
+                              .events = 2,
+                              .status = "in_custody",
+                              .flags = {SubjectFlag::kAsylumClaim, SubjectFlag::kPregnant},
+                              .alerted_roles = {"consulate", "child_welfare"},
+                              .tvpra_screening = ScreeningOutcome::kScreenedOut,
+                              .restitution_plan = true},
                     .last_event_at = At(3000),
-                    .events = 2,
-                    .status = "in_custody",
-                    .flags = {SubjectFlag::kAsylumClaim, SubjectFlag::kPregnant},
-                    .alerted_roles = {"consulate", "child_welfare"},
                     .country = "MX",
                     .admin1 = "MX-CHP",
                     .facility_type = "migration_station"};
@@ -43,17 +45,24 @@ TEST_CASE("WriteCase then LoadCase round-trips the snapshot and later writes rep
   CHECK(snapshot.status == "in_custody");
   CHECK(snapshot.flags == std::vector{SubjectFlag::kAsylumClaim, SubjectFlag::kPregnant});
   CHECK(snapshot.alerted_roles == std::vector<std::string>{"consulate", "child_welfare"});
+  CHECK(snapshot.tvpra_screening == ScreeningOutcome::kScreenedOut);
+  CHECK(snapshot.restitution_plan);
+  CHECK(snapshot == Record().state);
   CHECK(f.Count("cases WHERE country = 'MX' AND admin1 = 'MX-CHP' AND updated_at_ms = 4000") == 1);
 
   CaseRecord later = Record();
-  later.first_custody_at.reset();
-  later.events = 3;
-  later.flags.clear();
+  later.state.first_custody_at.reset();
+  later.state.events = 3;
+  later.state.flags.clear();
+  later.state.tvpra_screening.reset();
+  later.state.restitution_plan = false;
   REQUIRE(cases.WriteCase(later, At(5000)).ok());
   snapshot = cases.LoadCase("subj").value();
   CHECK_FALSE(snapshot.first_custody_at.has_value());
   CHECK(snapshot.events == 3);
   CHECK(snapshot.flags.empty());
+  CHECK_FALSE(snapshot.tvpra_screening.has_value());
+  CHECK_FALSE(snapshot.restitution_plan);
   CHECK(f.Count("cases") == 1);
 }
 
@@ -71,6 +80,15 @@ TEST_CASE("LoadCase reports an unknown stored flag as corruption") {
   CHECK(f.store().cases().LoadCase("subj").status().code() == Status::Code::kCorruption);
   REQUIRE(f.db().Execute("UPDATE cases SET flags = 'not json'").ok());
   CHECK(f.store().cases().LoadCase("subj").status().code() == Status::Code::kCorruption);
+}
+
+TEST_CASE("LoadCase reports an unknown stored screening outcome as corruption") {
+  testing::StoreFixture f;
+  REQUIRE(f.store().cases().WriteCase(Record(), At(4000)).ok());
+  REQUIRE(f.db().Execute("UPDATE cases SET tvpra_screening = 'waved_through'").ok());
+  Result<CaseSnapshot> snapshot = f.store().cases().LoadCase("subj");
+  CHECK(snapshot.status().code() == Status::Code::kCorruption);
+  CHECK_THAT(snapshot.status().message(), Catch::Contains("waved_through"));
 }
 
 }  // namespace
