@@ -325,5 +325,55 @@ TEST_CASE("a legal clock past its due time alerts at once, one stopped in time n
   CHECK(h.daemon.Terminate() == 0);
 }
 
+TEST_CASE(
+    "a restitution plan reported before a restart clears the return after it, and a return with "
+    "no plan on record is critical") {
+  Harness h;
+  // The Procuraduría's plan for one girl, reported on a case_update.
+  json plan = GuatemalanChild("plan-" + h.run + "-1", "case-plan-" + h.run);
+  plan["type"] = "case_update";
+  plan["procedure"] = {{"restitution_plan_id", "PPNNA-CHP/PRD/2026/0099"}};
+  h.Publish(plan);
+  CHECK(QueryInt(h.daemon.db_path(), "SELECT COUNT(*) FROM cases WHERE restitution_plan = 1") ==
+        1);
+  // The case fact lives in the store: a restart does not forget it.
+  REQUIRE(h.daemon.Terminate() == 0);
+  REQUIRE(h.daemon.Start());
+
+  json back = GuatemalanChild("plan-" + h.run + "-2", "case-plan-" + h.run);
+  back["type"] = "return";
+  back["return"] = {{"to_country", "GT"}, {"port", "Puente Rodolfo Robles, Tecún Umán"}};
+  h.Publish(back);
+  json no_plan = GuatemalanChild("noplan-" + h.run, "case-noplan-" + h.run);
+  no_plan["type"] = "return";
+  no_plan["return"] = {{"to_country", "GT"}};
+  h.Publish(no_plan);
+  h.AwaitDeliveries();
+
+  auto rules_for = [&](const std::string& prefix) {
+    std::map<std::string, std::set<std::string>> by_rule;
+    for (const auto& [agency, alerts] : AlertsFor(h.client, prefix)) {
+      for (const json& a : alerts) by_rule[a["rule"]].insert(agency);
+    }
+    return by_rule;
+  };
+  REQUIRE(WaitUntil(
+      [&] {
+        return rules_for("plan-" + h.run).count("return-notify-receiving-child-welfare") &&
+               rules_for("noplan-" + h.run).count("mx-3-7-return-without-restitution-plan") &&
+               rules_for("noplan-" + h.run)["mx-3-7-return-without-restitution-plan"].size() == 3;
+      },
+      20s));
+  const auto with_plan = rules_for("plan-" + h.run);
+  CHECK(with_plan.count("mx-3-7-return-without-restitution-plan") == 0);
+  CHECK(with_plan.at("return-notify-receiving-child-welfare") == std::set<std::string>{"gt-sbs"});
+  CHECK(rules_for("noplan-" + h.run).at("mx-3-7-return-without-restitution-plan") ==
+        std::set<std::string>{"mx-dif-chiapas", "mx-cndh", "duty-officer"});
+  CHECK(QueryInt(h.daemon.db_path(),
+                 "SELECT COUNT(*) FROM alerts WHERE rule_id = "
+                 "'mx-3-7-return-without-restitution-plan' AND severity = 'critical'") == 3);
+  CHECK(h.daemon.Terminate() == 0);
+}
+
 }  // namespace
 }  // namespace amparo::testing

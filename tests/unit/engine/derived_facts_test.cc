@@ -103,5 +103,175 @@ TEST_CASE("custody hours count from the first custody event") {
   CHECK(Facts(ChildEvent(EventType::kDetention)).custody_hours == 0);
 }
 
+// An event on `day` at 10:00 -06:00 of a subject born on `birth` with
+// `precision`, and no declared age.
+Event BornOn(date::year_month_day birth, std::optional<BirthDatePrecision> precision,
+             date::year_month_day day) {
+  Event e = ChildEvent();
+  e.subject.age.reset();
+  e.subject.birth_date = birth;
+  e.subject.birth_date_precision = precision;
+  e.occurred_at = LocalTime(day, 10h, -360);
+  return e;
+}
+
+TEST_CASE("a birth date known to the month counts from the last day of the month") {
+  SECTION("born March 2008 (month), on 15 March 2026: counts from 31 March, 17, minor") {
+    const DerivedFacts f = Facts(
+        BornOn(2008_y / date::March / 1, BirthDatePrecision::kMonth, 2026_y / date::March / 15));
+    CHECK(f.age_years == 17);
+    CHECK(f.age_doubtful);
+    CHECK(f.minor);
+  }
+  SECTION("the same date given as exact: 18, not doubtful, not minor") {
+    const DerivedFacts f = Facts(
+        BornOn(2008_y / date::March / 1, BirthDatePrecision::kExact, 2026_y / date::March / 15));
+    CHECK(f.age_years == 18);
+    CHECK_FALSE(f.age_doubtful);
+    CHECK_FALSE(f.minor);
+  }
+  SECTION("no precision is exact") {
+    const DerivedFacts f =
+        Facts(BornOn(2008_y / date::March / 1, std::nullopt, 2026_y / date::March / 15));
+    CHECK(f.age_years == 18);
+    CHECK_FALSE(f.age_doubtful);
+  }
+  SECTION("on 31 March 2026, the last day of the month, the month-precision age is 18") {
+    const DerivedFacts f = Facts(
+        BornOn(2008_y / date::March / 1, BirthDatePrecision::kMonth, 2026_y / date::March / 31));
+    CHECK(f.age_years == 18);
+    CHECK(f.age_doubtful);
+  }
+  SECTION("any day of the month stands for the month") {
+    const DerivedFacts f = Facts(
+        BornOn(2008_y / date::March / 17, BirthDatePrecision::kMonth, 2026_y / date::March / 30));
+    CHECK(f.age_years == 17);
+  }
+  SECTION("February of a leap year ends on the 29th") {
+    const Event e =
+        BornOn(2008_y / date::February / 1, BirthDatePrecision::kMonth, 2026_y / date::March / 1);
+    CHECK(Facts(e).age_years == 18);  // 29 Feb 2008 counts from 1 March in 2026.
+    const Event before = BornOn(2008_y / date::February / 1, BirthDatePrecision::kMonth,
+                                2026_y / date::February / 28);
+    CHECK(Facts(before).age_years == 17);
+  }
+}
+
+TEST_CASE("a birth date known to the year counts from 31 December") {
+  const auto birth = 2008_y / date::January / 1;
+  CHECK(Facts(BornOn(birth, BirthDatePrecision::kYear, 2026_y / date::December / 30)).age_years ==
+        17);
+  CHECK(Facts(BornOn(birth, BirthDatePrecision::kYear, 2026_y / date::December / 31)).age_years ==
+        18);
+  CHECK(Facts(BornOn(birth, BirthDatePrecision::kExact, 2026_y / date::January / 1)).age_years ==
+        18);
+  const DerivedFacts f = Facts(BornOn(birth, BirthDatePrecision::kYear, 2026_y / date::March / 2));
+  CHECK(f.age_years == 17);
+  CHECK(f.age_doubtful);
+  CHECK(f.minor);
+}
+
+TEST_CASE("an estimated birth date counts from that date but is doubtful") {
+  SECTION("19 by an estimated date: minor within the default margin of 2") {
+    const DerivedFacts f = Facts(BornOn(2007_y / date::January / 10, BirthDatePrecision::kEstimated,
+                                        2026_y / date::March / 2));
+    CHECK(f.age_years == 19);
+    CHECK(f.age_doubtful);
+    CHECK(f.minor);
+  }
+  SECTION("21 by an estimated date: beyond the margin") {
+    const DerivedFacts f = Facts(BornOn(2005_y / date::January / 10, BirthDatePrecision::kEstimated,
+                                        2026_y / date::March / 2));
+    CHECK(f.age_years == 21);
+    CHECK(f.age_doubtful);
+    CHECK_FALSE(f.minor);
+  }
+  SECTION("19 by an exact date: not minor") {
+    const DerivedFacts f = Facts(
+        BornOn(2007_y / date::January / 10, BirthDatePrecision::kExact, 2026_y / date::March / 2));
+    CHECK(f.age_years == 19);
+    CHECK_FALSE(f.age_doubtful);
+    CHECK_FALSE(f.minor);
+  }
+  SECTION("an estimated date is not moved: the birthday itself counts") {
+    CHECK(Facts(BornOn(2008_y / date::March / 2, BirthDatePrecision::kEstimated,
+                       2026_y / date::March / 2))
+              .age_years == 18);
+  }
+  SECTION("a document-based age makes an estimated birth date certain enough") {
+    Event e = BornOn(2007_y / date::January / 10, BirthDatePrecision::kEstimated,
+                     2026_y / date::March / 2);
+    e.subject.age = Age{19, AgeBasis::kDocument};
+    CHECK_FALSE(Facts(e).age_doubtful);
+  }
+}
+
+TEST_CASE("a youngest plausible birth date after the event clamps the age to 0") {
+  SECTION("born this month (month precision), before its last day") {
+    const DerivedFacts f = Facts(
+        BornOn(2026_y / date::March / 1, BirthDatePrecision::kMonth, 2026_y / date::March / 15));
+    CHECK(f.age_years == 0);
+    CHECK(f.minor);
+    CHECK(f.tender_age);
+  }
+  SECTION("born this year (year precision)") {
+    CHECK(Facts(BornOn(2026_y / date::January / 1, BirthDatePrecision::kYear,
+                       2026_y / date::March / 2))
+              .age_years == 0);
+  }
+  SECTION("born last year (year precision), early this year: 0 without clamping") {
+    CHECK(Facts(BornOn(2025_y / date::January / 1, BirthDatePrecision::kYear,
+                       2026_y / date::January / 2))
+              .age_years == 0);
+  }
+}
+
+TEST_CASE("local hour and weekday of the event, at its offset") {
+  Event e = ChildEvent();  // Monday 2 March 2026, 10:00 -06:00.
+  DerivedFacts f = Facts(e);
+  CHECK(f.local_hour == 10);
+  CHECK(f.local_weekday == 1);
+  CHECK_FALSE(f.return_local_hour.has_value());
+  CHECK_FALSE(f.return_local_weekday.has_value());
+  // Sunday 1 March 22:30 at -06:00 is already Monday 04:30 in UTC.
+  e.occurred_at = LocalTime(2026_y / date::March / 1, 22h + 30min, -360);
+  f = Facts(e);
+  CHECK(f.local_hour == 22);
+  CHECK(f.local_weekday == 7);
+}
+
+TEST_CASE("local hour and weekday of the return") {
+  Event e = ChildEvent(EventType::kReturn);
+  e.occurred_at = LocalTime(2026_y / date::March / 6, 14h, -360);  // Friday 14:00 -06:00.
+  SECTION("of return.scheduled_at, at its own offset") {
+    // Saturday 7 March 05:30 at -05:00 is still Saturday 04:30 at -06:00;
+    // the scheduled time is read at the offset it was written with.
+    e.return_ = Return{"MX", std::nullopt, LocalTime(2026_y / date::March / 7, 5h + 30min, -300)};
+    const DerivedFacts f = Facts(e);
+    CHECK(f.return_local_hour == 5);
+    CHECK(f.return_local_weekday == 6);
+    CHECK(f.local_hour == 14);
+    CHECK(f.local_weekday == 5);
+  }
+  SECTION("a scheduled time whose UTC day differs from its local day") {
+    // Saturday 7 March 23:00 at -06:00 is Sunday 05:00 in UTC.
+    e.return_ = Return{"MX", std::nullopt, LocalTime(2026_y / date::March / 7, 23h, -360)};
+    const DerivedFacts f = Facts(e);
+    CHECK(f.return_local_hour == 23);
+    CHECK(f.return_local_weekday == 6);
+  }
+  SECTION("without scheduled_at: of occurred_at") {
+    e.return_ = Return{"MX", std::nullopt, std::nullopt};
+    const DerivedFacts f = Facts(e);
+    CHECK(f.return_local_hour == 14);
+    CHECK(f.return_local_weekday == 5);
+  }
+  SECTION("a return block on another event type counts too") {
+    e.type = EventType::kCaseUpdate;
+    e.return_ = Return{"MX", std::nullopt, std::nullopt};
+    CHECK(Facts(e).return_local_weekday == 5);
+  }
+}
+
 }  // namespace
 }  // namespace amparo

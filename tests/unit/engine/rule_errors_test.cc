@@ -106,6 +106,14 @@ std::vector<Case> Cases() {
        {RuleWhen("subject.accompaniment in [\"unaccompanied\", \"seperated\"]")},
        "a.yaml:5:54: rules[0].when: unknown accompaniment \"seperated\"; expected one of "
        "unaccompanied, separated, accompanied, unknown (hint: did you mean \"separated\"?)"},
+      {"typo in a derived screening outcome",
+       {RuleWhen("tvpra_screening.outcome == \"screened-out\"")},
+       "a.yaml:5:38: rules[0].when: unknown screening outcome \"screened-out\"; expected one of "
+       "pending, screened_in, screened_out (hint: did you mean \"screened_out\"?)"},
+      {"abbreviated weekday",
+       {RuleWhen("event.local_weekday in [\"sat\", \"sunday\"]")},
+       "a.yaml:5:35: rules[0].when: unknown weekday \"sat\"; expected one of monday, tuesday, "
+       "wednesday, thursday, friday, saturday, sunday"},
       {"list item of the wrong type",
        {RuleWhen("subject.age_years in [15, \"16\"]")},
        "a.yaml:5:37: rules[0].when: cannot compare subject.age_years (int) with \"16\" (string)"},

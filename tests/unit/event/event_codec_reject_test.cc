@@ -38,6 +38,14 @@ std::string Without(const std::string& pointer) {
   return j.dump();
 }
 
+// The apprehension sample with `edit` applied.
+template <typename Edit>
+std::string Edited(Edit edit) {
+  Json j = Apprehension();
+  edit(j);
+  return j.dump();
+}
+
 // The return sample with `edit` applied.
 template <typename Edit>
 std::string Return(Edit edit) {
@@ -298,6 +306,193 @@ TEST_CASE("DecodeEvent reports the problem of the highest precedence") {
   j["authority"]["agency"] = "INM";
   CheckRejections(
       {{j.dump(), "occurred_at: \"yesterday\" is not an RFC 3339 timestamp with offset"}});
+}
+
+// ---------------------------------------------------------------------------
+// The optional protection facts: birth-date precision, custody kind and
+// review, consular notification, TVPRA screening, procedure.
+
+const Json kScreening = {
+    {"trafficking_victim", "no"}, {"credible_fear", "no"}, {"independent_decision", "yes"}};
+
+TEST_CASE("DecodeEvent accepts each optional protection fact on the apprehension sample") {
+  CHECK(DecodeEvent(With("/subject/birth_date_precision", "estimated")).ok());
+  CHECK(DecodeEvent(With("/custody/kind", "housed")).ok());
+  CHECK(DecodeEvent(With("/custody/detention_review_at", "2026-03-02T09:00:00-06:00")).ok());
+  CHECK(DecodeEvent(With("/consular_notification", {{"requested_by_child", "not_asked"}})).ok());
+  CHECK(DecodeEvent(With("/tvpra_screening", kScreening)).ok());
+  CHECK(DecodeEvent(With("/procedure", {{"restitution_plan_id", "PRD-CHP-2026-0031"}})).ok());
+  CHECK(DecodeEvent(With("/procedure", Json::object())).ok());
+  CHECK(DecodeEvent(With("/procedure/restitution_plan_id", std::string(256, 'p'))).ok());
+}
+
+TEST_CASE("DecodeEvent lists the allowed values of each new enum") {
+  CheckRejections({
+      {With("/subject/birth_date_precision", "approximate"),
+       "subject.birth_date_precision: \"approximate\" is not one of exact, month, year, "
+       "estimated"},
+      {With("/subject/birth_date_precision", "Month"),
+       "subject.birth_date_precision: \"Month\" is not one of exact, month, year, estimated"},
+      {With("/custody/kind", "jailed"), "custody.kind: \"jailed\" is not one of detained, housed"},
+      {With("/consular_notification", {{"requested_by_child", "not asked"}}),
+       "consular_notification.requested_by_child: \"not asked\" is not one of yes, no, "
+       "not_asked"},
+      {With("/tvpra_screening", {{"trafficking_victim", "unknown"},
+                                 {"credible_fear", "no"},
+                                 {"independent_decision", "yes"}}),
+       "tvpra_screening.trafficking_victim: \"unknown\" is not one of yes, no, pending"},
+      {With("/tvpra_screening", {{"trafficking_victim", "no"},
+                                 {"credible_fear", "YES"},
+                                 {"independent_decision", "yes"}}),
+       "tvpra_screening.credible_fear: \"YES\" is not one of yes, no, pending"},
+      {With("/tvpra_screening", {{"trafficking_victim", "no"},
+                                 {"credible_fear", "no"},
+                                 {"independent_decision", "screened_out"}}),
+       "tvpra_screening.independent_decision: \"screened_out\" is not one of yes, no, pending"},
+  });
+}
+
+TEST_CASE("DecodeEvent refuses wrong JSON types in the new fields") {
+  CheckRejections({
+      {With("/subject/birth_date_precision", 1),
+       "subject.birth_date_precision: expected a string, got number"},
+      {With("/custody/kind", true), "custody.kind: expected a string, got boolean"},
+      {With("/custody/detention_review_at", 1772467200),
+       "custody.detention_review_at: expected a string, got number"},
+      {With("/consular_notification", {{"requested_by_child", true}}),
+       "consular_notification.requested_by_child: expected a string, got boolean"},
+      {With("/procedure", {{"restitution_plan_id", 31}}),
+       "procedure.restitution_plan_id: expected a string, got number"},
+      {With("/tvpra_screening", {{"trafficking_victim", "no"},
+                                 {"credible_fear", nullptr},
+                                 {"independent_decision", "yes"}}),
+       "tvpra_screening.credible_fear: expected a string, got null"},
+  });
+}
+
+TEST_CASE("DecodeEvent refuses new blocks that are not objects") {
+  CheckRejections({
+      {With("/consular_notification", "yes"),
+       "consular_notification: expected an object, got string"},
+      {With("/consular_notification", true),
+       "consular_notification: expected an object, got boolean"},
+      {With("/tvpra_screening", Json::array({"no", "no", "yes"})),
+       "tvpra_screening: expected an object, got array"},
+      {With("/tvpra_screening", nullptr), "tvpra_screening: expected an object, got null"},
+      {With("/procedure", "PRD-CHP-2026-0031"), "procedure: expected an object, got string"},
+      {With("/procedure", 7), "procedure: expected an object, got number"},
+      {With("/custody", Json::array()), "custody: expected an object, got array"},
+  });
+}
+
+TEST_CASE("DecodeEvent names each required member missing from a new block") {
+  CheckRejections({
+      {With("/consular_notification", Json::object()),
+       "consular_notification.requested_by_child: required field missing"},
+      {With("/tvpra_screening", Json::object()),
+       "tvpra_screening.trafficking_victim: required field missing"},
+  });
+  std::vector<Rejection> cases;
+  for (const char* member : {"trafficking_victim", "credible_fear", "independent_decision"}) {
+    Json screening = kScreening;
+    screening.erase(member);
+    cases.push_back({With("/tvpra_screening", screening),
+                     "tvpra_screening." + std::string(member) + ": required field missing"});
+  }
+  CheckRejections(cases);
+}
+
+TEST_CASE("DecodeEvent refuses unknown members in each new block") {
+  Json screening = kScreening;
+  screening["form"] = "CBP-93";
+  CheckRejections({
+      {With("/custody/reviewed_by", "IRB"), "custody.reviewed_by: unknown field"},
+      {With("/consular_notification", {{"requested_by_child", "yes"}, {"notified_at", "x"}}),
+       "consular_notification.notified_at: unknown field"},
+      {With("/tvpra_screening", screening), "tvpra_screening.form: unknown field"},
+      {With("/procedure", {{"plan_id", "PRD-1"}}), "procedure.plan_id: unknown field"},
+      {With("/subject/birth_date_accuracy", "month"), "subject.birth_date_accuracy: unknown field"},
+      {With("/screening", kScreening), "screening: unknown field"},
+  });
+}
+
+TEST_CASE("DecodeEvent refuses a bad detention review timestamp") {
+  CheckRejections({
+      {With("/custody/detention_review_at", "2026-03-02"),
+       "custody.detention_review_at: \"2026-03-02\" is not an RFC 3339 timestamp with offset"},
+      {With("/custody/detention_review_at", "2026-03-02T09:00:00"),
+       "custody.detention_review_at: \"2026-03-02T09:00:00\" is not an RFC 3339 timestamp with "
+       "offset"},
+      {With("/custody/detention_review_at", "2026-02-29T09:00:00Z"),
+       "custody.detention_review_at: \"2026-02-29T09:00:00Z\" is not an RFC 3339 timestamp with "
+       "offset"},
+  });
+}
+
+TEST_CASE("DecodeEvent refuses an empty, overlong or control-character restitution plan id") {
+  CheckRejections({
+      {With("/procedure", {{"restitution_plan_id", ""}}),
+       "procedure.restitution_plan_id: must not be empty"},
+      {With("/procedure", {{"restitution_plan_id", std::string(257, 'p')}}),
+       "procedure.restitution_plan_id: is 257 bytes long; the limit is 256"},
+      {With("/procedure", {{"restitution_plan_id", "PRD\n1"}}),
+       "procedure.restitution_plan_id: must not contain control characters"},
+  });
+}
+
+TEST_CASE("DecodeEvent refuses a birth-date precision without a birth date") {
+  const std::string precision_alone = Edited([](Json& j) {
+    j["subject"].erase("birth_date");
+    j["subject"]["birth_date_precision"] = "year";
+  });
+  CheckRejections({
+      {precision_alone, "subject.birth_date_precision: requires subject.birth_date"},
+  });
+  SECTION("the check ranks with the other consistency checks (row 18 of the README)") {
+    // Below an unknown field (16) and a string rule (17) ...
+    CheckRejections({
+        {Edited([](Json& j) {
+           j["subject"].erase("birth_date");
+           j["subject"]["birth_date_precision"] = "year";
+           j["subject"]["nickname"] = "x";
+         }),
+         "subject.nickname: unknown field"},
+        {Edited([](Json& j) {
+           j["subject"].erase("birth_date");
+           j["subject"]["birth_date_precision"] = "year";
+           j["event_id"] = "";
+         }),
+         "event_id: must not be empty"},
+        // ... above a repeated value (19) ...
+        {Edited([](Json& j) {
+           j["subject"].erase("birth_date");
+           j["subject"]["birth_date_precision"] = "year";
+           j["subject"]["flags"] = {"pregnant", "pregnant"};
+         }),
+         "subject.birth_date_precision: requires subject.birth_date"},
+        // ... and, of two consistency problems, the subject's comes first: it is read
+        // before the event's blocks are checked against its type.
+        {Edited([](Json& j) {
+           j["type"] = "transfer";
+           j["subject"].erase("birth_date");
+           j["subject"]["birth_date_precision"] = "year";
+         }),
+         "subject.birth_date_precision: requires subject.birth_date"},
+        // A precision that is not a known value is an enum problem (9).
+        {Edited([](Json& j) {
+           j["subject"].erase("birth_date");
+           j["subject"]["birth_date_precision"] = "decade";
+         }),
+         "subject.birth_date_precision: \"decade\" is not one of exact, month, year, estimated"},
+    });
+  }
+  SECTION("a birth date that is present but invalid is reported as such") {
+    CheckRejections({{Edited([](Json& j) {
+                        j["subject"]["birth_date"] = "2010-02-30";
+                        j["subject"]["birth_date_precision"] = "month";
+                      }),
+                      "subject.birth_date: \"2010-02-30\" is not a valid date (YYYY-MM-DD)"}});
+  }
 }
 
 }  // namespace

@@ -30,6 +30,14 @@ const std::vector<Sample>& ValidSamples() {
   return samples;
 }
 
+// Samples beyond one per type, also shown in README.md.
+const std::vector<Sample>& MoreSamples() {
+  static const std::vector<Sample> samples = {
+      {"08-case_update-tvpra.json", EventType::kCaseUpdate},
+  };
+  return samples;
+}
+
 std::string LoadSample(const std::string& file) {
   return testing::ReadFile(testing::SourcePath("config/samples/" + file));
 }
@@ -44,12 +52,41 @@ TEST_CASE("DecodeEvent accepts one complete sample of every event type") {
   CHECK(ValidSamples().size() == AllNames<EventType>().size());
 }
 
+TEST_CASE("DecodeEvent accepts the further samples") {
+  for (const Sample& sample : MoreSamples()) {
+    INFO(sample.file);
+    const auto event = DecodeEvent(LoadSample(sample.file));
+    REQUIRE(event.ok());
+    CHECK(event->type == sample.type);
+  }
+}
+
 TEST_CASE("The contract reference shows every sample verbatim") {
   const std::string readme = testing::ReadFile(testing::SourcePath("daemon/event/README.md"));
-  for (const Sample& sample : ValidSamples()) {
-    INFO(sample.file);
-    CHECK(readme.find(LoadSample(sample.file)) != std::string::npos);
+  for (const auto* samples : {&ValidSamples(), &MoreSamples()}) {
+    for (const Sample& sample : *samples) {
+      INFO(sample.file);
+      CHECK(readme.find("`config/samples/" + sample.file + "`") != std::string::npos);
+      CHECK(readme.find(LoadSample(sample.file)) != std::string::npos);
+    }
   }
+}
+
+TEST_CASE("DecodeEvent reads the protection facts of the TVPRA sample") {
+  const auto e = DecodeEvent(LoadSample("08-case_update-tvpra.json"));
+  REQUIRE(e.ok());
+  CHECK(e->subject.nationalities == std::vector<std::string>{"MX"});
+  CHECK(e->subject.birth_date == date::year{2009} / 7 / 1);
+  CHECK(e->subject.birth_date_precision == BirthDatePrecision::kMonth);
+  REQUIRE(e->custody.has_value());
+  CHECK(e->custody->kind == CustodyKind::kDetained);
+  CHECK_FALSE(e->custody->detention_review_at.has_value());
+  CHECK(e->consular_notification == ConsularNotification{ConsularRequest::kYes});
+  REQUIRE(e->tvpra_screening.has_value());
+  CHECK(*e->tvpra_screening ==
+        TvpraScreening{ScreeningAnswer::kNo, ScreeningAnswer::kNo, ScreeningAnswer::kYes});
+  CHECK(e->tvpra_screening->Outcome() == ScreeningOutcome::kScreenedOut);  // As README says.
+  CHECK_FALSE(e->procedure.has_value());
 }
 
 TEST_CASE("DecodeEvent reads every field of the apprehension sample") {
@@ -136,7 +173,9 @@ TEST_CASE("The bad samples for the demo are refused with their reasons") {
 }
 
 TEST_CASE("EncodeEvent round-trips every sample") {
-  for (const Sample& sample : ValidSamples()) {
+  std::vector<Sample> samples = ValidSamples();
+  samples.insert(samples.end(), MoreSamples().begin(), MoreSamples().end());
+  for (const Sample& sample : samples) {
     INFO(sample.file);
     const auto event = DecodeEvent(LoadSample(sample.file));
     REQUIRE(event.ok());
@@ -174,6 +213,117 @@ TEST_CASE("EncodeEvent round-trips a minimal event built in code") {
   const auto again = DecodeEvent(EncodeEvent(e));
   REQUIRE(again.ok());
   CHECK(*again == e);
+}
+
+// An event with every optional protection fact of the contract.
+Event WithEveryProtectionFact() {
+  Event e;
+  e.event_id = "cbp-rgv-2026-0042";
+  e.type = EventType::kCaseUpdate;
+  e.occurred_at = *ParseRfc3339("2026-03-05T09:15:00-06:00");
+  e.authority = {"US", "CBP-USBP", std::nullopt};
+  e.location = {"US", "US-TX", std::nullopt, std::nullopt};
+  e.subject.id = "RGV-2026-UC-005120";
+  e.subject.birth_date = date::year{2010} / 5 / 1;
+  e.subject.birth_date_precision = BirthDatePrecision::kMonth;
+  e.subject.nationalities = {"MX"};
+  e.subject.accompaniment = Accompaniment::kUnaccompanied;
+  e.return_ = Return{"MX", "Hidalgo", *ParseRfc3339("2026-03-06T22:30:00-05:00")};
+  e.custody = Custody{*ParseRfc3339("2026-03-04T21:50:00-06:00"), false, CustodyKind::kHoused,
+                      *ParseRfc3339("2026-03-05T08:00:00.250-06:00")};
+  e.consular_notification = ConsularNotification{ConsularRequest::kNotAsked};
+  e.tvpra_screening =
+      TvpraScreening{ScreeningAnswer::kNo, ScreeningAnswer::kPending, ScreeningAnswer::kYes};
+  e.procedure = Procedure{"PPNNA-TAM-2026-0077"};
+  return e;
+}
+
+TEST_CASE("DecodeEvent reads every optional protection fact") {
+  const auto e = DecodeEvent(R"({"schema":"amparo.event.v1","event_id":"e-1","type":"case_update",
+      "occurred_at":"2026-03-05T09:15:00-06:00","authority":{"country":"US","agency":"CBP-USBP"},
+      "location":{"country":"US","admin1":"US-TX"},
+      "subject":{"id":"s-1","birth_date":"2010-01-01","birth_date_precision":"year",
+                 "nationalities":["MX"],"accompaniment":"unaccompanied"},
+      "custody":{"kind":"detained","detention_review_at":"2026-03-05T08:00:00Z"},
+      "consular_notification":{"requested_by_child":"yes"},
+      "tvpra_screening":{"trafficking_victim":"pending","credible_fear":"yes",
+                         "independent_decision":"no"},
+      "procedure":{"restitution_plan_id":"PRD-1"}})");
+  REQUIRE(e.ok());
+  CHECK(e->subject.birth_date == date::year{2010} / 1 / 1);
+  CHECK(e->subject.birth_date_precision == BirthDatePrecision::kYear);
+  REQUIRE(e->custody.has_value());
+  CHECK_FALSE(e->custody->start.has_value());
+  CHECK_FALSE(e->custody->with_unrelated_adults.has_value());
+  CHECK(e->custody->kind == CustodyKind::kDetained);
+  CHECK(e->custody->detention_review_at == *ParseRfc3339("2026-03-05T08:00:00Z"));
+  CHECK(e->consular_notification == ConsularNotification{ConsularRequest::kYes});
+  CHECK(e->tvpra_screening ==
+        TvpraScreening{ScreeningAnswer::kPending, ScreeningAnswer::kYes, ScreeningAnswer::kNo});
+  CHECK(e->procedure == Procedure{"PRD-1"});
+}
+
+TEST_CASE("DecodeEvent leaves the protection facts absent in a v1 event without them") {
+  const auto e = DecodeEvent(LoadSample("01-apprehension.json"));
+  REQUIRE(e.ok());
+  CHECK_FALSE(e->subject.birth_date_precision.has_value());
+  CHECK_FALSE(e->custody->kind.has_value());
+  CHECK_FALSE(e->custody->detention_review_at.has_value());
+  CHECK_FALSE(e->consular_notification.has_value());
+  CHECK_FALSE(e->tvpra_screening.has_value());
+  CHECK_FALSE(e->procedure.has_value());
+}
+
+TEST_CASE("EncodeEvent round-trips every optional protection fact") {
+  const Event e = WithEveryProtectionFact();
+  const std::string encoded = EncodeEvent(e);
+  const auto again = DecodeEvent(encoded);
+  INFO(encoded);
+  REQUIRE(again.ok());
+  CHECK(*again == e);
+  CHECK(EncodeEvent(*again) == encoded);
+}
+
+TEST_CASE("EncodeEvent writes the protection facts in contract order") {
+  const std::string encoded = EncodeEvent(WithEveryProtectionFact());
+  CHECK_THAT(encoded, Catch::Contains(R"("birth_date":"2010-05-01","birth_date_precision":"month",)"
+                                      R"("sex":"unknown")"));
+  CHECK_THAT(encoded,
+             Catch::EndsWith(
+                 R"("custody":{"start":"2026-03-04T21:50:00-06:00","with_unrelated_adults":false,)"
+                 R"("kind":"housed","detention_review_at":"2026-03-05T08:00:00.250-06:00"},)"
+                 R"("consular_notification":{"requested_by_child":"not_asked"},)"
+                 R"("tvpra_screening":{"trafficking_victim":"no","credible_fear":"pending",)"
+                 R"("independent_decision":"yes"},)"
+                 R"("procedure":{"restitution_plan_id":"PPNNA-TAM-2026-0077"}})"));
+}
+
+TEST_CASE("EncodeEvent round-trips each value of the new enums and an empty procedure") {
+  for (BirthDatePrecision p : {BirthDatePrecision::kExact, BirthDatePrecision::kMonth,
+                               BirthDatePrecision::kYear, BirthDatePrecision::kEstimated}) {
+    Event e = WithEveryProtectionFact();
+    e.subject.birth_date_precision = p;
+    INFO(ToString(p));
+    CHECK(DecodeEvent(EncodeEvent(e)).value() == e);
+  }
+  for (CustodyKind k : {CustodyKind::kDetained, CustodyKind::kHoused}) {
+    Event e = WithEveryProtectionFact();
+    e.custody = Custody{};
+    e.custody->kind = k;
+    INFO(ToString(k));
+    CHECK(DecodeEvent(EncodeEvent(e)).value() == e);
+  }
+  for (ConsularRequest r :
+       {ConsularRequest::kYes, ConsularRequest::kNo, ConsularRequest::kNotAsked}) {
+    Event e = WithEveryProtectionFact();
+    e.consular_notification = ConsularNotification{r};
+    INFO(ToString(r));
+    CHECK(DecodeEvent(EncodeEvent(e)).value() == e);
+  }
+  Event e = WithEveryProtectionFact();
+  e.procedure = Procedure{};  // "procedure": {} is valid: no step reported yet.
+  CHECK_THAT(EncodeEvent(e), Catch::EndsWith(R"("procedure":{}})"));
+  CHECK(DecodeEvent(EncodeEvent(e)).value() == e);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "daemon/store/event_store.h"
+#include "daemon/store/processing_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace amparo {
@@ -86,6 +87,49 @@ TEST_CASE("Opening a version 1 database migrates it to 2 and keeps its data") {
   CHECK((*store)->Counter("stored").value() == 1);
   CHECK((*store)->Counter("dead_letters").value() == 1);
   CHECK((*store)->Counter("duplicates").value() == 0);
+}
+
+TEST_CASE("Opening a version 3 database migrates its cases to 4 without a screening or plan") {
+  testing::TempDir dir;
+  const std::string path = dir.File("v3.db");
+  {
+    auto db = OpenOrFail(path);
+    REQUIRE(RunMigrations(*db, 3).ok());
+    CHECK(SchemaVersion(*db).value() == 3);
+    CHECK(QueryInt(*db,
+                   "SELECT COUNT(*) FROM pragma_table_info('cases') WHERE name IN "
+                   "('tvpra_screening', 'restitution_plan')") == 0);
+    REQUIRE(db->Execute("INSERT INTO cases(subject_key, first_custody_at_ms, last_event_at_ms,"
+                        " events, status, flags, alerted_roles, country, admin1, facility_type,"
+                        " updated_at_ms) VALUES ('subj', 1000, 3000, 2, 'in_custody',"
+                        " '[\"asylum_claim\"]', '[\"consulate\"]', 'MX', 'MX-CHP',"
+                        " 'migration_station', 4000)")
+                .ok());
+  }
+  Result<std::unique_ptr<EventStore>> store = EventStore::Open({.path = path});
+  INFO(store.status().ToString());
+  REQUIRE(store.ok());
+  Database& db = (*store)->db();
+  CHECK(SchemaVersion(db).value() == LatestSchemaVersion());
+  CHECK(LatestSchemaVersion() >= 4);
+  CHECK(QueryInt(db, "SELECT COUNT(*) FROM schema_version WHERE version = 4") == 1);
+
+  Result<std::unique_ptr<ProcessingStore>> processing = ProcessingStore::Create(db);
+  INFO(processing.status().ToString());
+  REQUIRE(processing.ok());
+  Result<CaseSnapshot> snapshot = (*processing)->cases().LoadCase("subj");
+  INFO(snapshot.status().ToString());
+  REQUIRE(snapshot.ok());
+  CHECK_FALSE(snapshot->tvpra_screening.has_value());
+  CHECK_FALSE(snapshot->restitution_plan);
+  // What version 3 stored is kept.
+  CHECK(snapshot->first_custody_at == Instant(Duration(1000)));
+  CHECK(snapshot->events == 2);
+  CHECK(snapshot->status == "in_custody");
+  CHECK(snapshot->flags == std::vector{SubjectFlag::kAsylumClaim});
+  CHECK(snapshot->alerted_roles == std::vector<std::string>{"consulate"});
+  // The new column refuses what is not a boolean.
+  CHECK_FALSE(db.Execute("UPDATE cases SET restitution_plan = 2").ok());
 }
 
 TEST_CASE("A failing migration rolls back entirely and names itself") {
