@@ -32,7 +32,8 @@ enum class FacilityType {
   kChildWelfareCentre,
   kAdultDetention,
   kFamilyUnit,
-  kHospital
+  kHospital,
+  kProvisionalStay  // Mexico's estancia provisional (LM art. 99; MX-1).
 };
 enum class AgeBasis { kDocument, kDeclared, kAssessment, kUnknown };
 enum class Sex { kF, kM, kX, kUnknown };
@@ -75,9 +76,10 @@ struct EnumNames<EventType> {
 template <>
 struct EnumNames<FacilityType> {
   static constexpr std::string_view kTypeName = "facility type";
-  static constexpr std::array<std::string_view, 8> kNames = {
+  static constexpr std::array<std::string_view, 9> kNames = {
       "border_post",          "migration_station", "police",      "shelter",
-      "child_welfare_centre", "adult_detention",   "family_unit", "hospital"};
+      "child_welfare_centre", "adult_detention",   "family_unit", "hospital",
+      "provisional_stay"};
 };
 template <>
 struct EnumNames<AgeBasis> {

@@ -162,7 +162,7 @@ TEST_CASE("DecodeEvent lists the allowed values of an unknown enum value") {
        "age_assessment, case_update"},
       {With("/location/facility/type", "jail"),
        "location.facility.type: \"jail\" is not one of border_post, migration_station, police, "
-       "shelter, child_welfare_centre, adult_detention, family_unit, hospital"},
+       "shelter, child_welfare_centre, adult_detention, family_unit, hospital, provisional_stay"},
       {With("/subject/sex", "f"), "subject.sex: \"f\" is not one of F, M, X, unknown"},
       {With("/subject/flags", Json::array({"asylum"})),
        "subject.flags[0]: \"asylum\" is not one of asylum_claim, fear_of_return, "
