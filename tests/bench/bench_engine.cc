@@ -93,7 +93,7 @@ std::vector<Input> MakeInputs() {
     }
     if (Chance(rng, 0.10)) e.subject.flags.push_back(SubjectFlag::kAsylumClaim);
     if (Chance(rng, 0.05)) e.subject.flags.push_back(SubjectFlag::kTraffickingIndicators);
-    if (Chance(rng, 0.05)) e.custody = Custody{std::nullopt, true};
+    if (Chance(rng, 0.05)) e.custody.emplace().with_unrelated_adults = true;
     if (e.type == EventType::kTransfer) {
       e.transfer = Transfer{TransferTarget{
           "X", Chance(rng, 0.5) ? TransferKind::kChildWelfare : TransferKind::kMigration,

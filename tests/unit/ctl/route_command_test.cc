@@ -158,7 +158,7 @@ TEST_CASE("route --directory --json: recipients with their primary channel, and 
   CHECK(RecipientsOf(json, "duty-officer").size() == 2);
 }
 
-TEST_CASE("route --show-payload: asylum keeps the consulate out; child welfare sees the flag") {
+TEST_CASE("route --show-payload: asylum keeps the consulate out, child welfare sees the flag") {
   std::string out;
   REQUIRE(RouteWithDirectory("gt-child-tapachula-asylum.json", true, true, &out) == 0);
   const nlohmann::json json = nlohmann::json::parse(out);

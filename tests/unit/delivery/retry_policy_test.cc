@@ -68,7 +68,7 @@ TEST_CASE("NextDelay jitter spans exactly ±jitter of the base delay") {
   }
 }
 
-TEST_CASE("NextDelay clamps a random number outside [0, 1]") {
+TEST_CASE("NextDelay clamps a random number below 0 or above 1") {
   RetryPolicy p = NoJitter();
   p.jitter = 0.5;
   CHECK(NextDelay(1, p, -4.0) == milliseconds(500));

@@ -68,7 +68,7 @@ std::vector<std::string> Ids(const Decisions& d) {
   return ids;
 }
 
-TEST_CASE("rules fire in rule-set order; disabled rules never") {
+TEST_CASE("rules fire in rule-set order, disabled rules never") {
   auto set = LoadRules({kRules});
   const Event e = ChildEvent();
   const Decisions d = Evaluate(*set, e, {});
@@ -134,7 +134,7 @@ TEST_CASE("clock ops: start with warn and due, anchor, stop") {
   }
 }
 
-TEST_CASE("DueClockFirings: (after, upto], 71h59m is not due, 72h is") {
+TEST_CASE("DueClockFirings: after < t <= upto, 71h59m is not due, 72h is") {
   const Instant t0 = ChildEvent().occurred_at.utc;
   const std::vector<RunningClock> clocks = {{"transfer-72h", "case-1", t0, t0 + 48h, t0 + 72h}};
   CHECK(DueClockFirings(clocks, t0, t0 + 47h + 59min).empty());

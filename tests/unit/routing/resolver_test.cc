@@ -149,7 +149,7 @@ TEST_CASE("Office hours are judged when the alert goes out, validity on the even
   CHECK(Ids(routing) == IdList{"pa-senniaf"});
 }
 
-TEST_CASE("Started clocks are routed as clock sources; stops are not") {
+TEST_CASE("Started clocks are routed as clock sources, stops are not") {
   const Event event = Apprehension({"GT"}, "MX-CHP", LocalTime(2024_y / March / 5, 10, 0, kMexico));
   Decisions d;
   ClockOp start;
@@ -167,7 +167,7 @@ TEST_CASE("Started clocks are routed as clock sources; stops are not") {
   CHECK(routing.recipients[0].rule == "mx-canalizacion");
 }
 
-TEST_CASE("Inhibited roles stay withheld; duty_officer and unknown roles") {
+TEST_CASE("Inhibited roles stay withheld, duty_officer and unknown roles") {
   const Event event = Apprehension({"GT"}, "MX-CHP", LocalTime(2024_y / March / 5, 10, 0, kMexico));
   Decisions d = Fire({"consulate", "child_welfare", "duty_officer"});
   d.inhibited.push_back({"no-consul-when-fleeing", "r", "consulate", "fear of return"});

@@ -21,7 +21,7 @@ ClockOp Start(const std::string& key, int64_t started, std::optional<int64_t> wa
   return op;
 }
 
-TEST_CASE("ClockStore starts a clock once per (clock_id, key); a second start is a no-op") {
+TEST_CASE("ClockStore starts a clock once per (clock_id, key), a second start is a no-op") {
   testing::StoreFixture f;
   ClockStore& clocks = f.store().clocks();
   CHECK(clocks.Start(Start("k1", 1000, 2000, 3000), "subj", "ev-1").value());

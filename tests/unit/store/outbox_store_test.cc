@@ -63,7 +63,7 @@ TEST_CASE("NextDueAfter is the earliest pending attempt strictly later than the 
   CHECK_FALSE(outbox.NextDueAfter(At(4000)).value().has_value());
 }
 
-TEST_CASE("MarkAttemptFailed counts the attempt and reschedules; MarkDelivered closes the row") {
+TEST_CASE("MarkAttemptFailed counts the attempt and reschedules, MarkDelivered closes the row") {
   testing::StoreFixture f;
   OutboxStore& outbox = f.store().outbox();
   const int64_t id = Commit(f, "ev-1", At(1000), {"a"})[0];
@@ -116,7 +116,7 @@ TEST_CASE("FailOver marks the row failed and adds the next channel's row in one 
         Status::Code::kNotFound);
 }
 
-TEST_CASE("FailOver without a next channel leaves the row dead; Escalate adds one row, once") {
+TEST_CASE("FailOver without a next channel leaves the row dead, Escalate adds one row, once") {
   testing::StoreFixture f;
   OutboxStore& outbox = f.store().outbox();
   const int64_t id = Commit(f, "ev-1", At(1000), {"a"})[0];
