@@ -1,6 +1,7 @@
-// amparoctl: check rule files, the directory and the config, run rule tests,
-// show what the rules decide for an event and who receives it, and print the
-// rule set as a table. Thin: the commands live in daemon/ctl/*.cc.
+// amparoctl: check rule files, the directory and the config, run rule tests
+// (and measure their coverage), show what the rules decide for an event and
+// who receives it, and print the rule set or the condition fields as tables.
+// Thin: the commands live in daemon/ctl/*.cc.
 #include <iostream>
 #include <string>
 
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
                        "agency directory folder: needed by recipients expectations");
   test_cmd->add_option("--unrouted", test.unrouted, "the unrouted duty officer's agency id")
       ->capture_default_str();
+  test_cmd->add_flag("--require-coverage", test.require_coverage,
+                     "report which rules and clocks no passing test covers both ways; fail if any");
   test_cmd->add_option("TESTDIR", test.tests_dir, "rule-test folder")->required();
 
   amparo::RouteOptions route;
@@ -50,9 +53,15 @@ int main(int argc, char** argv) {
   route_cmd->add_option("EVENT", route.event_file, "event JSON file")->required();
 
   amparo::RulesCommandOptions rules;
-  CLI::App* rules_cmd = cli.add_subcommand("rules", "print the rule set");
+  CLI::App* rules_cmd =
+      cli.add_subcommand("rules", "print the rule set, or the fields conditions may use");
   rules_cmd->add_option("--rules", rules.rules_dir, "rule folder (*.yaml)")->capture_default_str();
-  rules_cmd->add_flag("--markdown", rules.markdown, "as one Markdown table")->required();
+  CLI::Option* markdown =
+      rules_cmd->add_flag("--markdown", rules.markdown, "as one Markdown table");
+  rules_cmd
+      ->add_flag("--fields", rules.fields,
+                 "the fields conditions may use, as Markdown (rules/FIELDS.md); ignores --rules")
+      ->excludes(markdown);
 
   CLI11_PARSE(cli, argc, argv);
   if (check_cmd->parsed()) return amparo::RunCheck(check, std::cout);

@@ -1,8 +1,10 @@
 #include "daemon/ctl/rule_test_file.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "daemon/core/duration.h"
+#include "daemon/engine/suggest.h"
 #include "daemon/event/rfc3339.h"
 
 namespace amparo {
@@ -41,6 +43,62 @@ std::optional<std::vector<ExpectedInhibition>> ReadInhibitions(MapReader* r, std
     out.push_back(std::move(e));
   }
   return out;
+}
+
+// An engine option a test may set, with the range amparod.yaml accepts for
+// it (daemon/app/config.cc ReadRules).
+struct OptionRange {
+  std::string_view name;
+  int min;
+  int max;
+};
+constexpr OptionRange kOptionRanges[] = {
+    {"minor_age", 16, 21}, {"doubtful_margin_years", 0, 5}, {"tender_age_below", 1, 18}};
+
+// Reads `params:`: parameter names to values, each a scalar.
+void ReadParamOverrides(MapReader* top, RuleTest* test) {
+  const YAML::Node node = top->Node("params");
+  if (!node.IsDefined() || node.IsNull()) return;
+  if (!node.IsMap()) {
+    top->Error(node, "params", "must be a mapping of rule-file parameter names to values");
+    return;
+  }
+  for (const auto& kv : node) {
+    const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
+    if (!kv.second.IsScalar()) {
+      top->diags()->Add(PosOf(kv.second, top->file()),
+                        top->PathOf("params") + "." + name +
+                            ": must be a duration such as \"20d\" or an integer");
+      continue;
+    }
+    test->params.push_back(
+        {name, kv.second.Scalar(), PosOf(kv.first, top->file()), PosOf(kv.second, top->file())});
+  }
+}
+
+// Reads `options:`: engine options to integers in their ranges; an unknown
+// option is an error with a "did you mean" hint.
+void ReadOptionOverrides(MapReader* top, RuleTest* test) {
+  const YAML::Node node = top->Node("options");
+  MapReader r(node, top->PathOf("options"), top->file(), top->diags());
+  if (!node.IsDefined() || node.IsNull() || !r.ok()) return;
+  std::vector<std::string_view> names;
+  for (const OptionRange& option : kOptionRanges) names.push_back(option.name);
+  for (const auto& kv : node) {
+    const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
+    const auto* option = std::find_if(std::begin(kOptionRanges), std::end(kOptionRanges),
+                                      [&name](const OptionRange& o) { return o.name == name; });
+    if (option == std::end(kOptionRanges)) {
+      std::string hint = DidYouMean(name, names);
+      if (hint.empty()) hint = "the options are " + JoinNames(names);
+      top->diags()->Add(PosOf(kv.first, top->file()), r.PathOf(name) + ": unknown option",
+                        std::move(hint));
+      continue;
+    }
+    if (std::optional<int64_t> value = r.Int(name, false, option->min, option->max)) {
+      test->options.push_back({name, static_cast<int>(*value), PosOf(kv.second, top->file())});
+    }
+  }
 }
 
 StepExpectation ReadExpectation(MapReader* r) {
@@ -112,6 +170,8 @@ Result<RuleTest> ParseRuleTest(const std::string& path, const std::string& text,
   } else if (base.IsDefined()) {
     test.base = YamlToJson(base);
   }
+  ReadParamOverrides(&top, &test);
+  ReadOptionOverrides(&top, &test);
   const YAML::Node steps = top.Required("steps");
   if (steps.IsDefined() && !steps.IsNull() && !steps.IsSequence()) {
     top.Error(steps, "steps", "must be a list");

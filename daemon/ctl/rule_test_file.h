@@ -55,12 +55,36 @@ struct RuleTestStep {
   StepExpectation expect;
 };
 
+// A `params:` entry: the value of a rule-file parameter for this test, as
+// written ("20d", "24"). Whether the parameter exists and the value has its
+// kind is checked against the rule set (test_runner.h RulesForTest).
+struct ParamOverride {
+  std::string name;
+  std::string value;
+  SourcePos name_pos;
+  SourcePos value_pos;
+};
+
+// An `options:` entry: an engine option (engine_options.h) for this test,
+// within the range amparod.yaml's `rules:` accepts for it.
+struct OptionOverride {
+  std::string name;  // minor_age, doubtful_margin_years or tender_age_below
+  int value = 0;
+  SourcePos pos;  // of the value
+};
+
 struct RuleTest {
   std::string path;
   std::string name;
   Timestamp start;
   nlohmann::json base = nlohmann::json::object();
+  std::vector<ParamOverride> params;    // `params:`, in file order
+  std::vector<OptionOverride> options;  // `options:`, in file order
   std::vector<RuleTestStep> steps;
+
+  // True when the test runs against a rule set reloaded with its own
+  // params or options.
+  bool has_overrides() const { return !params.empty() || !options.empty(); }
 };
 
 // Parses one rule-test file. Adds every mistake to *diags and returns

@@ -1,5 +1,7 @@
 // The rule set as a Markdown table, for `amparoctl rules --markdown`: what a
-// lawyer reviews and what rules/README.md can embed.
+// lawyer reviews and what README.md embeds; and the fields that conditions
+// may use, for `amparoctl rules --fields`: rules/FIELDS.md, what a policy
+// officer writes conditions with.
 #ifndef AMPARO_DAEMON_CTL_RULES_MARKDOWN_H_
 #define AMPARO_DAEMON_CTL_RULES_MARKDOWN_H_
 
@@ -23,15 +25,27 @@ namespace amparo {
 // `|` escaped. Pure: the same rule set always gives the same text.
 std::string RulesMarkdown(const RuleSet& rules);
 
+// The condition fields (schema.h AllFields()) as the Markdown document
+// rules/FIELDS.md: a title, how to read the table, and one table with the
+// columns
+//   field | type | optional | meaning | values
+// in the schema's order. "optional" is "yes" for a field that may be absent
+// from an event, "no (may be empty)" for a list; "values" lists the allowed
+// values of an enumerated field (its domain), else "—". Pure: it depends on
+// this build only, not on a rule set.
+std::string FieldsMarkdown();
+
 struct RulesCommandOptions {
   std::string rules_dir = "rules";
-  bool markdown = false;  // the only format so far; required
+  bool markdown = false;  // the rule table (RulesMarkdown)
+  bool fields = false;    // the condition fields (FieldsMarkdown); no rules needed
   EngineOptions engine;
 };
 
 // `amparoctl rules --markdown`: loads the rules and prints RulesMarkdown.
+// `amparoctl rules --fields`: prints FieldsMarkdown.
 // Returns the exit code: 0, or 1 when the rules do not load (their mistakes
-// are printed) or --markdown is missing.
+// are printed) or not exactly one of --markdown and --fields is given.
 int RunRulesCommand(const RulesCommandOptions& options, std::ostream& out);
 
 }  // namespace amparo

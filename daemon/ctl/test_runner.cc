@@ -5,9 +5,11 @@
 #include <map>
 
 #include "daemon/ctl/rule_files.h"
+#include "daemon/ctl/test_coverage.h"
 #include "daemon/engine/clock_table.h"
 #include "daemon/engine/derived_facts.h"
 #include "daemon/engine/evaluator.h"
+#include "daemon/engine/param_def.h"
 #include "daemon/engine/suggest.h"
 #include "daemon/event/event_codec.h"
 #include "daemon/event/rfc3339.h"
@@ -156,6 +158,23 @@ void CheckNames(const RuleSet& rules, const Directory* directory, const RuleTest
   }
 }
 
+// Why `text` is not a value of `def`'s kind, or "".
+std::string ParamKindError(const ParamDef& def, const std::string& text) {
+  ParamDef value;
+  const std::string reason = ParseParamValue(text, &value);
+  if (reason.empty() && value.kind == def.kind) return {};
+  if (def.kind == ParamDef::Kind::kInt) return "must be an integer, got \"" + text + "\"";
+  if (!reason.empty()) return reason;
+  return "must be a duration such as \"20d\", got \"" + text + "\"";
+}
+
+// Sets the engine option `name` (rule_test_file.h OptionOverride).
+void SetOption(const OptionOverride& option, EngineOptions* options) {
+  if (option.name == "minor_age") options->minor_age = option.value;
+  if (option.name == "doubtful_margin_years") options->doubtful_margin_years = option.value;
+  if (option.name == "tender_age_below") options->tender_age_below = option.value;
+}
+
 // The agencies that receive an alert of a rule fired by `event`.
 std::vector<std::string> RuleRecipients(const Directory& directory, const Decisions& decisions,
                                         const Event& event, const std::string& unrouted) {
@@ -241,6 +260,51 @@ RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test, const Dir
   return result;
 }
 
+std::shared_ptr<const RuleSet> RulesForTest(const std::vector<RuleSource>& sources,
+                                            std::shared_ptr<const RuleSet> rules,
+                                            const RuleTest& test, std::vector<Diagnostic>* errors) {
+  if (!test.has_overrides()) return rules;
+  const std::size_t before = errors->size();
+  EngineOptions options = rules->options();
+  for (const ParamOverride& p : test.params) {
+    const ParamDef* def = FindParam(rules->params(), p.name);
+    if (def == nullptr) {
+      errors->push_back({p.name_pos, "params." + p.name + ": no rule file defines this parameter",
+                         DidYouMean(p.name, ParamNames(rules->params()))});
+    } else if (std::string why = ParamKindError(*def, p.value); !why.empty()) {
+      errors->push_back({p.value_pos, "params." + p.name + ": " + why, ""});
+    } else {
+      options.param_overrides[p.name] = p.value;
+    }
+  }
+  const OptionOverride* tender = nullptr;
+  const OptionOverride* minor = nullptr;
+  for (const OptionOverride& o : test.options) {
+    SetOption(o, &options);
+    if (o.name == "tender_age_below") tender = &o;
+    if (o.name == "minor_age") minor = &o;
+  }
+  if ((tender || minor) && options.tender_age_below > options.minor_age) {
+    errors->push_back({(tender ? tender : minor)->pos,
+                       "options.tender_age_below: must not exceed minor_age (" +
+                           std::to_string(options.minor_age) + "), got " +
+                           std::to_string(options.tender_age_below),
+                       ""});
+  }
+  if (errors->size() != before) return nullptr;
+  Diagnostics diags;
+  auto loaded = RuleSet::Load(sources, options, &diags);
+  if (loaded.ok()) return *loaded;
+  // Values of the right kind that the rules still refuse, e.g. a due of 0s.
+  const SourcePos at =
+      test.params.empty() ? test.options.front().pos : test.params.front().name_pos;
+  for (const Diagnostic& d : diags.items()) {
+    errors->push_back(
+        {at, "with this test's params and options the rules do not load: " + d.ToString(), ""});
+  }
+  return nullptr;
+}
+
 int RunTestCommand(const TestCommandOptions& options, std::ostream& out) {
   Result<std::vector<std::string>> files = ListYamlFiles(options.tests_dir);
   if (!files.ok()) {
@@ -278,13 +342,18 @@ int RunTestCommand(const TestCommandOptions& options, std::ostream& out) {
   }
   int passed = 0;
   int failed = 0;
+  TestCoverage coverage(**rules);
   for (const std::string& path : *files) {
     RuleTestResult result{path, "", {}, {}};
     Result<std::string> text = ReadTextFile(path);
     Diagnostics diags;
     Result<RuleTest> test = text.ok() ? ParseRuleTest(path, *text, &diags) : text.status();
     if (test.ok()) {
-      result = RunRuleTest(**rules, *test, directory.get(), options.unrouted);
+      result.name = test->name;
+      if (auto test_rules = RulesForTest(*sources, *rules, *test, &result.errors)) {
+        result = RunRuleTest(*test_rules, *test, directory.get(), options.unrouted);
+      }
+      if (result.passed()) coverage.Add(*test);
     } else if (!text.ok()) {
       result.errors.push_back({{path, 0, 0}, text.status().message(), ""});
     } else {
@@ -297,7 +366,10 @@ int RunTestCommand(const TestCommandOptions& options, std::ostream& out) {
     (result.passed() ? passed : failed) += 1;
   }
   out << passed << " passed, " << failed << " failed\n";
-  return failed == 0 ? 0 : 1;
+  if (!options.require_coverage) return failed == 0 ? 0 : 1;
+  const std::vector<CoverageGap> gaps = coverage.Gaps();
+  out << CoverageReport(**rules, gaps);
+  return failed == 0 && gaps.empty() ? 0 : 1;
 }
 
 }  // namespace amparo

@@ -9,6 +9,9 @@
 // virtual time to its `at` (warnings and expiries in (previous at, at] are
 // the step's clocks_warned and clocks_due), then applies its event, if any.
 //
+// A test with `params:` or `options:` runs against the rule set loaded again
+// with them (RulesForTest), as amparod loads it with its config's `rules:`.
+//
 // With a directory, the step's event is also routed as the daemon routes it
 // (Resolve, now = the event's occurred_at): the agencies resolved for the
 // fired rules are the step's recipients (clocks alert when they fire, not in
@@ -16,6 +19,7 @@
 #ifndef AMPARO_DAEMON_CTL_TEST_RUNNER_H_
 #define AMPARO_DAEMON_CTL_TEST_RUNNER_H_
 
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -57,18 +61,35 @@ RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test,
                            const Directory* directory = nullptr,
                            const std::string& unrouted = "duty-officer");
 
+// The rule set `test` runs against: `rules` itself when the test sets no
+// params or options; else `sources` (what `rules` was loaded from) loaded
+// again with rules->options() changed by the test's params (as
+// EngineOptions::param_overrides) and options. Returns nullptr after adding
+// the test's mistakes to *errors: a parameter no rule file defines (at its
+// name, with a "did you mean" hint), a value not of the parameter's kind (at
+// the value), tender_age_below above minor_age, and values the rules do not
+// load with (at the test's first override, with the rule loader's message).
+// Pure.
+std::shared_ptr<const RuleSet> RulesForTest(const std::vector<RuleSource>& sources,
+                                            std::shared_ptr<const RuleSet> rules,
+                                            const RuleTest& test, std::vector<Diagnostic>* errors);
+
 struct TestCommandOptions {
   std::string rules_dir = "rules";
   std::string tests_dir = "rules/tests";
   EngineOptions engine;
   std::string directory_dir;              // empty: no routing
   std::string unrouted = "duty-officer";  // the last-resort agency id
+  bool require_coverage = false;          // report coverage; a gap fails (test_coverage.h)
 };
 
 // `amparoctl test`: loads the rules, runs TESTS_DIR/*.yaml, prints PASS/FAIL
 // per file with every failure, and the closing line "N passed, M failed".
-// With a directory, loads it too (its mistakes fail every test file).
-// Returns the exit code: 0 when all passed, 1 on any failure or load error.
+// With a directory, loads it too (its mistakes fail every test file). With
+// require_coverage, then prints the coverage section (CoverageReport) of the
+// files that passed.
+// Returns the exit code: 0 when all passed (and, with require_coverage,
+// every rule and clock is covered), 1 otherwise.
 int RunTestCommand(const TestCommandOptions& options, std::ostream& out);
 
 }  // namespace amparo

@@ -30,6 +30,11 @@ const ParamDef* FindParam(const std::vector<ParamDef>& params, std::string_view 
 // The names of `params`, for "did you mean" hints.
 std::vector<std::string_view> ParamNames(const std::vector<ParamDef>& params);
 
+// Reads `text` as a parameter value, as `params:` and the overrides write it:
+// an integer ("12"), else a duration ("90m", core/duration.h). Sets
+// param->kind and the value. Returns "" on success, else the reason.
+std::string ParseParamValue(std::string_view text, ParamDef* param);
+
 }  // namespace amparo
 
 #endif  // AMPARO_DAEMON_ENGINE_PARAM_DEF_H_

@@ -1,7 +1,6 @@
 #include "daemon/engine/rule_file_reader.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "daemon/core/duration.h"
 #include "daemon/engine/expr_compiler.h"
@@ -34,22 +33,6 @@ bool IsParamName(std::string_view name) {
 
 std::string PosText(const SourcePos& pos) {
   return pos.file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.col);
-}
-
-// Reads a parameter value: an integer, else a duration. Returns the reason on failure.
-std::string ParseParamValue(std::string_view text, ParamDef* param) {
-  int64_t number = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (!text.empty() && ec == std::errc() && end == text.data() + text.size()) {
-    param->kind = ParamDef::Kind::kInt;
-    param->number = number;
-    return {};
-  }
-  Result<Duration> d = ParseDuration(text);
-  if (!d.ok()) return d.status().message();
-  param->kind = ParamDef::Kind::kDuration;
-  param->duration = *d;
-  return {};
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "daemon/ctl/rules_markdown.h"
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -7,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "daemon/ctl/rule_files.h"
+#include "daemon/engine/schema.h"
 #include "tests/unit/ctl/ctl_test_util.h"
 
 namespace amparo {
@@ -110,7 +112,7 @@ TEST_CASE("rules markdown: clock and inhibit rows") {
 }
 
 TEST_CASE(
-    "rules markdown: cells are one line with | escaped; anchors, disabled rules, "
+    "rules markdown: cells are one line with | escaped, anchors, disabled rules, "
     "restricted inhibits") {
   const auto rules = LoadText("dir/x.yaml", R"(
 params:
@@ -177,6 +179,73 @@ TEST_CASE("rules --markdown: a folder that cannot be read is an error saying why
   std::ostringstream out;
   CHECK(RunRulesCommand(options, out) == 1);
   CHECK(out.str().rfind("/nonexistent/amparo-rules: ", 0) == 0);
+}
+
+// The table rows of FieldsMarkdown(): the lines that start with "| `".
+std::vector<std::string> FieldRows() {
+  std::vector<std::string> rows;
+  for (const std::string& line : Lines(FieldsMarkdown())) {
+    if (line.rfind("| `", 0) == 0) rows.push_back(line);
+  }
+  return rows;
+}
+
+TEST_CASE("rules --fields: one row per schema field, in schema order, under one header") {
+  const std::vector<std::string> lines = Lines(FieldsMarkdown());
+  REQUIRE_FALSE(lines.empty());
+  CHECK(lines[0] == "# Condition fields");
+  const auto header =
+      std::find(lines.begin(), lines.end(), "| field | type | optional | meaning | values |");
+  REQUIRE(header != lines.end());
+  CHECK(*(header + 1) == "|---|---|---|---|---|");
+  const std::vector<std::string> rows = FieldRows();
+  REQUIRE(rows.size() == AllFields().size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    CHECK(rows[i].rfind("| `" + std::string(AllFields()[i].path) + "` | ", 0) == 0);
+  }
+  // The table is the end of the document.
+  CHECK(lines.back() == rows.back());
+}
+
+TEST_CASE("rules --fields: types, optional, and the values of enumerated fields") {
+  const std::vector<std::string> rows = FieldRows();
+  const auto row = [&rows](const std::string& path) {
+    for (const std::string& r : rows) {
+      if (r.rfind("| `" + path + "` |", 0) == 0) return r;
+    }
+    return std::string();
+  };
+  CHECK(row("event.type") ==
+        "| `event.type` | event type | no | the event type | `apprehension`, `detention`, "
+        "`transfer`, `release`, `return`, `age_assessment`, `case_update` |");
+  CHECK(row("subject.age_years") ==
+        "| `subject.age_years` | int | yes | derived: age in years at the local date of the event "
+        "| — |");
+  CHECK(row("subject.nationalities") ==
+        "| `subject.nationalities` | list<string> | no (may be empty) | ISO 3166-1 alpha-2 codes "
+        "| — |");
+  CHECK(row("event.local_weekday")
+            .find("| `monday`, `tuesday`, `wednesday`, `thursday`, "
+                  "`friday`, `saturday`, `sunday` |") != std::string::npos);
+  CHECK(row("case.alerted_roles").find("| list<role> | no (may be empty) |") != std::string::npos);
+  CHECK(row("case.alerted_roles").find("`consulate`") != std::string::npos);
+}
+
+TEST_CASE("rules: exactly one of --markdown and --fields") {
+  RulesCommandOptions options;
+  options.rules_dir = "/nonexistent/amparo-rules";  // --fields reads no rules
+  options.fields = true;
+  std::ostringstream out;
+  CHECK(RunRulesCommand(options, out) == 0);
+  CHECK(out.str() == FieldsMarkdown());
+  for (bool markdown : {false, true}) {
+    options.fields = markdown;
+    options.markdown = markdown;
+    std::ostringstream refused;
+    CHECK(RunRulesCommand(options, refused) == 1);
+    CHECK(refused.str() ==
+          "amparoctl rules: say --markdown (the rule table) or --fields (the condition fields)\n");
+  }
 }
 
 }  // namespace

@@ -31,6 +31,13 @@ std::string RunRoutedTests(const std::string& tests, int* code,
   return Relative(out.str());
 }
 
+// `amparoctl test --rules sample tests/data/ctl/TESTS`.
+std::string RunSampleTests(const std::string& tests, int* code) {
+  std::ostringstream out;
+  *code = RunTestCommand(Options(RulesData("sample"), CtlData(tests)), out);
+  return Relative(out.str());
+}
+
 std::string RunTests(const std::string& rules, const std::string& tests, int* code) {
   std::ostringstream out;
   *code = RunTestCommand(Options(RulesData(rules), RulesData(tests)), out);
@@ -158,7 +165,7 @@ TEST_CASE("test --directory: recipient expectations pass") {
   CHECK(code == 0);
 }
 
-TEST_CASE("test --directory: recipient failures print a diff; unknown agencies a hint") {
+TEST_CASE("test --directory: recipient failures print a diff, unknown agencies a hint") {
   int code = -1;
   const std::string out = RunRoutedTests("tests-fail", &code);
   CHECK(code == 1);
@@ -218,6 +225,101 @@ TEST_CASE("test --directory: the sample tests still pass with routing") {
   std::ostringstream s;
   CHECK(RunTestCommand(
             Options(RulesData("sample"), RulesData("sample-tests"), CtlData("directory")), s) == 0);
+}
+
+TEST_CASE("test: params and options reload the rules for that test only") {
+  int code = -1;
+  const std::string out = RunSampleTests("tests-overrides", &code);
+  CHECK(out ==
+        "PASS tests/data/ctl/tests-overrides/a-holding-limit-24h.yaml: With cbp_holding_hours 24 "
+        "and tender_age_below 16, a boy of 15 is of tender age and over the limit at 24h\n"
+        "PASS tests/data/ctl/tests-overrides/b-defaults.yaml: Without overrides the next file "
+        "runs on the defaults again\n"
+        "2 passed, 0 failed\n");
+  CHECK(code == 0);
+}
+
+TEST_CASE("test: unknown params and options, and values of the wrong kind, are test errors") {
+  int code = -1;
+  const std::string out = RunSampleTests("tests-overrides-bad", &code);
+  CHECK(code == 1);
+  const std::string d = "tests/data/ctl/tests-overrides-bad/";
+  CHECK(out ==
+        "FAIL " + d +
+            "bad-params.yaml: Parameters that do not exist or have a value of the wrong kind\n"
+            "  " +
+            d +
+            "bad-params.yaml:4:3: params.cbp_holding_hour: no rule file defines this parameter "
+            "(hint: did you mean cbp_holding_hours?)\n"
+            "  " +
+            d +
+            "bad-params.yaml:5:31: params.immediate_notification_sla: must be a duration such "
+            "as \"20d\", got \"24\"\n"
+            "  " +
+            d +
+            "bad-params.yaml:6:22: params.cbp_holding_hours: must be an integer, got \"2d\"\n"
+            "  " +
+            d +
+            "bad-params.yaml:7:30: params.consular_notification_sla: \"1x\" has unknown unit "
+            "\"x\"; units are ms, s, m, h, d\n"
+            "FAIL " +
+            d +
+            "bad-syntax.yaml\n"
+            "  " +
+            d +
+            "bad-syntax.yaml:3:29: params.cbp_holding_hours: must be a duration such as \"20d\" "
+            "or an integer\n"
+            "  " +
+            d +
+            "bad-syntax.yaml:5:3: options.minor_agee: unknown option (hint: did you mean "
+            "minor_age?)\n"
+            "  " +
+            d +
+            "bad-syntax.yaml:6:21: options.tender_age_below: must be an integer\n"
+            "  " +
+            d +
+            "bad-syntax.yaml:7:26: options.doubtful_margin_years: must be between 0 and 5, got "
+            "9\n"
+            "  " +
+            d +
+            "bad-syntax.yaml:8:3: options.colour: unknown option (hint: the options are "
+            "minor_age, doubtful_margin_years, tender_age_below)\n"
+            "FAIL " +
+            d +
+            "tender-above-minor.yaml: A tender age above the age of majority\n"
+            "  " +
+            d +
+            "tender-above-minor.yaml:3:44: options.tender_age_below: must not exceed minor_age "
+            "(16), got 17\n"
+            "FAIL " +
+            d +
+            "zero-sla.yaml: A value of the right kind that the rules refuse\n"
+            "  " +
+            d +
+            "zero-sla.yaml:3:10: with this test's params and options the rules do not load: "
+            "tests/data/rules/sample/international.yaml:22:17: rules[1].ack_within: must be "
+            "longer than 0s\n"
+            "0 passed, 4 failed\n");
+}
+
+TEST_CASE("RulesForTest returns the same rule set when a test overrides nothing") {
+  Result<std::vector<RuleSource>> sources = ReadRuleFiles(RulesData("sample"));
+  REQUIRE(sources.ok());
+  Diagnostics diags;
+  auto rules = RuleSet::Load(*sources, {}, &diags);
+  REQUIRE(rules.ok());
+  RuleTest test;
+  std::vector<Diagnostic> errors;
+  CHECK(RulesForTest(*sources, *rules, test, &errors) == *rules);
+  test.options.push_back({"tender_age_below", 16, {}});
+  test.params.push_back({"cbp_holding_hours", "24", {}, {}});
+  const std::shared_ptr<const RuleSet> reloaded = RulesForTest(*sources, *rules, test, &errors);
+  CHECK(errors.empty());
+  REQUIRE(reloaded);
+  CHECK(reloaded != *rules);
+  CHECK(reloaded->options().tender_age_below == 16);
+  CHECK(FindParam(reloaded->params(), "cbp_holding_hours")->number == 24);
+  CHECK(FindParam((*rules)->params(), "cbp_holding_hours")->number == 72);
 }
 
 TEST_CASE("YamlToJson keeps quoted scalars as strings") {
