@@ -1,0 +1,103 @@
+// The house conventions of the shipped rule set (rules/README.md,
+// "Conventions"), checked on the rules themselves so that a new rule cannot
+// quietly break them. What the rules DO is proven by rules/tests/.
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "daemon/ctl/rule_files.h"
+#include "tests/unit/ctl/ctl_test_util.h"
+
+namespace amparo {
+namespace {
+
+using testing::SourcePath;
+
+std::shared_ptr<const RuleSet> ShippedRules() {
+  Diagnostics diags;
+  auto rules = LoadRuleFolder(SourcePath("rules"), EngineOptions{}, &diags);
+  INFO(diags.ToString());
+  REQUIRE(rules.ok());
+  return *rules;
+}
+
+bool Mentions(const Condition& c, const std::string& text) {
+  return c.text().find(text) != std::string::npos;
+}
+
+bool IsCanadian(const SourcePos& pos, const Condition& c) {
+  return pos.file.ends_with("ca.yaml") || Mentions(c, "location.country == \"CA\"");
+}
+
+TEST_CASE("shipped rules: a child is subject.minor, never an age comparison") {
+  const auto rules = ShippedRules();
+  for (const RuleDef& r : rules->rules()) {
+    INFO(r.id << ": " << r.when.text());
+    CHECK_FALSE(Mentions(r.when, "age_years"));
+    CHECK_FALSE(Mentions(r.when, "age.years"));
+    // Every rule is about a child, or a tender-age child (a subset).
+    CHECK((Mentions(r.when, "subject.minor") || Mentions(r.when, "subject.tender_age")));
+  }
+  for (const ClockDef& c : rules->clocks()) {
+    INFO(c.id << ": " << c.start.text());
+    CHECK_FALSE(Mentions(c.start, "age_years"));
+    CHECK_FALSE(Mentions(c.start, "age.years"));
+    CHECK(Mentions(c.start, "subject.minor"));
+  }
+}
+
+TEST_CASE("shipped rules: Canadian rules and clocks have a French title") {
+  const auto rules = ShippedRules();
+  int canadian = 0;
+  for (const RuleDef& r : rules->rules()) {
+    if (!IsCanadian(r.pos, r.when)) continue;
+    ++canadian;
+    INFO(r.id);
+    CHECK(r.title.count("fr") == 1);
+  }
+  for (const ClockDef& c : rules->clocks()) {
+    if (!IsCanadian(c.pos, c.start)) continue;
+    ++canadian;
+    INFO(c.id);
+    CHECK(c.title.count("fr") == 1);
+  }
+  CHECK(canadian == 3);  // ca-1, ca-2, ca-3: a renamed file must not skip the check
+}
+
+TEST_CASE("shipped rules: every rule states its evidence and cites a DOMAIN-graded source") {
+  const auto rules = ShippedRules();
+  for (const RuleDef& r : rules->rules()) {
+    INFO(r.id << ": " << r.evidence);
+    CHECK_FALSE(r.legal_basis.empty());
+    const bool graded = r.evidence.find("[V]") != std::string::npos ||
+                        r.evidence.find("[S]") != std::string::npos ||
+                        r.evidence.find("[U]") != std::string::npos;
+    CHECK(graded);
+  }
+}
+
+TEST_CASE("shipped rules: the consulate is withheld from every rule when a child fears return") {
+  const auto rules = ShippedRules();
+  bool found = false;
+  for (const InhibitDef& inhibit : rules->inhibits()) {
+    if (inhibit.id != "int-3-withhold-consulate-asylum-or-fear") continue;
+    found = true;
+    CHECK(inhibit.rules.empty());  // applies to every rule and clock
+    CHECK(inhibit.recipients == std::vector<std::string>{"consulate", "receiving_consulate"});
+    CHECK(Mentions(inhibit.when, "case.flags"));  // an earlier claim keeps protecting
+  }
+  CHECK(found);
+}
+
+TEST_CASE("shipped rules: every parameter says why it has its value") {
+  const auto rules = ShippedRules();
+  for (const ParamDef& p : rules->params()) {
+    INFO(p.name << ": " << p.description);
+    const bool explained = p.description.find("olicy choice") != std::string::npos ||
+                           p.description.find("[S]") != std::string::npos;
+    CHECK(explained);
+  }
+}
+
+}  // namespace
+}  // namespace amparo
