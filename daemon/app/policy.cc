@@ -41,18 +41,10 @@ Result<std::shared_ptr<const Directory>> LoadDirectory(const Config& config, Dia
   }
   std::vector<DirectorySource> sources;
   for (auto& [path, text] : *files) sources.push_back({path, std::move(text)});
-  auto directory = Directory::Load(sources, diags);
+  auto directory = Directory::Load(sources, diags, CheckChannelType);
   if (!directory.ok()) return directory;
   if (Status s = (*directory)->Check(config.directory.unrouted); !s.ok()) {
     diags->Add({config.directory.dir, 1, 1}, "directory.unrouted: " + s.message());
-  }
-  for (const Agency& agency : (*directory)->agencies()) {
-    for (const Channel& channel : agency.channels) {
-      const std::string_view type = kChannelTypeNames[static_cast<size_t>(channel.type)];
-      if (Status s = CheckChannelType(type); !s.ok()) {
-        diags->Add({config.directory.dir, 1, 1}, "agency " + agency.id + ": " + s.message());
-      }
-    }
   }
   return directory;
 }

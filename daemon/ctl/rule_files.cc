@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "adapters/registry.h"
+
 namespace amparo {
 
 Result<std::vector<RuleSource>> ReadRuleFiles(const std::string& dir) {
@@ -27,7 +29,7 @@ Result<std::shared_ptr<const Directory>> LoadDirectoryFolder(const std::string& 
     diags->Add({dir, 1, 1}, "directory: " + sources.status().message());
     return sources.status();
   }
-  return Directory::Load(*sources, diags);
+  return Directory::Load(*sources, diags, CheckChannelType);
 }
 
 Result<std::shared_ptr<const RuleSet>> LoadRuleFolder(const std::string& dir,

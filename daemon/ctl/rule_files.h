@@ -30,7 +30,8 @@ Result<std::shared_ptr<const RuleSet>> LoadRuleFolder(const std::string& dir,
 // Reads DIR/*.yaml, sorted by name, as directory sources.
 Result<std::vector<DirectorySource>> ReadDirectoryFiles(const std::string& dir);
 
-// Reads and loads the agency directory in `dir`. Adds every mistake to
+// Reads and loads the agency directory in `dir`, as amparod does: a channel
+// type this build cannot deliver to is a mistake. Adds every mistake to
 // *diags (a folder that cannot be read as "DIR:1:1: directory: ...") and
 // returns an error, or the directory.
 Result<std::shared_ptr<const Directory>> LoadDirectoryFolder(const std::string& dir,

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 #include <date/tz.h>
 
 #include "daemon/core/clock.h"
+#include "daemon/core/status.h"
 #include "daemon/engine/decision.h"
 
 namespace amparo {
@@ -49,6 +51,13 @@ struct Channel {
   std::string secret_file;  // webhook only: the signing secret's file.
   bool operator==(const Channel&) const = default;
 };
+
+// Says whether this build can deliver to a channel type ("mqtt", "webhook",
+// ...): OK, or the reason it cannot. The caller supplies it (amparod and
+// amparoctl pass the adapter registry's CheckChannelType), so routing stays
+// free of adapters and a directory naming an unbuilt channel is refused at
+// the channel's own file:line:col.
+using ChannelTypeCheck = std::function<Status(std::string_view channel_type)>;
 
 // Wire names of Channel::Type, in enum order.
 inline constexpr std::array<std::string_view, 4> kChannelTypeNames = {"mqtt", "webhook", "smtp",

@@ -172,10 +172,13 @@ bool IsMailAddress(const std::string& to) {
 
 std::optional<Channel> ReadChannel(const YAML::Node& node, const std::string& path,
                                    const std::string& agency_id, const std::string& file,
-                                   Diagnostics* diags) {
+                                   const ChannelTypeCheck& channel_types, Diagnostics* diags) {
   MapReader c(node, path, file, diags);
   std::optional<std::string> type =
       c.Enum("type", true, {kChannelTypeNames.begin(), kChannelTypeNames.end()});
+  if (type && channel_types) {
+    if (Status s = channel_types(*type); !s.ok()) c.Error(c.Node("type"), "type", s.message());
+  }
   std::optional<Channel> channel;
   if (type == "mqtt") {
     std::string topic = c.String("topic", false).value_or("rcm/v1/alerts/{id}");
@@ -213,7 +216,8 @@ std::optional<Channel> ReadChannel(const YAML::Node& node, const std::string& pa
   return channel;
 }
 
-std::vector<Channel> ReadChannels(MapReader& r, const std::string& agency_id) {
+std::vector<Channel> ReadChannels(MapReader& r, const std::string& agency_id,
+                                  const ChannelTypeCheck& channel_types) {
   YAML::Node node = r.Required("channels");
   std::vector<Channel> channels;
   if (!node.IsDefined() || node.IsNull()) return channels;
@@ -223,7 +227,7 @@ std::vector<Channel> ReadChannels(MapReader& r, const std::string& agency_id) {
   }
   for (size_t i = 0; i < node.size(); ++i) {
     const std::string path = r.PathOf("channels") + "[" + std::to_string(i) + "]";
-    if (auto channel = ReadChannel(node[i], path, agency_id, r.file(), r.diags())) {
+    if (auto channel = ReadChannel(node[i], path, agency_id, r.file(), channel_types, r.diags())) {
       channels.push_back(std::move(*channel));
     }
   }
@@ -268,7 +272,8 @@ void ReadServes(MapReader& r, AgencyEntry* entry) {
 }  // namespace
 
 std::optional<AgencyEntry> ReadAgency(const YAML::Node& node, const std::string& path,
-                                      const std::string& file, Diagnostics* diags) {
+                                      const std::string& file,
+                                      const ChannelTypeCheck& channel_types, Diagnostics* diags) {
   MapReader r(node, path, file, diags);
   if (!r.ok()) return std::nullopt;
   AgencyEntry entry;
@@ -317,7 +322,7 @@ std::optional<AgencyEntry> ReadAgency(const YAML::Node& node, const std::string&
     if (languages->empty()) r.Error(r.Node("languages"), "languages", "must list at least one");
     a.languages = std::move(*languages);
   }
-  if (id) a.channels = ReadChannels(r, *id);
+  if (id) a.channels = ReadChannels(r, *id, channel_types);
   a.escalates_to = r.String("escalates_to", false);
   entry.escalates_to_pos = PosIn(r, "escalates_to", entry.pos);
   a.disclosure = r.String("disclosure", true).value_or("");

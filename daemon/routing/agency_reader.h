@@ -26,11 +26,13 @@ struct AgencyEntry {
   std::vector<std::pair<std::string, SourcePos>> claims;
 };
 
-// Reads the agency at `node`, reporting each mistake to `diags` under `path`.
+// Reads the agency at `node`, reporting each mistake to `diags` under `path`,
+// including a channel type `channel_types` refuses (when it is set).
 // Returns nullopt only when the entry has no usable id; fields with mistakes
 // keep their defaults.
 std::optional<AgencyEntry> ReadAgency(const YAML::Node& node, const std::string& path,
-                                      const std::string& file, Diagnostics* diags);
+                                      const std::string& file,
+                                      const ChannelTypeCheck& channel_types, Diagnostics* diags);
 
 }  // namespace amparo
 

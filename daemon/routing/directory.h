@@ -32,9 +32,11 @@ class Directory {
   // Parses and validates `files` together (ids are unique across files and
   // profiles may be defined in any file). Adds every mistake to `diags` at
   // file:line:col and returns InvalidArgument listing them, or the directory.
+  // With `channel_types`, a channel whose type it refuses is a mistake too.
   // Diagnostics already in `diags` (say, from the rules) are left alone.
-  static Result<std::shared_ptr<const Directory>> Load(const std::vector<DirectorySource>& files,
-                                                       Diagnostics* diags);
+  static Result<std::shared_ptr<const Directory>> Load(
+      const std::vector<DirectorySource>& files, Diagnostics* diags,
+      const ChannelTypeCheck& channel_types = nullptr);
 
   // Checks that `unrouted_id` names a duty_officer that is always reachable
   // (no hours, no validity dates), as the resolver's last resort must be.

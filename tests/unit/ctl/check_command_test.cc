@@ -110,6 +110,16 @@ TEST_CASE("check --directory: every diagnostic of a bad directory, in one run") 
   CHECK(out.find("OK") == std::string::npos);
 }
 
+TEST_CASE("check --directory: a channel this build cannot deliver to, at its position") {
+  int code = -1;
+  const std::string out =
+      Check({RulesData("sample"), CtlData("directory-planned-channel"), ""}, &code);
+  CHECK(code == 1);
+  CHECK(out.find("tests/data/ctl/directory-planned-channel/agencies.yaml:") != std::string::npos);
+  CHECK(out.find(": agencies[3].channels[1].type: channel type 'smtp' is not built yet; use mqtt "
+                 "or file\n") != std::string::npos);
+}
+
 TEST_CASE("check --directory: a missing folder is an error") {
   int code = -1;
   const std::string out = Check({RulesData("sample"), CtlData("no-such-folder"), ""}, &code);

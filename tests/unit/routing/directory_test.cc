@@ -91,6 +91,32 @@ TEST_CASE("Agencies get defaults: the mqtt topic, roles by kind, priority 0") {
   CHECK(dir->Find("nobody") == nullptr);
 }
 
+TEST_CASE("A channel type the caller cannot deliver to is refused at its own position") {
+  const std::string text =
+      "disclosure_profiles: {p: [subject.id]}\n"
+      "agencies:\n"
+      "  - id: dif\n"
+      "    kind: child_welfare\n"
+      "    country: MX\n"
+      "    name: DIF\n"
+      "    serves: [MX]\n"
+      "    languages: [es]\n"
+      "    disclosure: p\n"
+      "    channels:\n"
+      "      - {type: mqtt}\n"
+      "      - {type: smtp, to: a@b.example}\n";
+  const ChannelTypeCheck only_mqtt = [](std::string_view type) {
+    return type == "mqtt" ? Status::OK() : Status::InvalidArgument("not in this build");
+  };
+  Diagnostics diags;
+  auto dir = Directory::Load({{"test.yaml", text}}, &diags, only_mqtt);
+  CHECK_FALSE(dir.ok());
+  CHECK(diags.ToString() == "test.yaml:12:16: agencies[0].channels[1].type: not in this build\n");
+  // Without a check every known type loads (amparoctl route and the tests).
+  Diagnostics none;
+  CHECK(Directory::Load({{"test.yaml", text}}, &none).ok());
+}
+
 TEST_CASE("Check refuses an unrouted agency that is missing or not always reachable") {
   auto dir = LoadText(
       "disclosure_profiles: {p: [subject.id]}\n"
