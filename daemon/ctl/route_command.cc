@@ -187,17 +187,21 @@ int RunRoute(const RouteOptions& options, std::ostream& out) {
     routing = Resolve(*directory, decisions, *event, event->occurred_at.utc, options.unrouted);
     age_years = ComputeDerivedFacts(*event, snapshot, (*rules)->options()).age_years;
   }
+  // Payloads are judged on the case's flags, as the daemon judges them.
+  Event disclosed = *event;
+  disclosed.subject.flags = FlagsAfter(snapshot, *event);
   if (options.json) {
     nlohmann::ordered_json json = DecisionsJson(decisions);
     if (routing) {
-      AddRoutingJson(*routing, decisions, *event, age_years, *directory, options.show_payload,
+      AddRoutingJson(*routing, decisions, disclosed, age_years, *directory, options.show_payload,
                      &json);
     }
     out << json.dump() << "\n";
   } else {
     PrintDecisions(decisions, out);
     if (routing) {
-      PrintRouting(*routing, decisions, *event, age_years, *directory, options.show_payload, out);
+      PrintRouting(*routing, decisions, disclosed, age_years, *directory, options.show_payload,
+                   out);
     }
   }
   return 0;

@@ -5,10 +5,7 @@
 namespace amparo {
 
 void AddCaseFlags(const CaseSnapshot& snapshot, Event* event) {
-  auto& flags = event->subject.flags;
-  for (SubjectFlag flag : snapshot.flags) {
-    if (std::find(flags.begin(), flags.end(), flag) == flags.end()) flags.push_back(flag);
-  }
+  event->subject.flags = FlagsAfter(snapshot, *event);
 }
 
 Result<AlertChange> MakeAlertChange(AlertStore& alerts, const AlertSubject& about,

@@ -17,9 +17,10 @@
 
 namespace amparo {
 
-// Adds to `event` the subject flags its case has seen on earlier events, so
-// that what a recipient is told is judged on the whole case: a child who
-// claimed asylum once keeps the protection of disclosure.
+// Sets `event`'s subject flags to those of its whole case (FlagsAfter: earlier
+// events, this one, and a credible fear found by a screening), so that what a
+// recipient is told is judged on the whole case: a child who claimed asylum
+// once keeps the protection of disclosure.
 void AddCaseFlags(const CaseSnapshot& snapshot, Event* event);
 
 // Builds the change for `recipient`, its payload filtered through the

@@ -34,6 +34,15 @@ void AddOnce(std::vector<T>* list, const T& value) {
 
 }  // namespace
 
+std::vector<SubjectFlag> FlagsAfter(const CaseSnapshot& before, const Event& event) {
+  std::vector<SubjectFlag> flags = before.flags;
+  for (SubjectFlag flag : event.subject.flags) AddOnce(&flags, flag);
+  if (event.tvpra_screening && event.tvpra_screening->credible_fear == ScreeningAnswer::kYes) {
+    AddOnce(&flags, SubjectFlag::kFearOfReturn);
+  }
+  return flags;
+}
+
 CaseSnapshot AdvanceCase(const CaseSnapshot& before, const Event& event,
                          std::span<const std::string> alerted_roles) {
   CaseSnapshot after = before;
@@ -42,7 +51,7 @@ CaseSnapshot AdvanceCase(const CaseSnapshot& before, const Event& event,
   }
   ++after.events;
   after.status = StatusAfter(event.type, before.status);
-  for (SubjectFlag flag : event.subject.flags) AddOnce(&after.flags, flag);
+  after.flags = FlagsAfter(before, event);
   for (const std::string& role : alerted_roles) AddOnce(&after.alerted_roles, role);
   if (event.tvpra_screening && after.tvpra_screening != ScreeningOutcome::kScreenedIn) {
     after.tvpra_screening = event.tvpra_screening->Outcome();

@@ -26,7 +26,7 @@ struct CaseSnapshot {
   // The case status the last event left: "in_custody", "transferred",
   // "released", "returned"; "" when none.
   std::string status;
-  // Every subject flag seen on an earlier event of the subject.
+  // Every subject flag seen on an earlier event of the subject (FlagsAfter).
   std::vector<SubjectFlag> flags;
   // Roles (decision.h kRoles) already alerted for this subject.
   std::vector<std::string> alerted_roles;
@@ -40,6 +40,12 @@ struct CaseSnapshot {
 
   bool operator==(const CaseSnapshot&) const = default;
 };
+
+// The flags of the case once `event` is added: those of earlier events, this
+// event's, and fear_of_return when this event's TVPRA screening found a
+// credible fear (a finding of fear is fear of return, for every rule and for
+// disclosure). Pure.
+std::vector<SubjectFlag> FlagsAfter(const CaseSnapshot& before, const Event& event);
 
 // The case after `event`, given the case before it and the roles alerted for
 // the event (after inhibition). Pure.

@@ -28,8 +28,12 @@ std::optional<ClockOp> ClockOpFor(const ClockDef& clock, const FieldContext& ctx
   const Event& event = ctx.event;
   op.op = ClockOp::Op::kStart;
   op.started_at = event.occurred_at.utc;
-  if (clock.anchor == ClockDef::Anchor::kCustodyStart && event.custody && event.custody->start) {
-    op.started_at = event.custody->start->utc;
+  if (clock.anchor == ClockDef::Anchor::kCustodyStart) {
+    if (event.custody && event.custody->start) {
+      op.started_at = event.custody->start->utc;
+    } else if (ctx.snapshot.first_custody_at) {
+      op.started_at = *ctx.snapshot.first_custody_at;
+    }
   }
   if (clock.warn) op.warn_at = op.started_at + clock.warn->value;
   op.due_at = op.started_at + clock.due.value;

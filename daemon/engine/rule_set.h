@@ -63,8 +63,11 @@ struct RuleDef {
 struct ClockDef {
   // Where the clock starts counting.
   enum class Anchor {
-    kOccurredAt,    // the event's occurred_at
-    kCustodyStart,  // the event's custody.start when present, else occurred_at
+    kOccurredAt,  // the event's occurred_at
+    // The event's custody.start when present, else the case's
+    // first_custody_at (custody that began on an earlier event, e.g. a minor
+    // first booked as an adult), else occurred_at.
+    kCustodyStart,
   };
   std::string id;
   LocalizedText title;

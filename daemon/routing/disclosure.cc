@@ -29,7 +29,12 @@ std::string FormatTimestamp(const Timestamp& t) {
 
 json FacilityJson(const Facility& f) { return {{"id", f.id}, {"type", Name(f.type)}}; }
 
-json SubjectJson(const Subject& s, std::optional<int> age_years, const DisclosureProfile& p) {
+bool IsProtectionFlag(SubjectFlag f) {
+  return f == SubjectFlag::kAsylumClaim || f == SubjectFlag::kFearOfReturn;
+}
+
+json SubjectJson(const Subject& s, std::optional<int> age_years, const DisclosureProfile& p,
+                 bool withhold_protection_flags) {
   json out = json::object();
   if (p.Allows(F::kSubjectId)) out["id"] = s.id;
   if (p.Allows(F::kSubjectName) && s.name) {
@@ -48,7 +53,9 @@ json SubjectJson(const Subject& s, std::optional<int> age_years, const Disclosur
   }
   if (p.Allows(F::kSubjectFlags)) {
     out["flags"] = json::array();
-    for (SubjectFlag f : s.flags) out["flags"].push_back(Name(f));
+    for (SubjectFlag f : s.flags) {
+      if (!(withhold_protection_flags && IsProtectionFlag(f))) out["flags"].push_back(Name(f));
+    }
   }
   return out;
 }
@@ -102,7 +109,9 @@ bool WithholdsWhereabouts(const Event& event, const Recipient& recipient) {
   if (!Has(s.flags, SubjectFlag::kAsylumClaim) && !Has(s.flags, SubjectFlag::kFearOfReturn)) {
     return false;
   }
-  if (recipient.kind != AgencyKind::kConsulate && recipient.kind != AgencyKind::kForeignMinistry) {
+  // amparo's own duty officer must see everything to act; and a child inside
+  // the state's territory is no secret from that state.
+  if (recipient.kind == AgencyKind::kDutyOfficer || recipient.country == event.location.country) {
     return false;
   }
   const bool national = std::find(s.nationalities.begin(), s.nationalities.end(),
@@ -117,7 +126,7 @@ json DisclosedView(const Event& event, std::optional<int> age_years, const Recip
   if (profile.Allows(F::kEventType)) out["type"] = Name(event.type);
   if (profile.Allows(F::kEventOccurredAt)) out["occurred_at"] = FormatTimestamp(event.occurred_at);
   if (profile.Allows(F::kAuthority)) out["authority"] = AuthorityJson(event.authority, withhold);
-  if (json subject = SubjectJson(event.subject, age_years, profile); !subject.empty()) {
+  if (json subject = SubjectJson(event.subject, age_years, profile, withhold); !subject.empty()) {
     out["subject"] = std::move(subject);
   }
   if (json location = LocationJson(event.location, profile); !withhold && !location.empty()) {

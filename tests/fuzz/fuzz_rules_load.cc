@@ -28,7 +28,9 @@ std::vector<amparo::Event> FixedEvents() {
   adult.type = EventType::kDetention;
   adult.subject.age = Age{30, AgeBasis::kDocument};
   adult.subject.flags = {SubjectFlag::kAsylumClaim};
-  adult.custody = Custody{.start = child.occurred_at, .with_unrelated_adults = true};
+  adult.custody.emplace();
+  adult.custody->start = child.occurred_at;
+  adult.custody->with_unrelated_adults = true;
   Event transfer = child;
   transfer.type = EventType::kTransfer;
   transfer.transfer = Transfer{TransferTarget{"ORR", TransferKind::kChildWelfare, std::nullopt}};

@@ -76,15 +76,17 @@ TEST_CASE("shipped rules: every rule states its evidence and cites a DOMAIN-grad
   }
 }
 
-TEST_CASE("shipped rules: the consulate is withheld from every rule when a child fears return") {
+TEST_CASE("shipped rules: the state a child fears is told nothing, by any rule") {
   const auto rules = ShippedRules();
   bool found = false;
   for (const InhibitDef& inhibit : rules->inhibits()) {
     if (inhibit.id != "int-3-withhold-consulate-asylum-or-fear") continue;
     found = true;
     CHECK(inhibit.rules.empty());  // applies to every rule and clock
-    CHECK(inhibit.recipients == std::vector<std::string>{"consulate", "receiving_consulate"});
+    CHECK(inhibit.recipients == std::vector<std::string>{"consulate", "receiving_consulate",
+                                                         "receiving_child_welfare"});
     CHECK(Mentions(inhibit.when, "case.flags"));  // an earlier claim keeps protecting
+    CHECK(Mentions(inhibit.when, "tvpra_screening.credible_fear"));  // a finding of fear too
   }
   CHECK(found);
 }

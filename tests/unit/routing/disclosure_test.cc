@@ -93,7 +93,10 @@ TEST_CASE("A child who fears return: its own state never learns where it is") {
   for (SubjectFlag flag : {SubjectFlag::kAsylumClaim, SubjectFlag::kFearOfReturn}) {
     Event event = FullEvent();
     event.subject.flags.push_back(flag);
-    for (const Recipient& state : {kGtConsul, To("gt-minex", AgencyKind::kForeignMinistry, "GT")}) {
+    // Every organ of the state the child may be fleeing: consulate, foreign
+    // ministry, and its child-welfare authority too.
+    for (const Recipient& state : {kGtConsul, To("gt-minex", AgencyKind::kForeignMinistry, "GT"),
+                                   To("gt-sbs", AgencyKind::kChildWelfare, "GT")}) {
       INFO(state.agency_id << " with " << ToString(flag));
       CHECK(WithholdsWhereabouts(event, state));
       // Even through the most permissive profile.
@@ -104,16 +107,34 @@ TEST_CASE("A child who fears return: its own state never learns where it is") {
                                               "scheduled_at": "2024-03-08T09:00:00-06:00"})"));
       CHECK(view["authority"] == json::parse(R"({"country": "MX", "agency": "INM"})"));
       CHECK(view["subject"]["name"]["given"] == "Ana");
+      // Nor that the child asked for protection; other flags stay.
+      CHECK(view["subject"]["flags"] == json::array({"pregnant"}));
     }
-    // Another state's consulate and the child-welfare authority still see it.
+    // Another state's organs, and amparo's duty officer (whatever its
+    // country), still see it all.
     const Recipient mx_consul = To("mx-sre", AgencyKind::kForeignMinistry, "MX");
-    const Recipient gt_welfare = To("gt-sbs", AgencyKind::kChildWelfare, "GT");
-    for (const Recipient& other : {mx_consul, gt_welfare}) {
+    const Recipient mx_welfare = To("mx-dif-chiapas", AgencyKind::kChildWelfare, "MX");
+    const Recipient duty = To("duty-officer", AgencyKind::kDutyOfficer, "GT");
+    for (const Recipient& other : {mx_consul, mx_welfare, duty}) {
+      INFO(other.agency_id);
       CHECK_FALSE(WithholdsWhereabouts(event, other));
-      CHECK(DisclosedView(event, 16, other, Profile("duty_officer_full"))["location"]["place"] ==
-            "Tapachula");
+      const json view = DisclosedView(event, 16, other, Profile("duty_officer_full"));
+      CHECK(view["location"]["place"] == "Tapachula");
+      CHECK(view["subject"]["flags"] == json::array({"pregnant", ToString(flag)}));
     }
   }
+}
+
+TEST_CASE("A child inside its own state is no secret from that state's child welfare") {
+  Event event = FullEvent();
+  event.subject.flags = {SubjectFlag::kFearOfReturn};
+  event.location.country = "GT";
+  event.location.admin1 = "GT-QZ";
+  event.location.place = "Quetzaltenango";
+  const Recipient gt_welfare = To("gt-sbs", AgencyKind::kChildWelfare, "GT");
+  CHECK_FALSE(WithholdsWhereabouts(event, gt_welfare));
+  CHECK(DisclosedView(event, 16, gt_welfare, Profile("duty_officer_full"))["location"]["place"] ==
+        "Quetzaltenango");
 }
 
 TEST_CASE("The hard rule also covers the state of habitual residence and dual nationals") {
