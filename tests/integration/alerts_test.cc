@@ -147,6 +147,35 @@ TEST_CASE("the same child claiming asylum: the consulate learns nothing, child w
   CHECK(h.daemon.Terminate() == 0);
 }
 
+TEST_CASE("the return of a girl who fears return: nothing reaches the state she flees") {
+  Harness h;
+  json back = GuatemalanChild("fear-" + h.run, "case-fear-" + h.run);
+  back["type"] = "return";
+  back["subject"]["nationalities"] = {"SV"};
+  back["subject"]["flags"] = {"fear_of_return"};
+  back["return"] = {{"to_country", "SV"}, {"port", "Frontera La Hachadura"}};
+  h.Publish(back);
+  h.AwaitDeliveries();
+  REQUIRE(WaitUntil([&] { return AlertsFor(h.client, "fear-" + h.run).count("duty-officer") == 1; },
+                    10s));
+  const auto alerts = AlertsFor(h.client, "fear-" + h.run);
+  for (const char* salvadoran : {"sv-conapina", "sv-consulate-tapachula", "sv-rree"}) {
+    INFO(salvadoran);
+    CHECK(alerts.count(salvadoran) == 0);
+  }
+  CHECK(QueryInt(h.daemon.db_path(), "SELECT COUNT(*) FROM alerts WHERE agency_id LIKE 'sv-%'") ==
+        0);
+  // The duty officer sees the return, and why it must stop.
+  bool told = false;
+  for (const json& a : alerts.at("duty-officer")) {
+    if (a["rule"] == "return-of-child-who-fears-return") {
+      told = a["event"]["return"]["port"] == "Frontera La Hachadura";
+    }
+  }
+  CHECK(told);
+  CHECK(h.daemon.Terminate() == 0);
+}
+
 TEST_CASE("an adult, and a child with her mother in Texas: no alert") {
   Harness h;
   json adult = GuatemalanChild("adult-" + h.run, "case-adult-" + h.run);
@@ -334,8 +363,7 @@ TEST_CASE(
   plan["type"] = "case_update";
   plan["procedure"] = {{"restitution_plan_id", "PPNNA-CHP/PRD/2026/0099"}};
   h.Publish(plan);
-  CHECK(QueryInt(h.daemon.db_path(), "SELECT COUNT(*) FROM cases WHERE restitution_plan = 1") ==
-        1);
+  CHECK(QueryInt(h.daemon.db_path(), "SELECT COUNT(*) FROM cases WHERE restitution_plan = 1") == 1);
   // The case fact lives in the store: a restart does not forget it.
   REQUIRE(h.daemon.Terminate() == 0);
   REQUIRE(h.daemon.Start());
