@@ -1,5 +1,7 @@
 #include "daemon/ctl/test_coverage.h"
 
+#include <array>
+
 #include <algorithm>
 #include <span>
 
@@ -55,15 +57,15 @@ std::vector<CoverageGap> TestCoverage::Gaps() const {
     unsigned seen;
     const char* missing;
   };
-  static constexpr Need kRuleNeeds[] = {
+  static constexpr std::array<Need, 2> kRuleNeeds = {{
       {kFires, "no step expects it to fire"},
       {kNotFires, "no step expects it not to fire"},
-  };
-  static constexpr Need kClockNeeds[] = {
+  }};
+  static constexpr std::array<Need, 3> kClockNeeds = {{
       {kStarts, "no step expects it to start"},
       {kEnds, "no step expects it due, warned or stopped"},
       {kNotStarts, "no step expects it not to start"},
-  };
+  }};
   std::vector<CoverageGap> gaps;
   const auto check = [this, &gaps](CoverageGap::Kind kind, const std::vector<std::string>& ids,
                                    std::span<const Need> needs) {
@@ -72,7 +74,7 @@ std::vector<CoverageGap> TestCoverage::Gaps() const {
       const unsigned seen = it == seen_.end() ? 0 : it->second;
       CoverageGap gap{kind, id, {}};
       for (const Need& need : needs) {
-        if ((seen & need.seen) == 0) gap.missing.push_back(need.missing);
+        if ((seen & need.seen) == 0) gap.missing.emplace_back(need.missing);
       }
       if (!gap.missing.empty()) gaps.push_back(std::move(gap));
     }

@@ -7,6 +7,7 @@
 #ifndef AMPARO_DAEMON_ENGINE_DECISION_H_
 #define AMPARO_DAEMON_ENGINE_DECISION_H_
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,7 +19,7 @@
 namespace amparo {
 
 // The roles a rule may notify. routing/ resolves each to agencies (DESIGN §5).
-inline constexpr std::string_view kRoles[] = {
+inline constexpr std::array<std::string_view, 9> kRoles = {
     "consulate",                // of each nationality, by consular district
     "child_welfare",            // of location.admin1, else location.country
     "receiving_child_welfare",  // of return.to_country

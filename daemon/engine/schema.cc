@@ -1,6 +1,7 @@
 #include "daemon/engine/schema.h"
 
 #include <algorithm>
+#include <array>
 
 #include "daemon/engine/decision.h"
 
@@ -49,8 +50,8 @@ bool OptEnum(const std::optional<T>& e, Scalar* out) {
 }
 
 // Local weekdays, indexed by ISO weekday - 1.
-constexpr std::string_view kWeekdayNames[] = {"monday", "tuesday",  "wednesday", "thursday",
-                                              "friday", "saturday", "sunday"};
+constexpr std::array<std::string_view, 7> kWeekdayNames = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
 const EnumDomain* WeekdayDomain() {
   static const EnumDomain domain{"weekday", kWeekdayNames};
   return &domain;
@@ -69,7 +70,7 @@ std::span<const FieldDef> FieldTable() {
       {"event.local_weekday",
        {BaseType::kEnum, false, WeekdayDomain()},
        false,
-       "derived: weekday of occurred_at, at its offset (\"monday\" .. \"sunday\")",
+       "derived: weekday of occurred_at, at its offset (monday .. sunday)",
        [](const Ctx& c, Scalar* o) { return Weekday(c.facts.local_weekday, o); }},
       {"authority.country", kString, false, "ISO 3166-1 alpha-2 of the publishing authority",
        [](const Ctx& c, Scalar* o) { return Str(c.event.authority.country, o); }},
