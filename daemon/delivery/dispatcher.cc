@@ -56,10 +56,14 @@ void Dispatcher::Nudge() {
 void Dispatcher::Stop() {
   running_ = false;
   timer_.cancel();
+  RecordDelivered();
 }
 
 void Dispatcher::Pump() {
   if (!running_) return;
+  // First what the last round confirmed: those rows are still 'pending' in
+  // the store and no longer in flight, so reading before would resend them.
+  RecordDelivered();
   const Instant now = clock_.Now();
   // Rows in flight are still pending and due: load past them.
   const int limit = options_.batch + static_cast<int>(in_flight_.size());
@@ -105,17 +109,13 @@ void Dispatcher::OnDone(const Delivery& row, DeliveryOutcome outcome, const Stat
   in_flight_.erase(row.id);
   const Instant now = clock_.Now();
   switch (outcome) {
-    case DeliveryOutcome::kDelivered: {
-      Status status = outbox_.MarkDelivered(row.id, now);
-      if (status.ok()) {
-        ++counters_.delivered;
-        spdlog::debug("dispatcher: delivery={} alert={} agency={} delivered", row.id, row.alert_id,
-                      row.agency_id);
-      } else {
-        spdlog::error("dispatcher: delivery={} marking delivered: {}", row.id, status.ToString());
-      }
+    case DeliveryOutcome::kDelivered:
+      spdlog::debug("dispatcher: delivery={} alert={} agency={} delivered", row.id, row.alert_id,
+                    row.agency_id);
+      delivered_.push_back({.id = row.id, .at = now});
+      // Stopped: no pass follows to record it.
+      if (!running_) RecordDelivered();
       break;
-    }
     case DeliveryOutcome::kRetryable:
       if (ChannelExhausted(row.attempts + 1, policy_)) {
         GiveUpChannel(row, why, now);
@@ -128,6 +128,23 @@ void Dispatcher::OnDone(const Delivery& row, DeliveryOutcome outcome, const Stat
       break;
   }
   Nudge();
+}
+
+void Dispatcher::RecordDelivered() {
+  if (delivered_.empty()) return;
+  std::vector<DeliveredRow> rows = std::move(delivered_);
+  delivered_.clear();
+  Result<std::vector<int64_t>> not_pending = outbox_.MarkAllDelivered(rows);
+  if (!not_pending.ok()) {
+    // The rows stay pending and are sent again, with the same idempotency key.
+    spdlog::error("dispatcher: marking {} deliveries delivered: {}", rows.size(),
+                  not_pending.status().ToString());
+    return;
+  }
+  counters_.delivered += rows.size() - not_pending->size();
+  for (int64_t id : *not_pending) {
+    spdlog::error("dispatcher: delivery={} marking delivered: no pending delivery {}", id, id);
+  }
 }
 
 void Dispatcher::Retry(const Delivery& row, const Status& why, Instant now) {

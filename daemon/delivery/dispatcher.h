@@ -12,6 +12,9 @@
 // is sent, so after a crash between the send and its confirmation Start()
 // finds it due and sends it again, with the same idempotency key. A row is
 // never sent twice concurrently by one dispatcher (an in-memory in-flight set).
+// Confirmations are recorded once per round: those that arrive together are
+// marked delivered in one transaction when the next pass starts (before it
+// reads the outbox, so a confirmed row is never sent again), or at Stop().
 //
 // Logs carry IDs only (delivery, alert, agency), never the payload.
 //
@@ -26,6 +29,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -100,6 +104,8 @@ class Dispatcher {
   void Pump();
   void Send(const Delivery& row);
   void OnDone(const Delivery& row, DeliveryOutcome outcome, const Status& why);
+  // Marks the confirmed rows delivered, in one transaction.
+  void RecordDelivered();
   void Retry(const Delivery& row, const Status& why, Instant now);
   void GiveUpChannel(const Delivery& row, const Status& why, Instant now);
   void Escalate(const Delivery& dead, Instant now);
@@ -116,6 +122,7 @@ class Dispatcher {
   DispatcherOptions options_;
   boost::asio::steady_timer timer_;
   std::set<int64_t> in_flight_;
+  std::vector<DeliveredRow> delivered_;  // Confirmed, not yet marked in the store.
   DispatcherCounters counters_;
   bool running_ = false;
   bool pump_posted_ = false;

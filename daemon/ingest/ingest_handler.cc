@@ -54,13 +54,6 @@ IngestHandler::IngestHandler(std::unique_ptr<EventStore> store, SubjectHasher ha
 Result<IngestResult> IngestHandler::Handle(std::string_view topic, std::string_view payload) {
   const Instant now = clock_.Now();
   IngestResult result;
-  // Address receipts by the event's own authority where it can be read, else
-  // by the topic it came on.
-  const EventOrigin origin = PeekOrigin(payload);
-  auto [topic_country, topic_agency] = TopicOrigin(topic);
-  result.country = origin.country.value_or(topic_country);
-  result.agency = origin.agency.value_or(topic_agency);
-  result.event_id = origin.event_id.value_or("");
   result.topic = std::string(topic);
 
   if (payload.size() > max_payload_bytes_) {
@@ -93,6 +86,14 @@ Result<IngestResult> IngestHandler::Handle(std::string_view topic, std::string_v
 Result<IngestResult> IngestHandler::DeadLetter(std::string_view topic, std::string_view payload,
                                                std::string reason, IngestResult result,
                                                Instant now) {
+  // Address the dead letter and its receipt by the event's own authority
+  // where it can be read, else by the topic it came on. (A decoded event
+  // addresses its receipt itself; only a dead letter needs the peek.)
+  const EventOrigin origin = PeekOrigin(payload);
+  auto [topic_country, topic_agency] = TopicOrigin(topic);
+  result.country = origin.country.value_or(topic_country);
+  result.agency = origin.agency.value_or(topic_agency);
+  result.event_id = origin.event_id.value_or("");
   std::optional<std::string_view> event_id;
   if (!result.event_id.empty()) event_id = result.event_id;
   Status s = store_->InsertDeadLetter(topic, event_id, reason, payload, now);

@@ -24,10 +24,16 @@ constexpr std::string_view kMarkWarned = R"sql(
   UPDATE clocks SET warned = 1 WHERE clock_id = ? AND key = ? AND state = 'running')sql";
 constexpr std::string_view kMarkExpired = R"sql(
   UPDATE clocks SET expired = 1 WHERE clock_id = ? AND key = ? AND state = 'running')sql";
+// Per running clock: its warning if not given, else its expiry if not given.
+// Split in two so that each half is one lookup in its partial index
+// (migration 5); the WHERE clauses must match the indexes' word for word.
 constexpr std::string_view kNextDueAt = R"sql(
-  SELECT MIN(CASE WHEN warned = 0 AND warn_at_ms IS NOT NULL THEN warn_at_ms
-                  WHEN expired = 0 THEN due_at_ms END)
-  FROM clocks WHERE state = 'running')sql";
+  SELECT MIN(at) FROM (
+    SELECT MIN(warn_at_ms) AS at FROM clocks
+    WHERE state = 'running' AND warned = 0 AND warn_at_ms IS NOT NULL
+    UNION ALL
+    SELECT MIN(due_at_ms) FROM clocks
+    WHERE state = 'running' AND expired = 0 AND (warned != 0 OR warn_at_ms IS NULL)))sql";
 
 // Columns in kRunning order.
 Result<ClockRecord> ReadClock(const Statement& row) {

@@ -179,6 +179,25 @@ Status OutboxStore::MarkDelivered(int64_t id, Instant at) {
   return status.ok() ? UpdatePending(update, id) : status;
 }
 
+Result<std::vector<int64_t>> OutboxStore::MarkAllDelivered(
+    const std::vector<DeliveredRow>& delivered) {
+  std::vector<int64_t> not_pending;
+  if (delivered.empty()) return not_pending;
+  Result<Transaction> tx = Transaction::Begin(db_);
+  if (!tx.ok()) return tx.status();
+  Statement& update = statements_->mark_delivered;
+  for (const DeliveredRow& row : delivered) {
+    ScopedReset reset(update);
+    Status status = rows::Bind(update, row.at, row.id);
+    if (status.ok()) status = update.Run();
+    if (!status.ok()) return status;
+    if (db_.Changes() == 0) not_pending.push_back(row.id);
+  }
+  Status status = tx->Commit();
+  if (!status.ok()) return status;
+  return not_pending;
+}
+
 Status OutboxStore::MarkAttemptFailed(int64_t id, std::string_view error, Instant next_attempt_at) {
   Statement& update = statements_->mark_attempt_failed;
   ScopedReset reset(update);

@@ -62,6 +62,12 @@ struct FailOverResult {
   bool dead = false;                        // No next channel: the row is dead; escalate.
 };
 
+// A row an adapter confirmed, and when.
+struct DeliveredRow {
+  int64_t id = 0;
+  Instant at{};
+};
+
 struct DeliveryCounts {
   int64_t pending = 0;
   int64_t delivered = 0;
@@ -94,6 +100,13 @@ class OutboxStore {
   Result<Delivery> Get(int64_t id);
   // Mark pending row `id` delivered at `at`. Returns NotFound unless the row is pending.
   Status MarkDelivered(int64_t id, Instant at);
+  // Mark each pending row of `delivered` delivered at its `at`, in ONE transaction
+  // (the dispatcher confirms a round of deliveries with one commit, not one
+  // each). Returns the ids of the rows that were not pending (unknown, or
+  // already delivered, failed or dead), which are left as they are. On any
+  // other error nothing is written.
+  // REQUIRES: no transaction open on the connection.
+  Result<std::vector<int64_t>> MarkAllDelivered(const std::vector<DeliveredRow>& delivered);
   // Count a failed attempt of pending row `id` and schedule the next at
   // `next_attempt_at`. Returns NotFound unless the row is pending.
   Status MarkAttemptFailed(int64_t id, std::string_view error, Instant next_attempt_at);

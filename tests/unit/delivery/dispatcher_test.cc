@@ -302,6 +302,36 @@ TEST_CASE("Dispatcher never sends a row twice at once, and bounds what is in fli
   CHECK(ids.size() == 4);
 }
 
+TEST_CASE("Dispatcher records a round of confirmations together and never resends one") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(h.Alert("ev-" + std::to_string(i), "a"));
+  Dispatcher& d = h.Start();
+  h.RunUntil([&] { return d.counters().delivered == 5; });
+  h.Advance(milliseconds(1000));  // Later passes find nothing due.
+  h.RunBriefly();
+  CHECK(mqtt.sent()->size() == 5);
+  for (int64_t id : ids) CHECK(h.Row(id).state == DeliveryState::kDelivered);
+  CHECK(h.outbox().PendingCount().value() == 0);
+}
+
+TEST_CASE("A confirmation that arrives after Stop is still recorded") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
+  mqtt.Hold();
+  const int64_t id = h.Alert("ev-1", "a");
+  Dispatcher& d = h.Start();
+  h.RunBriefly();
+  REQUIRE(mqtt.sent()->size() == 1);
+  d.Stop();  // No pass follows to record the outcome.
+  mqtt.ReleaseHeld(kDelivered);
+  h.RunBriefly();
+  CHECK(h.Row(id).state == DeliveryState::kDelivered);
+  CHECK(d.counters().delivered == 1);
+  CHECK(mqtt.sent()->size() == 1);
+}
+
 TEST_CASE("A row left pending by a dead process is sent again at start with the same key") {
   Harness h;
   const int64_t id = h.Alert("ev-1", "a");

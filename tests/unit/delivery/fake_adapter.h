@@ -43,6 +43,13 @@ class FakeAdapter final : public Adapter {
 
   // Never answer: the deliveries stay in flight.
   void Hold() { hold_ = true; }
+  // Answer every held delivery with `outcome` now (posted, as usual).
+  void ReleaseHeld(DeliveryOutcome outcome) {
+    for (DeliveryDone& done : held_) {
+      boost::asio::post(io_, [done = std::move(done), outcome] { done(outcome, Status::OK()); });
+    }
+    held_.clear();
+  }
   // Everything handed over so far; survives the adapter (shared).
   std::shared_ptr<std::vector<OutboundMessage>> sent() const { return sent_; }
 

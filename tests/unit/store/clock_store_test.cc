@@ -88,5 +88,36 @@ TEST_CASE("NextDueAt is the next warning not given, else the next expiry not giv
   CHECK(clocks.MarkWarned("us-transfer-72h", "nope").code() == Status::Code::kNotFound);
 }
 
+TEST_CASE("NextDueAt leaves out stopped clocks and given expiries, as the scan over all did") {
+  testing::StoreFixture f;
+  ClockStore& clocks = f.store().clocks();
+  // A stopped clock due first counts for nothing.
+  REQUIRE(clocks.Start(Start("stopped", 1000, 1500, 2000), "subj", "ev-1").value());
+  REQUIRE(clocks.Stop("us-transfer-72h", "stopped", At(1200)).value());
+  CHECK_FALSE(clocks.NextDueAt().value().has_value());
+  // An expiry already given, its warning not: the warning still counts.
+  REQUIRE(clocks.Start(Start("late", 1000, 6000, 3000), "subj", "ev-1").value());
+  REQUIRE(clocks.MarkExpired("us-transfer-72h", "late").ok());
+  CHECK(clocks.NextDueAt().value() == At(6000));
+  // A clock without a warning counts with its expiry.
+  REQUIRE(clocks.Start(Start("plain", 1000, std::nullopt, 4000), "subj", "ev-1").value());
+  CHECK(clocks.NextDueAt().value() == At(4000));
+  REQUIRE(clocks.MarkWarned("us-transfer-72h", "late").ok());
+  REQUIRE(clocks.MarkExpired("us-transfer-72h", "plain").ok());
+  CHECK_FALSE(clocks.NextDueAt().value().has_value());
+}
+
+TEST_CASE("NextDueAt reads the clock indexes, not every running clock") {
+  testing::StoreFixture f;
+  auto plan = f.db().Prepare(R"sql(
+    EXPLAIN QUERY PLAN SELECT MIN(warn_at_ms) FROM clocks
+    WHERE state = 'running' AND warned = 0 AND warn_at_ms IS NOT NULL)sql");
+  REQUIRE(plan.ok());
+  std::string steps;
+  while (plan->Step().value()) steps += plan->ColumnText(3) + "\n";
+  CHECK(steps.find("USING INDEX clocks_next_warning") != std::string::npos);
+  CHECK(f.Count("sqlite_master WHERE type = 'index' AND name = 'clocks_next_expiry'") == 1);
+}
+
 }  // namespace
 }  // namespace amparo

@@ -86,6 +86,41 @@ TEST_CASE("MarkAttemptFailed counts the attempt and reschedules, MarkDelivered c
   CHECK(outbox.Get(999).status().code() == Status::Code::kNotFound);
 }
 
+TEST_CASE("MarkAllDelivered marks a round of rows, each at its own instant") {
+  testing::StoreFixture f;
+  OutboxStore& outbox = f.store().outbox();
+  const std::vector<int64_t> ids = Commit(f, "ev-1", At(1000), {"a", "b", "c"});
+  CHECK(outbox.MarkAllDelivered({}).value().empty());
+  CHECK(outbox.PendingCount().value() == 3);
+
+  Result<std::vector<int64_t>> not_pending =
+      outbox.MarkAllDelivered({{ids[0], At(1100)}, {ids[2], At(1300)}});
+  REQUIRE(not_pending.ok());
+  CHECK(not_pending->empty());
+  CHECK(outbox.Get(ids[0]).value().state == DeliveryState::kDelivered);
+  CHECK(outbox.Get(ids[0]).value().delivered_at == At(1100));
+  CHECK(outbox.Get(ids[2]).value().delivered_at == At(1300));
+  CHECK(outbox.Get(ids[1]).value().state == DeliveryState::kPending);
+  CHECK(outbox.PendingCount().value() == 1);
+}
+
+TEST_CASE("MarkAllDelivered names the rows that were not pending and marks the others") {
+  testing::StoreFixture f;
+  OutboxStore& outbox = f.store().outbox();
+  const std::vector<int64_t> ids = Commit(f, "ev-1", At(1000), {"a", "b"});
+  REQUIRE(outbox.MarkDelivered(ids[0], At(1100)).ok());
+
+  Result<std::vector<int64_t>> not_pending =
+      outbox.MarkAllDelivered({{ids[0], At(2000)}, {999, At(2000)}, {ids[1], At(2000)}});
+  REQUIRE(not_pending.ok());
+  CHECK(*not_pending == std::vector<int64_t>{ids[0], 999});
+  // The row delivered before keeps its first instant; the pending one moved.
+  CHECK(outbox.Get(ids[0]).value().delivered_at == At(1100));
+  CHECK(outbox.Get(ids[1]).value().state == DeliveryState::kDelivered);
+  CHECK(outbox.Get(ids[1]).value().delivered_at == At(2000));
+  CHECK(outbox.PendingCount().value() == 0);
+}
+
 TEST_CASE("FailOver marks the row failed and adds the next channel's row in one step") {
   testing::StoreFixture f;
   OutboxStore& outbox = f.store().outbox();
