@@ -49,6 +49,12 @@ CaseSnapshot AdvanceCase(const CaseSnapshot& before, const Event& event,
   if (!after.first_custody_at && IsCustodyEvent(event.type)) {
     after.first_custody_at = event.occurred_at.utc;
   }
+  if (IsCustodyEvent(event.type) && before.status != "in_custody") {
+    after.custody_since =
+        event.custody && event.custody->start ? event.custody->start->utc : event.occurred_at.utc;
+  } else if (event.type == EventType::kRelease || event.type == EventType::kReturn) {
+    after.custody_since.reset();
+  }
   ++after.events;
   after.status = StatusAfter(event.type, before.status);
   after.flags = FlagsAfter(before, event);

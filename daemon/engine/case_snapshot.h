@@ -21,6 +21,11 @@ struct CaseSnapshot {
   // When the subject first came into custody (first apprehension or
   // detention), if before this event.
   std::optional<Instant> first_custody_at;
+  // When the CURRENT custody spell began: set by a custody event that finds
+  // the subject not in custody (its custody.start, else its occurred_at),
+  // cleared by a release or a return. A later spell after a release starts
+  // again; first_custody_at does not.
+  std::optional<Instant> custody_since;
   // How many earlier events of this subject were seen.
   int events = 0;
   // The case status the last event left: "in_custody", "transferred",

@@ -31,8 +31,11 @@ std::optional<ClockOp> ClockOpFor(const ClockDef& clock, const FieldContext& ctx
   if (clock.anchor == ClockDef::Anchor::kCustodyStart) {
     if (event.custody && event.custody->start) {
       op.started_at = event.custody->start->utc;
-    } else if (ctx.snapshot.first_custody_at) {
-      op.started_at = *ctx.snapshot.first_custody_at;
+    } else if (!IsCustodyEvent(event.type) && ctx.snapshot.status == "in_custody" &&
+               ctx.snapshot.custody_since) {
+      // E.g. an age assessment finds a minor booked as an adult: the holding
+      // limits run from that booking, not from the assessment.
+      op.started_at = *ctx.snapshot.custody_since;
     }
   }
   if (clock.warn) op.warn_at = op.started_at + clock.warn->value;

@@ -64,9 +64,10 @@ struct ClockDef {
   // Where the clock starts counting.
   enum class Anchor {
     kOccurredAt,  // the event's occurred_at
-    // The event's custody.start when present, else the case's
-    // first_custody_at (custody that began on an earlier event, e.g. a minor
-    // first booked as an adult), else occurred_at.
+    // The event's custody.start when present; else, for an event that is
+    // not itself a custody event (e.g. an age assessment that finds a minor
+    // booked as an adult) while the subject is in custody, the start of that
+    // custody (CaseSnapshot::custody_since); else occurred_at.
     kCustodyStart,
   };
   std::string id;

@@ -9,13 +9,13 @@ namespace {
 
 constexpr std::string_view kLoadCase = R"sql(
   SELECT first_custody_at_ms, events, status, flags, alerted_roles, tvpra_screening,
-         restitution_plan
+         restitution_plan, custody_since_ms
   FROM cases WHERE subject_key = ?)sql";
 constexpr std::string_view kWriteCase = R"sql(
   INSERT INTO cases(subject_key, first_custody_at_ms, last_event_at_ms, events, status, flags,
                     alerted_roles, country, admin1, facility_type, updated_at_ms,
-                    tvpra_screening, restitution_plan)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    tvpra_screening, restitution_plan, custody_since_ms)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT(subject_key) DO UPDATE SET
     first_custody_at_ms = excluded.first_custody_at_ms,
     last_event_at_ms = excluded.last_event_at_ms,
@@ -28,7 +28,8 @@ constexpr std::string_view kWriteCase = R"sql(
     facility_type = excluded.facility_type,
     updated_at_ms = excluded.updated_at_ms,
     tvpra_screening = excluded.tvpra_screening,
-    restitution_plan = excluded.restitution_plan)sql";
+    restitution_plan = excluded.restitution_plan,
+    custody_since_ms = excluded.custody_since_ms)sql";
 
 std::string FlagsJson(const std::vector<SubjectFlag>& flags) {
   std::vector<std::string> names;
@@ -88,6 +89,7 @@ Result<CaseSnapshot> CaseStore::LoadCase(std::string_view subject_key) {
     if (!screening) return Status::Corruption("cases.tvpra_screening holds unknown '" + name + "'");
   }
   return CaseSnapshot{.first_custody_at = rows::OptionalInstant(query, 0),
+                      .custody_since = rows::OptionalInstant(query, 7),
                       .events = static_cast<int>(query.ColumnInt64(1)),
                       .status = query.ColumnText(2),
                       .flags = std::move(flags).value(),
@@ -103,10 +105,10 @@ Status CaseStore::WriteCase(const CaseRecord& record, Instant now) {
   const CaseSnapshot& c = record.state;
   const std::string screening =
       c.tvpra_screening ? std::string(ToString(*c.tvpra_screening)) : std::string();
-  Status status =
-      rows::Bind(write, record.subject_key, c.first_custody_at, record.last_event_at, c.events,
-                 c.status, FlagsJson(c.flags), rows::ToJsonArray(c.alerted_roles), record.country,
-                 record.admin1, record.facility_type, now, screening, c.restitution_plan);
+  Status status = rows::Bind(
+      write, record.subject_key, c.first_custody_at, record.last_event_at, c.events, c.status,
+      FlagsJson(c.flags), rows::ToJsonArray(c.alerted_roles), record.country, record.admin1,
+      record.facility_type, now, screening, c.restitution_plan, c.custody_since);
   return status.ok() ? write.Run() : status;
 }
 

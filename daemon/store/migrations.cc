@@ -140,6 +140,11 @@ constexpr std::array kMigrations = {
       CREATE INDEX clocks_next_expiry ON clocks(due_at_ms)
         WHERE state = 'running' AND expired = 0 AND (warned != 0 OR warn_at_ms IS NULL);
     )sql"},
+    // CaseSnapshot::custody_since: clocks anchored on custody.start, started
+    // by a later event of the same custody, count from its start.
+    Migration{6, "the start of the current custody spell of a case", R"sql(
+      ALTER TABLE cases ADD COLUMN custody_since_ms INTEGER;
+    )sql"},
 };
 
 constexpr bool NumberedWithoutGaps() {

@@ -130,6 +130,28 @@ TEST_CASE("AdvanceCase sets first_custody_at on the first custody event only") {
   }
 }
 
+TEST_CASE("AdvanceCase: custody_since starts with each custody spell and ends with it") {
+  Event apprehension = ChildEvent(EventType::kApprehension);
+  Event detention = ChildEvent(EventType::kDetention);
+  detention.occurred_at.utc = apprehension.occurred_at.utc + 5h;
+  CaseSnapshot c = After({apprehension});
+  CHECK(c.custody_since == apprehension.occurred_at.utc);
+  // A second custody event of the same spell does not move it.
+  c = AdvanceCase(c, detention, kNoRoles);
+  CHECK(c.custody_since == apprehension.occurred_at.utc);
+  // custody.start, when the authority sends it, is the start.
+  Event with_start = ChildEvent(EventType::kDetention);
+  with_start.custody.emplace().start = Timestamp{apprehension.occurred_at.utc - 3h, -360};
+  CHECK(After({with_start}).custody_since == apprehension.occurred_at.utc - 3h);
+  // A release or a return ends it; a transfer or a case update does not.
+  CHECK(AdvanceCase(c, ChildEvent(EventType::kTransfer), kNoRoles).custody_since ==
+        apprehension.occurred_at.utc);
+  CHECK(AdvanceCase(c, ChildEvent(EventType::kCaseUpdate), kNoRoles).custody_since ==
+        apprehension.occurred_at.utc);
+  CHECK_FALSE(AdvanceCase(c, ChildEvent(EventType::kRelease), kNoRoles).custody_since);
+  CHECK_FALSE(AdvanceCase(c, ChildEvent(EventType::kReturn), kNoRoles).custody_since);
+}
+
 TEST_CASE("AdvanceCase keeps the latest TVPRA screening, except that screened_in is final") {
   SECTION("absent until an event carries a screening") {
     CHECK_FALSE(

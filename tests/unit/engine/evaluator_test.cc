@@ -134,6 +134,55 @@ TEST_CASE("clock ops: start with warn and due, anchor, stop") {
   }
 }
 
+TEST_CASE("custody.start anchor: an age assessment in custody counts from the custody's start") {
+  auto set = LoadRules({R"(
+clocks:
+  - id: holding
+    title: {en: T, es: T}
+    legal_basis: [TEDS]
+    start: event.type in ["apprehension", "age_assessment"] && subject.minor
+    stop: event.type == "release"
+    key: subject.id
+    anchor: custody.start
+    due: 72h
+    notify: [ombudsman]
+    severity: high
+)"});
+  Event booked = ChildEvent();
+  booked.subject.age = Age{20, AgeBasis::kDocument};  // booked as an adult: no clock
+  const std::vector<std::string> none;
+  CaseSnapshot c = AdvanceCase({}, booked, none);
+  REQUIRE(c.custody_since == booked.occurred_at.utc);
+
+  Event assessed = ChildEvent(EventType::kAgeAssessment);
+  assessed.occurred_at.utc = booked.occurred_at.utc + 10h;
+  SECTION("in custody: from the booking") {
+    const Decisions d = Evaluate(*set, assessed, c);
+    REQUIRE(d.clocks.size() == 1);
+    CHECK(d.clocks[0].started_at == booked.occurred_at.utc);
+    CHECK(d.clocks[0].due_at == booked.occurred_at.utc + 72h);
+  }
+  SECTION("released since: from the assessment") {
+    Event released = ChildEvent(EventType::kRelease);
+    c = AdvanceCase(c, released, none);
+    CHECK_FALSE(c.custody_since.has_value());
+    CHECK(Evaluate(*set, assessed, c).clocks[0].started_at == assessed.occurred_at.utc);
+  }
+  SECTION(
+      "a new apprehension months later without custody.start: from itself, never the old "
+      "booking") {
+    c = AdvanceCase(c, ChildEvent(EventType::kRelease), none);
+    Event again = ChildEvent();
+    again.occurred_at.utc = booked.occurred_at.utc + std::chrono::hours(24 * 120);
+    const Decisions d = Evaluate(*set, again, c);
+    REQUIRE(d.clocks.size() == 1);
+    CHECK(d.clocks[0].started_at == again.occurred_at.utc);
+    c = AdvanceCase(c, again, none);
+    CHECK(c.custody_since == again.occurred_at.utc);
+    CHECK(c.first_custody_at == booked.occurred_at.utc);
+  }
+}
+
 TEST_CASE("DueClockFirings: after < t <= upto, 71h59m is not due, 72h is") {
   const Instant t0 = ChildEvent().occurred_at.utc;
   const std::vector<RunningClock> clocks = {{"transfer-72h", "case-1", t0, t0 + 48h, t0 + 72h}};

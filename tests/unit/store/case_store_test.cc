@@ -12,6 +12,7 @@ using testing::At;
 CaseRecord Record() {
   return CaseRecord{.subject_key = "subj",
                     .state = {.first_custody_at = At(1000),
+                              .custody_since = At(2000),
                               .events = 2,
                               .status = "in_custody",
                               .flags = {SubjectFlag::kAsylumClaim, SubjectFlag::kPregnant},
@@ -52,6 +53,7 @@ TEST_CASE("WriteCase then LoadCase round-trips the snapshot and later writes rep
 
   CaseRecord later = Record();
   later.state.first_custody_at.reset();
+  later.state.custody_since.reset();
   later.state.events = 3;
   later.state.flags.clear();
   later.state.tvpra_screening.reset();
@@ -59,6 +61,7 @@ TEST_CASE("WriteCase then LoadCase round-trips the snapshot and later writes rep
   REQUIRE(cases.WriteCase(later, At(5000)).ok());
   snapshot = cases.LoadCase("subj").value();
   CHECK_FALSE(snapshot.first_custody_at.has_value());
+  CHECK_FALSE(snapshot.custody_since.has_value());
   CHECK(snapshot.events == 3);
   CHECK(snapshot.flags.empty());
   CHECK_FALSE(snapshot.tvpra_screening.has_value());

@@ -88,6 +88,7 @@ inline ProcessingCommit MakeCommit(int64_t row, const std::string& event_id, Ins
                           .subject_key = "subj",
                           .case_update = {.subject_key = "subj",
                                           .state = {.first_custody_at = At(1000),
+                                                    .custody_since = At(1000),
                                                     .events = 1,
                                                     .status = "in_custody",
                                                     .flags = {SubjectFlag::kAsylumClaim},
