@@ -63,7 +63,11 @@ void Dispatcher::Pump() {
   if (!running_) return;
   // First what the last round confirmed: those rows are still 'pending' in
   // the store and no longer in flight, so reading before would resend them.
-  RecordDelivered();
+  // If they cannot be recorded, read nothing and try again later.
+  if (!RecordDelivered()) {
+    ArmTimer(options_.store_retry);
+    return;
+  }
   const Instant now = clock_.Now();
   // Rows in flight are still pending and due: load past them.
   const int limit = options_.batch + static_cast<int>(in_flight_.size());
@@ -130,21 +134,25 @@ void Dispatcher::OnDone(const Delivery& row, DeliveryOutcome outcome, const Stat
   Nudge();
 }
 
-void Dispatcher::RecordDelivered() {
-  if (delivered_.empty()) return;
+bool Dispatcher::RecordDelivered() {
+  if (delivered_.empty()) return true;
+  Result<std::vector<int64_t>> not_pending = outbox_.MarkAllDelivered(delivered_);
+  if (!not_pending.ok()) {
+    // Nothing was written: the rows stay confirmed here and pending in the
+    // store, and Pump sends nothing until they are recorded. Should the
+    // daemon stop first, they are sent again at restart with the same
+    // idempotency key.
+    spdlog::error("dispatcher: marking {} deliveries delivered: {}", delivered_.size(),
+                  not_pending.status().ToString());
+    return false;
+  }
   std::vector<DeliveredRow> rows = std::move(delivered_);
   delivered_.clear();
-  Result<std::vector<int64_t>> not_pending = outbox_.MarkAllDelivered(rows);
-  if (!not_pending.ok()) {
-    // The rows stay pending and are sent again, with the same idempotency key.
-    spdlog::error("dispatcher: marking {} deliveries delivered: {}", rows.size(),
-                  not_pending.status().ToString());
-    return;
-  }
   counters_.delivered += rows.size() - not_pending->size();
   for (int64_t id : *not_pending) {
     spdlog::error("dispatcher: delivery={} marking delivered: no pending delivery {}", id, id);
   }
+  return true;
 }
 
 void Dispatcher::Retry(const Delivery& row, const Status& why, Instant now) {

@@ -104,8 +104,9 @@ class Dispatcher {
   void Pump();
   void Send(const Delivery& row);
   void OnDone(const Delivery& row, DeliveryOutcome outcome, const Status& why);
-  // Marks the confirmed rows delivered, in one transaction.
-  void RecordDelivered();
+  // Marks the confirmed rows delivered, in one transaction. Returns false,
+  // keeping them confirmed, when the store refuses.
+  bool RecordDelivered();
   void Retry(const Delivery& row, const Status& why, Instant now);
   void GiveUpChannel(const Delivery& row, const Status& why, Instant now);
   void Escalate(const Delivery& dead, Instant now);

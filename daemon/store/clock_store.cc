@@ -129,6 +129,8 @@ Status ClockStore::MarkRunning(Statement& update, std::string_view clock_id, std
   return rows::RunOne(db_, update, "no running clock " + std::string(clock_id) + " for that key");
 }
 
+std::string_view ClockStore::NextDueAtSql() { return kNextDueAt; }
+
 Result<std::optional<Instant>> ClockStore::NextDueAt() {
   Statement& query = statements_->next_due_at;
   ScopedReset reset(query);

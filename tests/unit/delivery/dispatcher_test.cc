@@ -106,6 +106,7 @@ class Harness {
 
   Delivery Row(int64_t id) { return outbox().Get(id).value(); }
   OutboxStore& outbox() { return f_.store().outbox(); }
+  Database& db() { return f_.db(); }
   FakeClock& clock() { return clock_; }
   RetryPolicy& policy() { return policy_; }
   void StopAndDrop() {
@@ -329,6 +330,34 @@ TEST_CASE("A confirmation that arrives after Stop is still recorded") {
   h.RunBriefly();
   CHECK(h.Row(id).state == DeliveryState::kDelivered);
   CHECK(d.counters().delivered == 1);
+  CHECK(mqtt.sent()->size() == 1);
+}
+
+TEST_CASE("Confirmations the store refuses are kept, and nothing is resent meanwhile") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
+  mqtt.Hold();
+  const int64_t id = h.Alert("ev-1", "a");
+  Dispatcher& d = h.Start();
+  h.RunBriefly();
+  REQUIRE(mqtt.sent()->size() == 1);
+  // The store refuses to mark anything delivered (reads still work).
+  REQUIRE(h.db()
+              .Execute("CREATE TRIGGER refuse BEFORE UPDATE OF state ON deliveries "
+                       "WHEN NEW.state = 'delivered' BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+              .ok());
+  mqtt.ReleaseHeld(kDelivered);
+  h.RunBriefly();
+  h.Advance(milliseconds(200));  // passes run; the row is due, pending, not in flight
+  h.RunBriefly();
+  CHECK(mqtt.sent()->size() == 1);  // not sent again
+  CHECK(h.Row(id).state == DeliveryState::kPending);
+  CHECK(d.counters().delivered == 0);
+  // The store recovers: the kept confirmation is recorded, still nothing resent.
+  REQUIRE(h.db().Execute("DROP TRIGGER refuse").ok());
+  h.Advance(milliseconds(1000));
+  h.RunUntil([&] { return d.counters().delivered == 1; });
+  CHECK(h.Row(id).state == DeliveryState::kDelivered);
   CHECK(mqtt.sent()->size() == 1);
 }
 
