@@ -21,6 +21,7 @@
 #include "daemon/core/duration.h"
 #include "daemon/core/keyed_hash.h"
 #include "daemon/core/yaml_reader.h"
+#include "daemon/engine/engine_options.h"
 
 namespace amparo {
 
@@ -405,9 +406,11 @@ void ReadParams(MapReader& r, const Context& ctx, std::map<std::string, std::str
 void ReadRules(MapReader& r, const Context& ctx, RulesConfig* rules) {
   const size_t errors_before = ctx.diags->size();
   ReadPath(r, "dir", ctx, &rules->dir);
-  ReadInt(r, "minor_age", 16, 21, &rules->minor_age);
-  ReadInt(r, "doubtful_margin_years", 0, 5, &rules->doubtful_margin_years);
-  ReadInt(r, "tender_age_below", 1, 18, &rules->tender_age_below);
+  ReadInt(r, "minor_age", kMinorAgeRange.min, kMinorAgeRange.max, &rules->minor_age);
+  ReadInt(r, "doubtful_margin_years", kDoubtfulMarginRange.min, kDoubtfulMarginRange.max,
+          &rules->doubtful_margin_years);
+  ReadInt(r, "tender_age_below", kTenderAgeRange.min, kTenderAgeRange.max,
+          &rules->tender_age_below);
   ReadParams(r, ctx, &rules->params);
   if (ctx.diags->size() == errors_before && rules->tender_age_below > rules->minor_age) {
     r.Error(FirstPresent(r, {"tender_age_below", "minor_age"}), "tender_age_below",

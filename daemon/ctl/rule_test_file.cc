@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "daemon/core/duration.h"
+#include "daemon/engine/engine_options.h"
 #include "daemon/engine/suggest.h"
 #include "daemon/event/rfc3339.h"
 
@@ -45,16 +46,6 @@ std::optional<std::vector<ExpectedInhibition>> ReadInhibitions(MapReader* r, std
   return out;
 }
 
-// An engine option a test may set, with the range amparod.yaml accepts for
-// it (daemon/app/config.cc ReadRules).
-struct OptionRange {
-  std::string_view name;
-  int min;
-  int max;
-};
-constexpr OptionRange kOptionRanges[] = {
-    {"minor_age", 16, 21}, {"doubtful_margin_years", 0, 5}, {"tender_age_below", 1, 18}};
-
 // Reads `params:`: parameter names to values, each a scalar.
 void ReadParamOverrides(MapReader* top, RuleTest* test) {
   const YAML::Node node = top->Node("params");
@@ -83,12 +74,13 @@ void ReadOptionOverrides(MapReader* top, RuleTest* test) {
   MapReader r(node, top->PathOf("options"), top->file(), top->diags());
   if (!node.IsDefined() || node.IsNull() || !r.ok()) return;
   std::vector<std::string_view> names;
-  for (const OptionRange& option : kOptionRanges) names.push_back(option.name);
+  for (const EngineOptionRange& option : kEngineOptionRanges) names.push_back(option.name);
   for (const auto& kv : node) {
     const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
-    const auto* option = std::find_if(std::begin(kOptionRanges), std::end(kOptionRanges),
-                                      [&name](const OptionRange& o) { return o.name == name; });
-    if (option == std::end(kOptionRanges)) {
+    const auto* option =
+        std::find_if(kEngineOptionRanges.begin(), kEngineOptionRanges.end(),
+                     [&name](const EngineOptionRange& o) { return o.name == name; });
+    if (option == kEngineOptionRanges.end()) {
       std::string hint = DidYouMean(name, names);
       if (hint.empty()) hint = "the options are " + JoinNames(names);
       top->diags()->Add(PosOf(kv.first, top->file()), r.PathOf(name) + ": unknown option",

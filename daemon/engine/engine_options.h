@@ -4,8 +4,10 @@
 #ifndef AMPARO_DAEMON_ENGINE_ENGINE_OPTIONS_H_
 #define AMPARO_DAEMON_ENGINE_ENGINE_OPTIONS_H_
 
+#include <array>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace amparo {
 
@@ -22,6 +24,20 @@ struct EngineOptions {
   // name or a value of the wrong kind is a load error.
   std::map<std::string, std::string> param_overrides;
 };
+
+// The values each age option may take. amparod.yaml (`rules:`) and rule tests
+// (`options:`) both check against these, so a test cannot use a setting the
+// daemon refuses; both also require tender_age_below <= minor_age.
+struct EngineOptionRange {
+  std::string_view name;
+  int min = 0;
+  int max = 0;
+};
+inline constexpr EngineOptionRange kMinorAgeRange{"minor_age", 16, 21};
+inline constexpr EngineOptionRange kDoubtfulMarginRange{"doubtful_margin_years", 0, 5};
+inline constexpr EngineOptionRange kTenderAgeRange{"tender_age_below", 1, 18};
+inline constexpr std::array<EngineOptionRange, 3> kEngineOptionRanges = {
+    kMinorAgeRange, kDoubtfulMarginRange, kTenderAgeRange};
 
 }  // namespace amparo
 
