@@ -175,10 +175,8 @@ void SetOption(const OptionOverride& option, EngineOptions* options) {
   if (option.name == "tender_age_below") options->tender_age_below = option.value;
 }
 
-// The agencies that receive an alert of a rule fired by `event`.
-std::vector<std::string> RuleRecipients(const Directory& directory, const Decisions& decisions,
-                                        const Event& event, const std::string& unrouted) {
-  const Routing routing = Resolve(directory, decisions, event, event.occurred_at.utc, unrouted);
+// The agencies `routing` sends an alert of a rule (not of a clock).
+std::vector<std::string> RuleRecipients(const Routing& routing) {
   std::vector<std::string> out;
   for (const Recipient& r : routing.recipients) {
     if (r.source == AlertSource::kRule && !Contains(out, r.agency_id)) out.push_back(r.agency_id);
@@ -201,12 +199,20 @@ Result<Event> StepEvent(const RuleTest& test, std::size_t index, Instant at) {
   return DecodeEvent(json.dump());
 }
 
-// The case after `event`, as the daemon advances it: the roles alerted are
-// those of the fired rules, after inhibition.
-CaseSnapshot CaseAfter(const CaseSnapshot& before, const Event& event, const Decisions& decisions) {
+// The case after `event`, as the daemon advances it: with a routing, the
+// roles of the rule recipients it resolved (delivery/pipeline.cc records
+// exactly those); without one, the roles of the fired rules after inhibition.
+CaseSnapshot CaseAfter(const CaseSnapshot& before, const Event& event, const Decisions& decisions,
+                       const std::optional<Routing>& routing) {
   std::vector<std::string> roles;
-  for (const FiredRule& rule : decisions.rules) {
-    roles.insert(roles.end(), rule.roles.begin(), rule.roles.end());
+  if (routing) {
+    for (const Recipient& r : routing->recipients) {
+      if (r.source == AlertSource::kRule) roles.push_back(r.role);
+    }
+  } else {
+    for (const FiredRule& rule : decisions.rules) {
+      roles.insert(roles.end(), rule.roles.begin(), rule.roles.end());
+    }
   }
   return AdvanceCase(before, event, roles);
 }
@@ -252,8 +258,12 @@ RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test, const Dir
       for (const Inhibition& inh : decisions.inhibited) {
         outcome.inhibited.push_back(InhibitionText(inh.rule, inh.role));
       }
-      if (directory) outcome.recipients = RuleRecipients(*directory, decisions, *event, unrouted);
-      snapshot = CaseAfter(snapshot, *event, decisions);
+      std::optional<Routing> routing;
+      if (directory) {
+        routing = Resolve(*directory, decisions, *event, event->occurred_at.utc, unrouted);
+        outcome.recipients = RuleRecipients(*routing);
+      }
+      snapshot = CaseAfter(snapshot, *event, decisions, routing);
     }
     StepChecker(step, label, &result.failures).Check(outcome);
   }

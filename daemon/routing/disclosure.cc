@@ -109,11 +109,13 @@ bool WithholdsWhereabouts(const Event& event, const Recipient& recipient) {
   if (!Has(s.flags, SubjectFlag::kAsylumClaim) && !Has(s.flags, SubjectFlag::kFearOfReturn)) {
     return false;
   }
-  // amparo's own duty officer must see everything to act; and a child inside
-  // the state's territory is no secret from that state.
-  if (recipient.kind == AgencyKind::kDutyOfficer || recipient.country == event.location.country) {
-    return false;
-  }
+  // amparo's own duty officer must see everything to act. The state's other
+  // organs (its child welfare, say) already know where a child on its own
+  // territory is; its consulates and foreign ministry are never told.
+  if (recipient.kind == AgencyKind::kDutyOfficer) return false;
+  const bool diplomatic =
+      recipient.kind == AgencyKind::kConsulate || recipient.kind == AgencyKind::kForeignMinistry;
+  if (!diplomatic && recipient.country == event.location.country) return false;
   const bool national = std::find(s.nationalities.begin(), s.nationalities.end(),
                                   recipient.country) != s.nationalities.end();
   return national || s.habitual_residence == recipient.country;

@@ -29,16 +29,18 @@ struct LocalizedChoice {
 LocalizedChoice Localize(const LocalizedText& text, const std::vector<std::string>& languages);
 
 // The hard safety rule, enforced whatever the profiles and the rules say:
-// when the subject has claimed asylum or fears return, no agency of the state
+// when the subject has claimed asylum or fears return, an agency of the state
 // the child may be fleeing (one of the subject's nationalities, or its
-// habitual residence) learns where the child is, nor that the child claimed
-// protection, while the child is outside that state: no location, no
+// habitual residence) is not shown where the child is: no location, no
 // facility, no transfer, no return port, no authority office (which names the
-// place), and no asylum_claim or fear_of_return flag. That covers its
-// consulates and foreign ministry, and also its child-welfare and other
-// organs (CRC GC6 ¶¶26-30; asylum confidentiality). amparo's own duty
-// officer is exempt. Callers pass the event with the case's flags added
-// (engine/case_snapshot.h FlagsAfter), so an earlier claim keeps protecting.
+// place); nor the asylum_claim and fear_of_return flags. That holds for its
+// consulates and foreign ministry always, and for its other organs (child
+// welfare...) while the child is outside that state (CRC GC6 ¶¶26-30).
+// amparo's own duty officer is exempt. This filters the event only: that such
+// an agency gets no alert about the claim at all (whose rule id and title
+// would tell) is the rule set's inhibit. Callers pass the event with the
+// case's flags (engine/case_snapshot.h FlagsAfter), so an earlier claim
+// keeps protecting.
 bool WithholdsWhereabouts(const Event& event, const Recipient& recipient);
 
 // The event as `recipient` may see it: only the fields `profile` allows,

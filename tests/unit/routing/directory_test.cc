@@ -112,7 +112,7 @@ TEST_CASE("A channel type the caller cannot deliver to is refused at its own pos
   auto dir = Directory::Load({{"test.yaml", text}}, &diags, only_mqtt);
   CHECK_FALSE(dir.ok());
   CHECK(diags.ToString() == "test.yaml:12:16: agencies[0].channels[1].type: not in this build\n");
-  // Without a check every known type loads (amparoctl route and the tests).
+  // Without a check every known type loads (the unit tests of routing do so).
   Diagnostics none;
   CHECK(Directory::Load({{"test.yaml", text}}, &none).ok());
 }

@@ -135,6 +135,9 @@ TEST_CASE("A child inside its own state is no secret from that state's child wel
   CHECK_FALSE(WithholdsWhereabouts(event, gt_welfare));
   CHECK(DisclosedView(event, 16, gt_welfare, Profile("duty_officer_full"))["location"]["place"] ==
         "Quetzaltenango");
+  // Its foreign ministry and consulates still are not told.
+  CHECK(WithholdsWhereabouts(event, To("gt-minex", AgencyKind::kForeignMinistry, "GT")));
+  CHECK(WithholdsWhereabouts(event, kGtConsul));
 }
 
 TEST_CASE("The hard rule also covers the state of habitual residence and dual nationals") {
