@@ -74,6 +74,7 @@ void ReadOptionOverrides(MapReader* top, RuleTest* test) {
   MapReader r(node, top->PathOf("options"), top->file(), top->diags());
   if (!node.IsDefined() || node.IsNull() || !r.ok()) return;
   std::vector<std::string_view> names;
+  names.reserve(kEngineOptionRanges.size());
   for (const EngineOptionRange& option : kEngineOptionRanges) names.push_back(option.name);
   for (const auto& kv : node) {
     const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");

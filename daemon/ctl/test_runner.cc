@@ -69,6 +69,7 @@ class StepChecker {
  private:
   static std::vector<std::string> Texts(const std::vector<ExpectedInhibition>& list) {
     std::vector<std::string> out;
+    out.reserve(list.size());
     for (const ExpectedInhibition& i : list) out.push_back(InhibitionText(i.rule, i.role));
     return out;
   }
@@ -161,11 +162,12 @@ void CheckNames(const RuleSet& rules, const Directory* directory, const RuleTest
 // Why `text` is not a value of `def`'s kind, or "".
 std::string ParamKindError(const ParamDef& def, const std::string& text) {
   ParamDef value;
-  const std::string reason = ParseParamValue(text, &value);
+  std::string reason = ParseParamValue(text, &value);
   if (reason.empty() && value.kind == def.kind) return {};
-  if (def.kind == ParamDef::Kind::kInt) return "must be an integer, got \"" + text + "\"";
+  const std::string got = R"(, got ")" + text + "\"";
+  if (def.kind == ParamDef::Kind::kInt) return "must be an integer" + got;
   if (!reason.empty()) return reason;
-  return "must be a duration such as \"20d\", got \"" + text + "\"";
+  return R"(must be a duration such as "20d")" + got;
 }
 
 // Sets the engine option `name` (rule_test_file.h OptionOverride).

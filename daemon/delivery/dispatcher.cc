@@ -95,7 +95,7 @@ void Dispatcher::Send(const Delivery& row) {
   in_flight_.insert(row.id);
   ++counters_.sent;
   DeliveryDone done = [weak = std::weak_ptr<Dispatcher*>(self_), row](DeliveryOutcome outcome,
-                                                                      Status why) {
+                                                                      const Status& why) {
     if (auto self = weak.lock()) (*self)->OnDone(row, outcome, why);
   };
   Adapter* adapter = adapters_.Find(row.channel.type);

@@ -806,6 +806,9 @@ Result<Event> DecodeEvent(std::string_view bytes) noexcept {
   }
 }
 
+// Only std::bad_alloc can escape the dump (invalid UTF-8 is replaced), and
+// terminating is the answer to that.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 std::string EncodeEvent(const Event& event) noexcept {
   OrderedJson j = {{"schema", event.schema},
                    {"event_id", event.event_id},

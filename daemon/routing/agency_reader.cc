@@ -1,21 +1,23 @@
 #include "daemon/routing/agency_reader.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
+#include <span>
 
 #include "daemon/routing/iso3166.h"
 
 namespace amparo {
 namespace {
 
-const std::vector<std::string_view> kLanguages = {"en", "es", "fr"};
-const std::vector<std::string_view> kDays = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+constexpr std::array<std::string_view, 3> kLanguages = {"en", "es", "fr"};
+constexpr std::array<std::string_view, 7> kDays = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 // The roles an entry may list under `roles`.
-const std::vector<std::string_view> kListableRoles = {"child_welfare",    "receiving_child_welfare",
-                                                      "ombudsman",        "migration",
-                                                      "anti_trafficking", "unhcr",
-                                                      "duty_officer"};
+constexpr std::array<std::string_view, 7> kListableRoles = {
+    "child_welfare", "receiving_child_welfare", "ombudsman",
+    "migration",     "anti_trafficking",        "unhcr",
+    "duty_officer"};
 
 template <typename List>
 std::string Join(const List& items) {
@@ -27,7 +29,7 @@ std::string Join(const List& items) {
   return out;
 }
 
-bool Contains(const std::vector<std::string_view>& list, std::string_view s) {
+bool Contains(std::span<const std::string_view> list, std::string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
 
@@ -59,9 +61,9 @@ std::optional<date::sys_days> ParseDate(const std::string& text) {
       std::from_chars(s + 8, s + 10, d).ptr != s + 10) {
     return std::nullopt;
   }
-  const date::year_month_day ymd{date::year(y), date::month(m), date::day(d)};
+  const date::year_month_day ymd{date::year{y}, date::month{m}, date::day{d}};
   if (!ymd.ok()) return std::nullopt;
-  return date::sys_days(ymd);
+  return date::sys_days{ymd};
 }
 
 // Parses "HH:MM" (00:00 to 24:00) as minutes since midnight.
