@@ -1,8 +1,7 @@
 #include "daemon/ctl/test_coverage.h"
 
-#include <array>
-
 #include <algorithm>
+#include <array>
 #include <span>
 
 namespace amparo {

@@ -77,9 +77,8 @@ template <>
 struct EnumNames<FacilityType> {
   static constexpr std::string_view kTypeName = "facility type";
   static constexpr std::array<std::string_view, 9> kNames = {
-      "border_post",          "migration_station", "police",      "shelter",
-      "child_welfare_centre", "adult_detention",   "family_unit", "hospital",
-      "provisional_stay"};
+      "border_post",     "migration_station", "police",   "shelter",         "child_welfare_centre",
+      "adult_detention", "family_unit",       "hospital", "provisional_stay"};
 };
 template <>
 struct EnumNames<AgeBasis> {

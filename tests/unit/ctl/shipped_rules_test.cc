@@ -83,8 +83,8 @@ TEST_CASE("shipped rules: the state a child fears is told nothing, by any rule")
     if (inhibit.id != "int-3-withhold-consulate-asylum-or-fear") continue;
     found = true;
     CHECK(inhibit.rules.empty());  // applies to every rule and clock
-    CHECK(inhibit.recipients == std::vector<std::string>{"consulate", "receiving_consulate",
-                                                         "receiving_child_welfare"});
+    CHECK(inhibit.recipients ==
+          std::vector<std::string>{"consulate", "receiving_consulate", "receiving_child_welfare"});
     CHECK(Mentions(inhibit.when, "case.flags"));  // an earlier claim keeps protecting
     CHECK(Mentions(inhibit.when, "tvpra_screening.credible_fear"));  // a finding of fear too
   }
