@@ -1,12 +1,6 @@
 #include "daemon/delivery/alert_changes.h"
 
-#include <algorithm>
-
 namespace amparo {
-
-void AddCaseFlags(const CaseSnapshot& snapshot, Event* event) {
-  event->subject.flags = FlagsAfter(snapshot, *event);
-}
 
 Result<AlertChange> MakeAlertChange(AlertStore& alerts, const AlertSubject& about,
                                     const Recipient& recipient, const Event& event,

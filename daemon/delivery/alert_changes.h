@@ -10,18 +10,11 @@
 
 #include "daemon/core/status.h"
 #include "daemon/delivery/alert_builder.h"
-#include "daemon/engine/case_snapshot.h"
 #include "daemon/routing/directory.h"
 #include "daemon/routing/resolver.h"
 #include "daemon/store/alert_store.h"
 
 namespace amparo {
-
-// Sets `event`'s subject flags to those of its whole case (FlagsAfter: earlier
-// events, this one, and a credible fear found by a screening), so that what a
-// recipient is told is judged on the whole case: a child who claimed asylum
-// once keeps the protection of disclosure.
-void AddCaseFlags(const CaseSnapshot& snapshot, Event* event);
 
 // Builds the change for `recipient`, its payload filtered through the
 // recipient's disclosure profile. Reads the open alert from `alerts`.

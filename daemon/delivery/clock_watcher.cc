@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/delivery/alert_changes.h"
+#include "daemon/engine/case_snapshot.h"
 #include "daemon/engine/derived_facts.h"
 #include "daemon/engine/evaluator.h"
 #include "daemon/event/event_codec.h"
@@ -98,7 +99,7 @@ Status ClockWatcher::Fire(const ClockRecord& record, bool due, Instant now) {
     // Judge the child as the case stands now, not as when the clock started:
     // a protection claim made since must withhold the consulate (the
     // inhibits) and the child's whereabouts (disclosure reads the flags).
-    AddCaseFlags(*snapshot, &*event);
+    event->subject.flags = FlagsAfter(*snapshot, *event);
     Decisions decisions;
     decisions.event_id = record.event_id;
     FiredRule as_rule;

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/delivery/alert_changes.h"
+#include "daemon/engine/case_snapshot.h"
 #include "daemon/engine/derived_facts.h"
 #include "daemon/engine/evaluator.h"
 #include "daemon/event/event_codec.h"
@@ -114,7 +115,7 @@ Status Pipeline::ProcessOne(const StoredEvent& stored) {
   // who claimed asylum on an earlier event keeps the protection of
   // disclosure (routing/disclosure.h reads the subject's flags).
   Event disclosed = event;
-  AddCaseFlags(*snapshot, &disclosed);
+  disclosed.subject.flags = FlagsAfter(*snapshot, event);
 
   ProcessingCommit commit;
   commit.event_row = stored.id;
