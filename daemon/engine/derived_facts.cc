@@ -70,6 +70,13 @@ DerivedFacts ComputeDerivedFacts(const Event& event, const CaseSnapshot& snapsho
     facts.custody_hours =
         std::chrono::floor<std::chrono::hours>(event.occurred_at.utc - *first).count();
   }
+  const auto& companions = subject.companions;
+  const bool with_parent_or_guardian =
+      std::any_of(companions.begin(), companions.end(), [](const Companion& c) {
+        return c.relation == Relation::kParent || c.relation == Relation::kLegalGuardian;
+      });
+  facts.unaccompanied_or_separated = subject.accompaniment != Accompaniment::kAccompanied ||
+                                     (!companions.empty() && !with_parent_or_guardian);
   facts.local_hour = event.occurred_at.LocalHour();
   facts.local_weekday = event.occurred_at.LocalIsoWeekday();
   if (event.return_) {

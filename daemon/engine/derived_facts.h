@@ -27,6 +27,13 @@ struct DerivedFacts {
   // age is unknown, OR the age is doubtful and age_years < minor_age +
   // doubtful_margin_years.
   bool minor = true;
+  // subject.unaccompanied_or_separated (CRC GC6 ¶¶7-8; and, for a child who
+  // is not a US national, a UAC under 6 USC 279(g)(2)): the accompaniment is
+  // unaccompanied, separated or unknown, OR "accompanied" with companions
+  // listed and none of them a parent or legal guardian (a child with only a
+  // relative or an unrelated adult). The publisher's "accompanied" is not
+  // trusted over its own companion list.
+  bool unaccompanied_or_separated = true;
   // subject.tender_age: age_years < tender_age_below. False when the age is
   // unknown: an unknown age is presumed minor, not presumed tender.
   bool tender_age = false;

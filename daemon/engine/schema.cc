@@ -144,6 +144,10 @@ std::span<const FieldDef> FieldTable() {
        [](const Ctx& c, Scalar* o) { return Int(c.facts.age_doubtful, o); }},
       {"subject.minor", kBool, false, "derived: the presumption of minority",
        [](const Ctx& c, Scalar* o) { return Int(c.facts.minor, o); }},
+      {"subject.unaccompanied_or_separated", kBool, false,
+       "derived: unaccompanied, separated or unknown, or accompanied by no parent or legal "
+       "guardian among the companions listed",
+       [](const Ctx& c, Scalar* o) { return Int(c.facts.unaccompanied_or_separated, o); }},
       {"subject.tender_age", kBool, false, "derived: under the tender-age threshold",
        [](const Ctx& c, Scalar* o) { return Int(c.facts.tender_age, o); }},
       {"transfer.to.kind", EnumType<TransferKind>(), true, "the receiving kind of agency",

@@ -91,6 +91,28 @@ TEST_CASE("tender age") {
   CHECK(ComputeDerivedFacts(e, {}, options).tender_age);
 }
 
+TEST_CASE("unaccompanied or separated trusts the companion list over \"accompanied\"") {
+  Event e = ChildEvent();
+  const auto uasc = [&](Accompaniment a, std::vector<Relation> companions) {
+    e.subject.accompaniment = a;
+    e.subject.companions.clear();
+    for (Relation r : companions) e.subject.companions.push_back({r});
+    return Facts(e).unaccompanied_or_separated;
+  };
+  CHECK(uasc(Accompaniment::kUnaccompanied, {}));
+  CHECK(uasc(Accompaniment::kSeparated, {Relation::kRelative}));
+  CHECK(uasc(Accompaniment::kUnknown, {}));
+  // "accompanied" with no companion listed: taken at its word.
+  CHECK_FALSE(uasc(Accompaniment::kAccompanied, {}));
+  CHECK_FALSE(uasc(Accompaniment::kAccompanied, {Relation::kParent}));
+  CHECK_FALSE(
+      uasc(Accompaniment::kAccompanied, {Relation::kUnrelatedAdult, Relation::kLegalGuardian}));
+  // ... but not over a list with no parent or legal guardian in it.
+  CHECK(uasc(Accompaniment::kAccompanied, {Relation::kRelative}));
+  CHECK(uasc(Accompaniment::kAccompanied, {Relation::kUnrelatedAdult}));
+  CHECK(uasc(Accompaniment::kAccompanied, {Relation::kSiblingMinor}));
+}
+
 TEST_CASE("custody hours count from the first custody event") {
   Event e = ChildEvent(EventType::kTransfer);
   CHECK_FALSE(Facts(e).custody_hours);
