@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/core/topic_segment.h"
 #include "daemon/event/rfc3339.h"
 
 namespace amparo {
@@ -23,7 +24,6 @@ constexpr std::size_t kMaxEventIdBytes = 128;
 constexpr std::size_t kMaxTextBytes = 256;
 constexpr std::size_t kMaxQuotedBytes = 64;
 constexpr std::size_t kMaxReasonBytes = 512;
-constexpr std::size_t kMaxSegmentBytes = 64;
 constexpr std::size_t kMaxPeekBytes = 16 * kMaxEventBytes;
 constexpr int kMaxAgeYears = 130;
 
@@ -387,6 +387,12 @@ std::optional<std::string> Admin1(const Field& f) {
   return Code(f, Problem::kAdmin1, IsIso3166_2, "is not an ISO 3166-2 code");
 }
 
+// The publishing agency: it names a level of the event, receipt and dead-letter
+// topics, so it must be safe as one (core/topic_segment.h).
+std::optional<std::string> AgencySegment(const Field& f) {
+  return Code(f, Problem::kCode, IsTopicSegment, "must be " + std::string(kTopicSegmentRule));
+}
+
 std::optional<std::string> Language(const Field& f) {
   return Code(f, Problem::kCode, IsLanguageTag, "is not an ISO 639 language code (BCP 47)");
 }
@@ -487,7 +493,7 @@ Authority ReadAuthority(const Field& f) {
   const Object o(f, {"country", "agency", "office"});
   Authority authority;
   Set(&authority.country, Country(o.Required("country")));
-  Set(&authority.agency, Text(o.Required("agency")));
+  Set(&authority.agency, AgencySegment(o.Required("agency")));
   authority.office = Text(o.Optional("office"));
   return authority;
 }
@@ -780,18 +786,19 @@ OrderedJson Write(const Procedure& p) {
 // ---------------------------------------------------------------------------
 // Peeking.
 
-bool IsTopicSegment(std::string_view s) {
-  if (s.empty() || s.size() > kMaxSegmentBytes || HasControlCharacter(s)) return false;
-  return s.find_first_of("/+#") == std::string_view::npos;
-}
-
-// The string member `key` of `object`, if it is safe as a topic segment.
-std::optional<std::string> Segment(const Json& object, const char* key) {
+// The string member `key` of `object`, if `accept` takes it.
+std::optional<std::string> Member(const Json& object, const char* key,
+                                  bool (*accept)(std::string_view)) {
   const auto it = object.find(key);
   if (it == object.end() || !it->is_string()) return std::nullopt;
   const auto& s = it->get_ref<const std::string&>();
-  if (!IsTopicSegment(s)) return std::nullopt;
+  if (!accept(s)) return std::nullopt;
   return s;
+}
+
+// An event id worth quoting in a receipt: not empty, not too long, no control characters.
+bool IsQuotableEventId(std::string_view s) {
+  return !s.empty() && s.size() <= kMaxEventIdBytes && !HasControlCharacter(s);
 }
 
 }  // namespace
@@ -835,11 +842,11 @@ EventOrigin PeekOrigin(std::string_view bytes) noexcept {
   try {
     const Json doc = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
     if (!doc.is_object()) return origin;
-    origin.event_id = Segment(doc, "event_id");
+    origin.event_id = Member(doc, "event_id", IsQuotableEventId);
     const auto authority = doc.find("authority");
     if (authority != doc.end() && authority->is_object()) {
-      origin.country = Segment(*authority, "country");
-      origin.agency = Segment(*authority, "agency");
+      origin.country = Member(*authority, "country", IsAlpha2);
+      origin.agency = Member(*authority, "agency", IsTopicSegment);
     }
     return origin;
   } catch (...) {

@@ -44,9 +44,10 @@ struct EventOrigin {
 };
 
 // Extracts event_id and authority.country/agency from a payload that may be
-// invalid, to address its receipt or dead letter. Best effort: a value is
-// present only if it is a JSON string that is safe as one MQTT topic segment
-// (1 to 64 bytes, no '/', '+', '#' or control characters).
+// invalid, to address its receipt or dead letter. Best effort: country is
+// present only if it is an ISO 3166-1 alpha-2 shape and agency only if it is
+// safe as a topic level (core/topic_segment.h); event_id only if it is a
+// string of at most 128 bytes without control characters.
 EventOrigin PeekOrigin(std::string_view bytes) noexcept;
 
 }  // namespace amparo

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/core/topic_segment.h"
 #include "daemon/event/enums.h"
 #include "daemon/event/event_codec.h"
 
@@ -19,16 +20,6 @@ std::string_view OutcomeName(IngestResult::Outcome outcome) {
   return "?";
 }
 
-bool IsSafeTopicSegment(std::string_view segment) {
-  if (segment.empty() || segment.size() > 64) return false;
-  for (char c : segment) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 std::pair<std::string, std::string> TopicOrigin(std::string_view topic) {
   constexpr std::string_view kPrefix = "rcm/v1/events/";
   if (topic.substr(0, kPrefix.size()) != kPrefix) return {};
@@ -40,7 +31,7 @@ std::pair<std::string, std::string> TopicOrigin(std::string_view topic) {
   if (const size_t next = agency.find('/'); next != std::string_view::npos) {
     agency = agency.substr(0, next);
   }
-  if (!IsSafeTopicSegment(country) || !IsSafeTopicSegment(agency)) return {};
+  if (!IsTopicSegment(country) || !IsTopicSegment(agency)) return {};
   return {std::string(country), std::string(agency)};
 }
 
@@ -80,6 +71,9 @@ Result<IngestResult> IngestHandler::Handle(std::string_view topic, std::string_v
                                                      : IngestResult::Outcome::kDuplicate;
   spdlog::debug("ingest: {} event_id={} type={} subject={}", OutcomeName(result.outcome),
                 result.event_id, ToString(event->type), subject_key);
+  if (result.outcome == IngestResult::Outcome::kStored) {
+    result.event = std::make_shared<const Event>(std::move(event).value());
+  }
   return result;
 }
 

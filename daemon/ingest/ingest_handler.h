@@ -21,6 +21,7 @@
 #include "daemon/core/clock.h"
 #include "daemon/core/keyed_hash.h"
 #include "daemon/core/status.h"
+#include "daemon/event/event.h"
 #include "daemon/store/event_store.h"
 
 namespace amparo {
@@ -31,10 +32,15 @@ struct IngestResult {
   Outcome outcome = Outcome::kDeadLetter;
   std::string event_id;  // empty when the payload had none we could read
   std::string reason;    // the dead letter's reason; empty otherwise
-  std::string country;   // topic segments for the receipt / dead letter
+  // The levels of the receipt and dead-letter topics: each a safe topic
+  // level (core/topic_segment.h) or empty, never a publisher's raw bytes.
+  std::string country;
   std::string agency;
   std::string topic;  // the topic the payload arrived on
   std::string raw;    // dead letters only: the payload as received
+  // kStored only: the event as decoded and validated here, so that the loop
+  // need not decode its stored body again (delivery/event_cache.h).
+  std::shared_ptr<const Event> event;
 };
 
 std::string_view OutcomeName(IngestResult::Outcome outcome);
@@ -62,11 +68,9 @@ class IngestHandler {
 };
 
 // The {country, authority} segments of "rcm/v1/events/{country}/{authority}",
-// or empty strings when the topic has another shape.
+// or empty strings when the topic has another shape or a segment is not a
+// safe topic level (core/topic_segment.h).
 std::pair<std::string, std::string> TopicOrigin(std::string_view topic);
-
-// True if `segment` can stand as one MQTT topic level in a topic we publish.
-bool IsSafeTopicSegment(std::string_view segment);
 
 }  // namespace amparo
 

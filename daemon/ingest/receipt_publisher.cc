@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/core/topic_segment.h"
+
 namespace amparo {
 
 std::string Base64(std::string_view bytes) {
@@ -17,10 +19,12 @@ std::string Base64(std::string_view bytes) {
 
 namespace {
 
-// "prefix/country/agency", with "unknown" for a segment we could not read.
+// "prefix/country/agency", with "unknown" for a segment we could not read or
+// that is not safe as a topic level: one bad payload must never get the
+// daemon disconnected for a wildcard or a NUL in a topic it publishes to.
 std::string OriginTopic(const std::string& prefix, const IngestResult& r) {
-  return prefix + "/" + (r.country.empty() ? "unknown" : r.country) + "/" +
-         (r.agency.empty() ? "unknown" : r.agency);
+  const auto level = [](const std::string& s) { return IsTopicSegment(s) ? s : "unknown"; };
+  return prefix + "/" + level(r.country) + "/" + level(r.agency);
 }
 
 }  // namespace

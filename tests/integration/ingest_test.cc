@@ -123,6 +123,66 @@ TEST_CASE(
   CHECK(daemon.Terminate() == 0);
 }
 
+TEST_CASE("agencies that cannot be topic levels are dead letters and the stream goes on") {
+  TempDir dir;
+  const int port = FixtureBrokerPort();
+  AmparodProcess daemon(dir, port);
+  REQUIRE(daemon.Start());
+  MqttTestClient client(port, "ingest-segments-publisher");
+  client.Subscribe("rcm/v1/receipts/#");
+  client.Subscribe("rcm/v1/deadletter/#");
+
+  // Each would make the broker drop amparod's connection if it became a level
+  // of a topic amparod publishes to: wildcards, a separator, a NUL, 65 KB.
+  const std::string run = std::to_string(std::random_device{}());
+  const std::vector<std::string> bad_agencies = {"INM+X", "#", "INM/X", std::string("IN\0M", 4),
+                                                 std::string(65 * 1024, 'A')};
+  int n = 0;
+  for (const std::string& agency : bad_agencies) {
+    nlohmann::json event =
+        nlohmann::json::parse(ValidEvent("seg-bad-" + run + "-" + std::to_string(n++)));
+    event["authority"]["agency"] = agency;
+    REQUIRE(client.Publish(kTopic, event.dump()));
+  }
+  nlohmann::json bad_country = nlohmann::json::parse(ValidEvent("seg-bad-country-" + run));
+  bad_country["authority"]["country"] = "M+";
+  REQUIRE(client.Publish(kTopic, bad_country.dump()));
+  // Then valid events: each must still be stored and receipted.
+  std::vector<std::string> valid;
+  for (int i = 0; i < 10; ++i) valid.push_back("seg-ok-" + run + "-" + std::to_string(i));
+  for (const auto& id : valid) REQUIRE(client.Publish(kTopic, ValidEvent(id)));
+
+  auto receipted = [&](const std::string& status) {
+    std::set<std::string> ids;
+    for (const auto& m : client.Received()) {
+      if (m.topic != "rcm/v1/receipts/MX/INM") continue;
+      for (const auto& item : nlohmann::json::parse(m.payload)) {
+        if (item["status"] == status && item["event_id"].is_string()) ids.insert(item["event_id"]);
+      }
+    }
+    return ids;
+  };
+  REQUIRE(WaitUntil([&] { return receipted("stored").size() == valid.size(); }, 20s));
+  REQUIRE(
+      WaitUntil([&] { return receipted("dead_letter").size() == bad_agencies.size() + 1; }, 10s));
+  CHECK(client.Count("rcm/v1/deadletter/MX/INM") == bad_agencies.size() + 1);
+  for (const auto& m : client.Received()) {
+    INFO(m.topic.substr(0, 80));
+    CHECK((m.topic.rfind("rcm/v1/receipts/MX/INM", 0) == 0 ||
+           m.topic.rfind("rcm/v1/deadletter/MX/INM", 0) == 0));
+  }
+  const std::string db = daemon.db_path();
+  CHECK(QueryInt(db, "SELECT COUNT(*) FROM events WHERE event_id LIKE 'seg-ok-" + run + "-%'") ==
+        static_cast<long long>(valid.size()));
+  // The 65 KB one is refused for its size before its agency is read.
+  CHECK(QueryInt(db, "SELECT COUNT(*) FROM dead_letters WHERE reason LIKE 'authority.agency: %'") ==
+        static_cast<long long>(bad_agencies.size() - 1));
+  CHECK(QueryInt(db, "SELECT COUNT(*) FROM dead_letters WHERE reason LIKE 'payload is %'") == 1);
+  // One connection throughout: the broker never dropped the daemon.
+  CHECK(daemon.LogCount("mqtt: subscribed to") == 1);
+  CHECK(daemon.Terminate() == 0);
+}
+
 TEST_CASE("SIGKILL mid-stream: every acknowledged event is stored exactly once after restart") {
   TempDir dir;
   const int port = FixtureBrokerPort();

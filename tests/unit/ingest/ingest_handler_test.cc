@@ -1,6 +1,7 @@
 #include "daemon/ingest/ingest_handler.h"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "daemon/event/event.h"
 #include "daemon/store/event_store.h"
@@ -95,10 +96,27 @@ TEST_CASE("receipt topics come from safe topic segments only") {
   CHECK(TopicOrigin("other/MX/INM") == std::pair<std::string, std::string>{});
   CHECK(TopicOrigin("rcm/v1/events/MX") == std::pair<std::string, std::string>{});
   CHECK(TopicOrigin("rcm/v1/events/M X/INM") == std::pair<std::string, std::string>{});
-  CHECK_FALSE(IsSafeTopicSegment("a+b"));
-  CHECK_FALSE(IsSafeTopicSegment("#"));
-  CHECK_FALSE(IsSafeTopicSegment(""));
-  CHECK(IsSafeTopicSegment("CBP-USBP"));
+  CHECK(TopicOrigin("rcm/v1/events/MX/INM+X") == std::pair<std::string, std::string>{});
+}
+
+TEST_CASE("an event whose agency cannot be a topic level is a dead letter addressed by its topic") {
+  Fixture f;
+  const nlohmann::json sample =
+      nlohmann::json::parse(ReadFile(SourcePath("config/samples/01-apprehension.json")));
+  int n = 0;
+  for (const std::string& agency : {std::string("INM+X"), std::string("#"), std::string("a/b"),
+                                    std::string("IN\0M", 4), std::string(65, 'A')}) {
+    nlohmann::json event = sample;
+    event["event_id"] = "bad-agency-" + std::to_string(++n);
+    event["authority"]["agency"] = agency;
+    auto result = f.handler->Handle(kTopic, event.dump());
+    REQUIRE(result.ok());
+    CHECK(result->outcome == IngestResult::Outcome::kDeadLetter);
+    CHECK(result->reason.rfind("authority.agency: ", 0) == 0);
+    // Addressed by the topic it came on, never by the payload's bytes.
+    CHECK(result->country == "MX");
+    CHECK(result->agency == "INM");
+  }
 }
 
 }  // namespace
