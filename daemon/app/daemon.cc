@@ -160,18 +160,16 @@ Status Daemon::StartDelivery() {
   auto random = [engine = std::make_shared<std::mt19937_64>(std::random_device{}())] {
     return std::uniform_real_distribution<double>(0.0, 1.0)(*engine);
   };
-  dispatcher_ =
-      std::make_unique<Dispatcher>(io_, processing_->outbox(), adapters_,
-                                   RetryPolicyFrom(config_.delivery), clock_, random, routes);
-  pipeline_ =
-      std::make_unique<Pipeline>(io_, *store_, *processing_, clock_, config_.directory.unrouted);
-  pipeline_->SetRuleSet(policy_.rules);
-  pipeline_->SetDirectory(policy_.directory);
+  payloads_ = std::make_unique<PayloadBuilder>(*store_, *processing_, events_cache_);
+  dispatcher_ = std::make_unique<Dispatcher>(
+      io_, processing_->outbox(), adapters_, RetryPolicyFrom(config_.delivery), clock_, random,
+      routes, [this](const Delivery& row) { return payloads_->Build(row); });
+  pipeline_ = std::make_unique<Pipeline>(io_, *store_, *processing_, events_cache_, clock_,
+                                         config_.directory.unrouted);
   pipeline_->OnDeliveries([this] { dispatcher_->Nudge(); });
-  clocks_ = std::make_unique<ClockWatcher>(io_, *store_, *processing_, clock_,
+  clocks_ = std::make_unique<ClockWatcher>(io_, *store_, *processing_, events_cache_, clock_,
                                            config_.directory.unrouted);
-  clocks_->SetRuleSet(policy_.rules);
-  clocks_->SetDirectory(policy_.directory);
+  ApplyPolicy();
   clocks_->OnDeliveries([this] { dispatcher_->Nudge(); });
   pipeline_->OnClocksChanged([this] { clocks_->Reschedule(); });
   dispatcher_->Start();
@@ -179,6 +177,15 @@ Status Daemon::StartDelivery() {
   // Events stored but not processed when the daemon last stopped.
   pipeline_->Notify();
   return Status::OK();
+}
+
+void Daemon::ApplyPolicy() {
+  pipeline_->SetRuleSet(policy_.rules);
+  pipeline_->SetDirectory(policy_.directory);
+  clocks_->SetRuleSet(policy_.rules);
+  clocks_->SetDirectory(policy_.directory);
+  payloads_->SetRuleSet(policy_.rules);
+  payloads_->SetDirectory(policy_.directory);
 }
 
 void Daemon::OnSubscribed() {
@@ -206,7 +213,10 @@ void Daemon::OnIngested(const IngestResult& result) {
       break;
   }
   receipts_->Add(result);
-  if (result.outcome == IngestResult::Outcome::kStored) pipeline_->Notify();
+  if (result.outcome == IngestResult::Outcome::kStored) {
+    events_cache_.Put(result.event);
+    pipeline_->Notify();
+  }
 }
 
 void Daemon::WaitForSignals() {
@@ -230,10 +240,7 @@ void Daemon::Reload() {
   Result<Policy> policy = LoadPolicy(config_, &diags);
   if (policy.ok()) {
     policy_ = std::move(policy).value();
-    pipeline_->SetRuleSet(policy_.rules);
-    pipeline_->SetDirectory(policy_.directory);
-    clocks_->SetRuleSet(policy_.rules);
-    clocks_->SetDirectory(policy_.directory);
+    ApplyPolicy();
     spdlog::info("reload: rules ({} rules, {} clocks) and directory ({} agencies) in force",
                  policy_.rules->rules().size(), policy_.rules->clocks().size(),
                  policy_.directory->agencies().size());

@@ -27,6 +27,8 @@
 #include "daemon/delivery/adapter_set.h"
 #include "daemon/delivery/clock_watcher.h"
 #include "daemon/delivery/dispatcher.h"
+#include "daemon/delivery/event_cache.h"
+#include "daemon/delivery/payload_builder.h"
 #include "daemon/delivery/pipeline.h"
 #include "daemon/ingest/ingest_handler.h"
 #include "daemon/ingest/mqtt_ingest.h"
@@ -64,6 +66,8 @@ class Daemon {
   void ArmStatusTimer();
   void OnIngested(const IngestResult& result);
   void OnSubscribed();
+  // Hands the policy in force to every part that decides or builds payloads.
+  void ApplyPolicy();
   std::string StatusLine() const;
 
   Config config_;
@@ -76,6 +80,8 @@ class Daemon {
   std::unique_ptr<ProcessingStore> processing_;  // on the loop's connection
   Policy policy_;
   AdapterSet adapters_;
+  EventCache events_cache_;
+  std::unique_ptr<PayloadBuilder> payloads_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<ClockWatcher> clocks_;

@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
       ->add_flag("--show-payload", route.show_payload,
                  "show the amparo.alert.v1 payload each recipient would get")
       ->needs(route_cmd->get_option("--directory"));
+  route_cmd->add_option("--at", route.at,
+                        "when the alert goes out, RFC 3339 (office hours are judged then); "
+                        "default: the event's occurred_at");
   route_cmd->add_option("EVENT", route.event_file, "event JSON file")->required();
 
   amparo::RulesCommandOptions rules;

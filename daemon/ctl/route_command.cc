@@ -5,8 +5,6 @@
 
 #include "daemon/ctl/rule_files.h"
 #include "daemon/delivery/alert_builder.h"
-#include "daemon/engine/derived_facts.h"
-#include "daemon/engine/evaluator.h"
 #include "daemon/engine/rule_set.h"
 #include "daemon/event/event_codec.h"
 #include "daemon/event/rfc3339.h"
@@ -31,25 +29,28 @@ std::string ChannelText(const Recipient& recipient) {
 
 }  // namespace
 
-std::optional<nlohmann::json> DryRunPayload(const Decisions& decisions, const Event& event,
-                                            std::optional<int> age_years,
-                                            const Recipient& recipient,
-                                            const Directory& directory) {
-  if (recipient.source != AlertSource::kRule) return std::nullopt;
-  auto fired = std::find_if(decisions.rules.begin(), decisions.rules.end(),
-                            [&](const FiredRule& r) { return r.id == recipient.rule; });
-  if (fired == decisions.rules.end()) return std::nullopt;
-  // As the pipeline builds it (daemon/delivery/pipeline.cc).
-  AlertSubject about{"rule",         fired->id,          fired->severity, fired->title,
-                     fired->summary, fired->legal_basis, std::nullopt};
-  if (fired->ack_within) about.deadline = event.occurred_at.utc + *fired->ack_within;
-  return BuildAlert(kDryRunAlertId, kDryRunAlertVersion, about, event, age_years, recipient,
-                    directory);
+nlohmann::json DryRunPayload(const EventDecision& decision, const PlannedAlert& planned,
+                             const Directory& directory) {
+  return BuildAlert(kDryRunAlertId, kDryRunAlertVersion, planned.about, decision.disclosed,
+                    decision.facts.age_years, planned.recipient, directory);
 }
 
-void AddRoutingJson(const Routing& routing, const Decisions& decisions, const Event& event,
-                    std::optional<int> age_years, const Directory& directory, bool show_payload,
+namespace {
+
+// The planned alert of rule recipient `r`, or nullptr for a clock's recipient.
+const PlannedAlert* PlannedFor(const EventDecision& decision, const Recipient& r) {
+  if (r.source != AlertSource::kRule) return nullptr;
+  for (const PlannedAlert& planned : decision.alerts) {
+    if (planned.recipient == r) return &planned;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void AddRoutingJson(const EventDecision& decision, const Directory& directory, bool show_payload,
                     nlohmann::ordered_json* out) {
+  const Routing& routing = decision.routing;
   (*out)["recipients"] = nlohmann::ordered_json::array();
   for (const Recipient& r : routing.recipients) {
     nlohmann::ordered_json channel = nullptr;
@@ -61,8 +62,9 @@ void AddRoutingJson(const Routing& routing, const Decisions& decisions, const Ev
                                    {"country", r.country},  {"role", r.role},
                                    {"rule", r.rule},        {"channel", std::move(channel)}};
     if (show_payload) {
-      if (auto payload = DryRunPayload(decisions, event, age_years, r, directory)) {
-        item["payload"] = nlohmann::ordered_json::parse(payload->dump());
+      if (const PlannedAlert* planned = PlannedFor(decision, r)) {
+        item["payload"] =
+            nlohmann::ordered_json::parse(DryRunPayload(decision, *planned, directory).dump());
       }
     }
     (*out)["recipients"].push_back(std::move(item));
@@ -126,17 +128,17 @@ void PrintDecisions(const Decisions& decisions, std::ostream& out) {
   }
 }
 
-void PrintRouting(const Routing& routing, const Decisions& decisions, const Event& event,
-                  std::optional<int> age_years, const Directory& directory, bool show_payload,
+void PrintRouting(const EventDecision& decision, const Directory& directory, bool show_payload,
                   std::ostream& out) {
+  const Routing& routing = decision.routing;
   out << "recipients:" << (routing.recipients.empty() ? " none" : "") << "\n";
   for (const Recipient& r : routing.recipients) {
     out << "  " << r.agency_id << " (" << AgencyKindName(r.kind) << ", " << r.country << ") <- "
         << (r.source == AlertSource::kClock ? "clock " : "") << r.rule << " as " << r.role
         << " via " << ChannelText(r) << "\n";
     if (!show_payload) continue;
-    if (auto payload = DryRunPayload(decisions, event, age_years, r, directory)) {
-      std::istringstream lines(payload->dump(2));
+    if (const PlannedAlert* planned = PlannedFor(decision, r)) {
+      std::istringstream lines(DryRunPayload(decision, *planned, directory).dump(2));
       for (std::string line; std::getline(lines, line);) out << "      " << line << "\n";
     } else {
       out << "      (no payload now: the clock alerts when it warns or falls due)\n";
@@ -178,31 +180,26 @@ int RunRoute(const RouteOptions& options, std::ostream& out) {
     out << options.event_file << ": invalid event: " << event.status().message() << "\n";
     return 1;
   }
-  const CaseSnapshot snapshot;
-  const Decisions decisions = Evaluate(**rules, *event, snapshot);
-  std::optional<Routing> routing;
-  std::optional<int> age_years;
-  if (directory) {
-    // The alert goes out when the event happens.
-    routing = Resolve(*directory, decisions, *event, event->occurred_at.utc, options.unrouted);
-    age_years = ComputeDerivedFacts(*event, snapshot, (*rules)->options()).age_years;
-  }
-  // Payloads are judged on the case's flags, as the daemon judges them.
-  Event disclosed = *event;
-  disclosed.subject.flags = FlagsAfter(snapshot, *event);
-  if (options.json) {
-    nlohmann::ordered_json json = DecisionsJson(decisions);
-    if (routing) {
-      AddRoutingJson(*routing, decisions, disclosed, age_years, *directory, options.show_payload,
-                     &json);
+  // Office hours are judged when the alert goes out: --at, else as if it
+  // went out when the event happened.
+  Instant at = event->occurred_at.utc;
+  if (!options.at.empty()) {
+    Result<Timestamp> parsed = ParseRfc3339(options.at);
+    if (!parsed.ok()) {
+      out << "--at " << options.at << ": " << parsed.status().message() << "\n";
+      return 1;
     }
+    at = parsed->utc;
+  }
+  const EventDecision decision =
+      Decide(**rules, {directory.get(), options.unrouted}, *event, CaseSnapshot{}, at);
+  if (options.json) {
+    nlohmann::ordered_json json = DecisionsJson(decision.decisions);
+    if (directory) AddRoutingJson(decision, *directory, options.show_payload, &json);
     out << json.dump() << "\n";
   } else {
-    PrintDecisions(decisions, out);
-    if (routing) {
-      PrintRouting(*routing, decisions, disclosed, age_years, *directory, options.show_payload,
-                   out);
-    }
+    PrintDecisions(decision.decisions, out);
+    if (directory) PrintRouting(decision, *directory, options.show_payload, out);
   }
   return 0;
 }

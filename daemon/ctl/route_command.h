@@ -1,6 +1,8 @@
 // `amparoctl route EVENT.json`: what the rules decide for one event, on a
 // case with no history, and, given the agency directory, who would receive
-// it and what each recipient would see.
+// it and what each recipient would see: the daemon's own decision
+// (routing/decide.h), with office hours judged at --at (default: the event's
+// occurred_at, as if the alert went out when the event happened).
 #ifndef AMPARO_DAEMON_CTL_ROUTE_COMMAND_H_
 #define AMPARO_DAEMON_CTL_ROUTE_COMMAND_H_
 
@@ -13,6 +15,7 @@
 #include "daemon/engine/decision.h"
 #include "daemon/engine/engine_options.h"
 #include "daemon/event/event.h"
+#include "daemon/routing/decide.h"
 #include "daemon/routing/directory.h"
 #include "daemon/routing/resolver.h"
 
@@ -23,6 +26,7 @@ struct RouteOptions {
   std::string directory_dir;              // empty: the rules only, no routing
   std::string unrouted = "duty-officer";  // the last-resort agency
   std::string event_file;
+  std::string at;  // RFC 3339; empty: the event's occurred_at
   bool json = false;
   bool show_payload = false;  // each rule recipient's amparo.alert.v1 payload
   EngineOptions engine;
@@ -40,29 +44,27 @@ nlohmann::ordered_json DecisionsJson(const Decisions& decisions);
 inline constexpr const char* kDryRunAlertId = "dry-run";
 inline constexpr int kDryRunAlertVersion = 1;
 
-// The amparo.alert.v1 object `recipient` would receive for the fired rule
-// it was resolved for (BuildAlert, alert id "dry-run", version 1), or
-// nullopt for a clock's recipient: clocks alert when they warn or fall due.
-std::optional<nlohmann::json> DryRunPayload(const Decisions& decisions, const Event& event,
-                                            std::optional<int> age_years,
-                                            const Recipient& recipient, const Directory& directory);
+// The amparo.alert.v1 object `planned`'s recipient would receive (BuildAlert,
+// alert id "dry-run", version 1), built as the daemon builds it at send time
+// from `decision`'s disclosed event and derived age.
+nlohmann::json DryRunPayload(const EventDecision& decision, const PlannedAlert& planned,
+                             const Directory& directory);
 
 // Adds to `out` (a DecisionsJson object)
 //   "recipients": [{"agency", "kind", "country", "role", "rule",
 //                   "channel": {"type", "target"}}]   (the primary channel)
 //   "unrouted": [{"rule", "role", "reason"}]
 // and, with `show_payload`, each rule recipient's "payload" (DryRunPayload).
-void AddRoutingJson(const Routing& routing, const Decisions& decisions, const Event& event,
-                    std::optional<int> age_years, const Directory& directory, bool show_payload,
+void AddRoutingJson(const EventDecision& decision, const Directory& directory, bool show_payload,
                     nlohmann::ordered_json* out);
 
 // Writes `decisions` for people: rules fired, clocks, inhibitions with reasons.
 void PrintDecisions(const Decisions& decisions, std::ostream& out);
 
-// Writes `routing` for people: each recipient with its primary channel (and,
-// with `show_payload`, its payload), then the unrouted roles with reasons.
-void PrintRouting(const Routing& routing, const Decisions& decisions, const Event& event,
-                  std::optional<int> age_years, const Directory& directory, bool show_payload,
+// Writes `decision`'s routing for people: each recipient with its primary
+// channel (and, with `show_payload`, its payload), then the unrouted roles
+// with reasons.
+void PrintRouting(const EventDecision& decision, const Directory& directory, bool show_payload,
                   std::ostream& out);
 
 // Runs the command; returns the exit code (0, or 1 when the rules, the

@@ -7,13 +7,11 @@
 #include "daemon/ctl/rule_files.h"
 #include "daemon/ctl/test_coverage.h"
 #include "daemon/engine/clock_table.h"
-#include "daemon/engine/derived_facts.h"
-#include "daemon/engine/evaluator.h"
 #include "daemon/engine/param_def.h"
 #include "daemon/engine/suggest.h"
 #include "daemon/event/event_codec.h"
 #include "daemon/event/rfc3339.h"
-#include "daemon/routing/resolver.h"
+#include "daemon/routing/decide.h"
 
 namespace amparo {
 
@@ -177,13 +175,13 @@ void SetOption(const OptionOverride& option, EngineOptions* options) {
   if (option.name == "tender_age_below") options->tender_age_below = option.value;
 }
 
-// The agencies `routing` sends an alert of a rule (not of a clock).
-std::vector<std::string> RuleRecipients(const Routing& routing) {
-  std::vector<std::string> out;
-  for (const Recipient& r : routing.recipients) {
-    if (r.source == AlertSource::kRule && !Contains(out, r.agency_id)) out.push_back(r.agency_id);
+// Adds the agencies of `alerts` to `recipients`, once each.
+void AddRecipients(const std::vector<PlannedAlert>& alerts, std::vector<std::string>* recipients) {
+  for (const PlannedAlert& a : alerts) {
+    if (!Contains(*recipients, a.recipient.agency_id)) {
+      recipients->push_back(a.recipient.agency_id);
+    }
   }
-  return out;
 }
 
 // The step's event: base, merge-patched with the step's event, with event_id
@@ -199,24 +197,6 @@ Result<Event> StepEvent(const RuleTest& test, std::size_t index, Instant at) {
     json["occurred_at"] = FormatRfc3339(Timestamp{at, test.start.offset_minutes});
   }
   return DecodeEvent(json.dump());
-}
-
-// The case after `event`, as the daemon advances it: with a routing, the
-// roles of the rule recipients it resolved (delivery/pipeline.cc records
-// exactly those); without one, the roles of the fired rules after inhibition.
-CaseSnapshot CaseAfter(const CaseSnapshot& before, const Event& event, const Decisions& decisions,
-                       const std::optional<Routing>& routing) {
-  std::vector<std::string> roles;
-  if (routing) {
-    for (const Recipient& r : routing->recipients) {
-      if (r.source == AlertSource::kRule) roles.push_back(r.role);
-    }
-  } else {
-    for (const FiredRule& rule : decisions.rules) {
-      roles.insert(roles.end(), rule.roles.begin(), rule.roles.end());
-    }
-  }
-  return AdvanceCase(before, event, roles);
 }
 
 }  // namespace
@@ -235,17 +215,26 @@ RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test, const Dir
   CheckNames(rules, directory, test, &result.errors);
   if (!result.errors.empty()) return result;
   std::map<std::string, CaseSnapshot> cases;  // By subject.id, as the daemon keys them.
+  std::map<std::string, Event> events;        // Events that started a clock, by event_id.
   ClockTable clocks;
-  Instant now = test.start.utc;
+  const RoutingContext routing{directory, unrouted};
   for (std::size_t i = 0; i < test.steps.size(); ++i) {
     const RuleTestStep& step = test.steps[i];
     const std::string label = "step " + std::to_string(i + 1) + " (at " + step.at_text + ")";
     const Instant at = test.start.utc + step.at;
     StepOutcome outcome;
-    for (const ClockFiring& f : clocks.Advance(now, at)) {
+    // What the daemon's clock watcher fires by now, each at its own instant.
+    for (const ClockFiring& f : clocks.Advance(at)) {
       (f.kind == ClockFiring::Kind::kWarn ? outcome.warned : outcome.due).push_back(f.clock_id);
+      const RunningClock* clock = clocks.Find(f.clock_id, f.key);
+      const Event& started_by = events.at(clock->event_id);
+      const ClockFiringDecision fired = DecideClockFiring(
+          rules, routing, *clock, f.kind, started_by, cases[started_by.subject.id], f.at);
+      for (const Inhibition& inh : fired.inhibited) {
+        outcome.inhibited.push_back(InhibitionText(inh.rule, inh.role));
+      }
+      AddRecipients(fired.alerts, &outcome.recipients);
     }
-    now = at;
     if (step.event) {
       Result<Event> event = StepEvent(test, i, at);
       if (!event.ok()) {
@@ -254,18 +243,15 @@ RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test, const Dir
         return result;
       }
       CaseSnapshot& snapshot = cases[event->subject.id];
-      const Decisions decisions = Evaluate(rules, *event, snapshot);
-      outcome.clocks = clocks.Apply(decisions.clocks);
-      for (const FiredRule& r : decisions.rules) outcome.fired.push_back(r.id);
-      for (const Inhibition& inh : decisions.inhibited) {
+      EventDecision decision = Decide(rules, routing, *event, snapshot, at);
+      outcome.clocks = clocks.Apply(decision.decisions.clocks, event->event_id);
+      if (!outcome.clocks.started.empty()) events.insert_or_assign(event->event_id, *event);
+      for (const FiredRule& r : decision.decisions.rules) outcome.fired.push_back(r.id);
+      for (const Inhibition& inh : decision.decisions.inhibited) {
         outcome.inhibited.push_back(InhibitionText(inh.rule, inh.role));
       }
-      std::optional<Routing> routing;
-      if (directory) {
-        routing = Resolve(*directory, decisions, *event, event->occurred_at.utc, unrouted);
-        outcome.recipients = RuleRecipients(*routing);
-      }
-      snapshot = CaseAfter(snapshot, *event, decisions, routing);
+      AddRecipients(decision.alerts, &outcome.recipients);
+      snapshot = std::move(decision.case_after);
     }
     StepChecker(step, label, &result.failures).Check(outcome);
   }

@@ -2,20 +2,24 @@
 // (rule_test_file.h) against a rule set on one simulated case each, and
 // reports what differed from the expectations.
 //
-// Each test file is one case. Its CaseSnapshot starts empty and is updated by
-// every event: first_custody_at on the first apprehension or detention,
-// events, flags seen, and alerted_roles (the roles of the fired rules, after
-// inhibition). Its legal clocks live in a ClockTable. A step first advances
-// virtual time to its `at` (warnings and expiries in (previous at, at] are
-// the step's clocks_warned and clocks_due), then applies its event, if any.
+// The runner drives the daemon's own decisions with virtual time, so a
+// passing test is a statement about what amparod does:
+//  * A step first advances virtual time to its `at`. Every warning and expiry
+//    due by then fires as the daemon's clock watcher fires it
+//    (DueClockFirings, then DecideClockFiring on the case as it stands, at
+//    the firing's instant): these are the step's clocks_warned and
+//    clocks_due, the inhibitions they apply and the agencies they alert.
+//  * Then the step's event, if any, is decided as the daemon's pipeline
+//    decides it (Decide, at the step's virtual time): fired rules, clock
+//    starts and stops (ClockTable applies them as the store does),
+//    inhibitions, and the agencies its rules alert.
+// A step's `recipients` are every agency alerted at that step, by its event's
+// rules and by the clocks that warned or fell due (a clock alerts when it
+// fires, not in the step that starts it). Each subject (subject.id) has its
+// own case, advanced by Decide.
 //
 // A test with `params:` or `options:` runs against the rule set loaded again
 // with them (RulesForTest), as amparod loads it with its config's `rules:`.
-//
-// With a directory, the step's event is also routed as the daemon routes it
-// (Resolve, now = the event's occurred_at): the agencies resolved for the
-// fired rules are the step's recipients (clocks alert when they fire, not in
-// the step that starts them).
 #ifndef AMPARO_DAEMON_CTL_TEST_RUNNER_H_
 #define AMPARO_DAEMON_CTL_TEST_RUNNER_H_
 

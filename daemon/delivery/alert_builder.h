@@ -23,17 +23,6 @@ namespace amparo {
 
 inline constexpr const char* kAlertSchemaV1 = "amparo.alert.v1";
 
-// What the alert is about, independent of the recipient.
-struct AlertSubject {
-  std::string kind;  // "rule", "clock_warning" or "clock_due"
-  std::string rule;  // rule or clock id
-  Severity severity = Severity::kWarning;
-  LocalizedText title;
-  LocalizedText summary;
-  std::vector<std::string> legal_basis;
-  std::optional<Instant> deadline;
-};
-
 // Builds the amparo.alert.v1 object for `recipient`. `age_years` is the
 // engine's derived age. An unknown disclosure profile discloses only ids.
 nlohmann::json BuildAlert(const std::string& alert_id, int version, const AlertSubject& about,

@@ -1,6 +1,8 @@
 // The legal clocks' timers: when a running clock reaches its warning or its
-// due instant, the agencies of its roles are alerted (kind "clock_warning" or
-// "clock_due"), the clock is marked, all in one transaction.
+// due instant (DueClockFirings), DecideClockFiring (routing/decide.h, as
+// `amparoctl test` does) plans the alerts of its roles (kind "clock_warning"
+// or "clock_due"), and they are committed with the clock marked, in one
+// transaction.
 //
 // Timers are rebuilt from the store: one steady_timer sleeps until the next
 // instant any running clock needs (ClockStore::NextDueAt), so after a restart
@@ -21,6 +23,8 @@
 
 #include "daemon/core/clock.h"
 #include "daemon/core/status.h"
+#include "daemon/delivery/event_cache.h"
+#include "daemon/engine/evaluator.h"
 #include "daemon/engine/rule_set.h"
 #include "daemon/routing/directory.h"
 #include "daemon/store/clock_store.h"
@@ -37,7 +41,7 @@ struct ClockWatcherCounters {
 class ClockWatcher {
  public:
   ClockWatcher(boost::asio::io_context& io, EventStore& events, ProcessingStore& processing,
-               const Clock& clock, std::string unrouted_id);
+               EventCache& cache, const Clock& clock, std::string unrouted_id);
 
   void SetRuleSet(std::shared_ptr<const RuleSet> rules) { rules_ = std::move(rules); }
   void SetDirectory(std::shared_ptr<const Directory> directory) {
@@ -55,11 +59,13 @@ class ClockWatcher {
   const ClockWatcherCounters& counters() const { return counters_; }
 
  private:
-  Status Fire(const ClockRecord& record, bool due, Instant now);
+  Status Fire(const RunningClock& clock, const std::string& subject_key, ClockFiring::Kind kind,
+              Instant now);
 
   boost::asio::io_context& io_;
   EventStore& events_;
   ProcessingStore& processing_;
+  EventCache& cache_;
   const Clock& clock_;
   std::string unrouted_id_;
   std::shared_ptr<const RuleSet> rules_;

@@ -9,21 +9,21 @@
 namespace amparo {
 namespace {
 
-OutboundMessage ToMessage(const Delivery& row) {
+OutboundMessage ToMessage(const Delivery& row, std::string payload) {
   return OutboundMessage{.delivery_id = row.id,
                          .alert_id = row.alert_id,
                          .idempotency_key = row.idempotency_key,
                          .agency_id = row.agency_id,
                          .channel_type = row.channel.type,
                          .target = row.channel.target,
-                         .payload = row.payload};
+                         .payload = std::move(payload)};
 }
 
 }  // namespace
 
 Dispatcher::Dispatcher(boost::asio::io_context& io, OutboxStore& outbox, AdapterSet& adapters,
                        RetryPolicy policy, Clock& clock, std::function<double()> random,
-                       DeliveryRoutes routes, DispatcherOptions options)
+                       DeliveryRoutes routes, PayloadFn payload, DispatcherOptions options)
     : io_(io),
       outbox_(outbox),
       adapters_(adapters),
@@ -31,6 +31,7 @@ Dispatcher::Dispatcher(boost::asio::io_context& io, OutboxStore& outbox, Adapter
       clock_(clock),
       random_(std::move(random)),
       routes_(std::move(routes)),
+      payload_(std::move(payload)),
       options_(options),
       timer_(io),
       self_(std::make_shared<Dispatcher*>(this)) {}
@@ -106,7 +107,17 @@ void Dispatcher::Send(const Delivery& row) {
     });
     return;
   }
-  adapter->AsyncDeliver(ToMessage(row), std::move(done));
+  Result<std::string> payload = payload_(row);
+  if (!payload.ok()) {
+    const DeliveryOutcome outcome = payload.status().code() == Status::Code::kNotFound
+                                        ? DeliveryOutcome::kPermanent
+                                        : DeliveryOutcome::kRetryable;
+    boost::asio::post(io_, [done = std::move(done), outcome, why = payload.status()] {
+      done(outcome, Status(why.code(), "building the payload: " + why.message()));
+    });
+    return;
+  }
+  adapter->AsyncDeliver(ToMessage(row, std::move(payload).value()), std::move(done));
 }
 
 void Dispatcher::OnDone(const Delivery& row, DeliveryOutcome outcome, const Status& why) {

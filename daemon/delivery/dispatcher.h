@@ -1,12 +1,13 @@
 // Dispatcher: drains the outbox through the adapters (DESIGN.md §1, §6).
 //
-// It loads the due rows of the outbox in bounded batches, hands each to the
-// adapter of its channel type, and records the outcome: delivered; a failed
-// attempt with the next one scheduled by the retry policy; after the policy's
-// limit (or at once for a permanent failure) the agency's next channel; after
-// the last channel the row is dead and the alert escalates to the agency's
-// escalates_to (else to the fallback agency, the duty officer). A steady timer
-// sleeps until the next row is due; Nudge() wakes it when new rows commit.
+// It loads the due rows of the outbox in bounded batches, builds each row's
+// payload for its agency (PayloadFn: at send time, never frozen at commit, so
+// an escalation carries what the agency escalated to may see, in its
+// language), hands it to the adapter of its channel type, and records the outcome: delivered; a
+// failed attempt with the next one scheduled by the retry policy; after the policy's limit (or at
+// once for a permanent failure) the agency's next channel; after the last channel the row is dead
+// and the alert escalates to the agency's escalates_to (else to the fallback agency, the duty
+// officer). A steady timer sleeps until the next row is due; Nudge() wakes it when new rows commit.
 //
 // At-least-once: the store is the only memory. A row stays 'pending' while it
 // is sent, so after a crash between the send and its confirmation Start()
@@ -55,6 +56,11 @@ struct DeliveryRoutes {
   std::string fallback_agency;
 };
 
+// Builds a delivery's payload when it is sent, for the delivery's agency
+// (payload_builder.h). An error is a failed attempt: NotFound (the alert or
+// its event is gone) is permanent for the channel, anything else is retried.
+using PayloadFn = std::function<Result<std::string>(const Delivery&)>;
+
 struct DispatcherOptions {
   // Rows loaded from the outbox per pass. Must be positive.
   int batch = 64;
@@ -78,10 +84,10 @@ class Dispatcher {
  public:
   // `random` returns a number in [0, 1) for jitter. REQUIRES: the references
   // outlive the dispatcher; `policy` valid (ValidateRetryPolicy); both
-  // functions of `routes` set.
+  // functions of `routes` and `payload` set.
   Dispatcher(boost::asio::io_context& io, OutboxStore& outbox, AdapterSet& adapters,
              RetryPolicy policy, Clock& clock, std::function<double()> random,
-             DeliveryRoutes routes, DispatcherOptions options = {});
+             DeliveryRoutes routes, PayloadFn payload, DispatcherOptions options = {});
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -120,6 +126,7 @@ class Dispatcher {
   Clock& clock_;
   std::function<double()> random_;
   DeliveryRoutes routes_;
+  PayloadFn payload_;
   DispatcherOptions options_;
   boost::asio::steady_timer timer_;
   std::set<int64_t> in_flight_;

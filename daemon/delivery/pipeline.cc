@@ -7,12 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/delivery/alert_changes.h"
-#include "daemon/engine/case_snapshot.h"
-#include "daemon/engine/derived_facts.h"
-#include "daemon/engine/evaluator.h"
-#include "daemon/event/event_codec.h"
-#include "daemon/routing/resolver.h"
-#include "daemon/store/alert_store.h"
+#include "daemon/routing/decide.h"
 
 namespace amparo {
 
@@ -20,16 +15,12 @@ namespace {
 
 constexpr int kBatch = 64;
 
-// The case row after `event`: the engine's AdvanceCase, with the roles this
-// event alerted, and where the subject was last seen.
-CaseRecord CaseAfter(const Event& event, const std::string& subject_key, const CaseSnapshot& before,
-                     const std::vector<Recipient>& recipients) {
-  std::vector<std::string> roles;
-  roles.reserve(recipients.size());
-  for (const Recipient& r : recipients) roles.push_back(r.role);
+// The case row after `event`: the case the decision left, and where the
+// subject was last seen.
+CaseRecord CaseRow(const Event& event, const std::string& subject_key, CaseSnapshot state) {
   CaseRecord c;
   c.subject_key = subject_key;
-  c.state = AdvanceCase(before, event, roles);
+  c.state = std::move(state);
   c.last_event_at = event.occurred_at.utc;
   c.country = event.location.country;
   c.admin1 = event.location.admin1;
@@ -41,10 +32,11 @@ CaseRecord CaseAfter(const Event& event, const std::string& subject_key, const C
 }  // namespace
 
 Pipeline::Pipeline(boost::asio::io_context& io, EventStore& events, ProcessingStore& processing,
-                   const Clock& clock, std::string unrouted_id)
+                   EventCache& cache, const Clock& clock, std::string unrouted_id)
     : io_(io),
       events_(events),
       processing_(processing),
+      cache_(cache),
       clock_(clock),
       unrouted_id_(std::move(unrouted_id)),
       retry_timer_(io) {}
@@ -92,7 +84,7 @@ Result<int> Pipeline::ProcessPending(int limit) {
 
 Status Pipeline::ProcessOne(const StoredEvent& stored) {
   const Instant now = clock_.Now();
-  Result<Event> decoded = DecodeEvent(stored.body);
+  Result<std::shared_ptr<const Event>> decoded = cache_.Get(stored);
   if (!decoded.ok()) {
     // Stored events were validated on the way in; one that no longer decodes
     // (a contract change between versions) is kept, marked and counted.
@@ -101,48 +93,31 @@ Status Pipeline::ProcessOne(const StoredEvent& stored) {
                   decoded.status().message());
     return events_.MarkFailed(stored.id, decoded.status().message(), now);
   }
-  const Event& event = *decoded;
-  const RuleSet& rules = *rules_;
+  const Event& event = **decoded;
   const Directory& directory = *directory_;
 
   Result<CaseSnapshot> snapshot = processing_.cases().LoadCase(stored.subject_key);
   if (!snapshot.ok()) return snapshot.status();
-  const Decisions decisions = Evaluate(rules, event, *snapshot);
-  const DerivedFacts facts = ComputeDerivedFacts(event, *snapshot, rules.options());
-  const Routing routing = Resolve(directory, decisions, event, now, unrouted_id_);
-
-  // What recipients see is judged on the case, not only this event: a child
-  // who claimed asylum on an earlier event keeps the protection of
-  // disclosure (routing/disclosure.h reads the subject's flags).
-  Event disclosed = event;
-  disclosed.subject.flags = FlagsAfter(*snapshot, event);
+  // The alerts go out now: office hours are judged at processing time.
+  EventDecision decision =
+      Decide(*rules_, {&directory, unrouted_id_}, event, *snapshot, /*at=*/now);
 
   ProcessingCommit commit;
   commit.event_row = stored.id;
   commit.event_id = event.event_id;
   commit.subject_key = stored.subject_key;
-  commit.clocks = decisions.clocks;
+  commit.clocks = decision.decisions.clocks;
   commit.now = now;
-  std::vector<Recipient> alerted;
-  for (const Recipient& recipient : routing.recipients) {
-    if (recipient.source != AlertSource::kRule) continue;  // clocks alert when they fire
-    auto fired = std::find_if(decisions.rules.begin(), decisions.rules.end(),
-                              [&](const FiredRule& r) { return r.id == recipient.rule; });
-    if (fired == decisions.rules.end()) continue;
-    AlertSubject about{"rule",         fired->id,          fired->severity, fired->title,
-                       fired->summary, fired->legal_basis, std::nullopt};
-    if (fired->ack_within) about.deadline = event.occurred_at.utc + *fired->ack_within;
-
-    Result<AlertChange> change = MakeAlertChange(processing_.alerts(), about, recipient, disclosed,
-                                                 facts.age_years, stored.subject_key, directory);
-    if (!change.ok()) return change.status();
-    commit.alerts.push_back(std::move(change).value());
-    alerted.push_back(recipient);
+  commit.alerts.reserve(decision.alerts.size());
+  for (const PlannedAlert& planned : decision.alerts) {
+    commit.alerts.push_back(MakeAlertChange(planned, event.event_id, directory));
   }
-  commit.case_update = CaseAfter(event, stored.subject_key, *snapshot, alerted);
+  commit.case_update = CaseRow(event, stored.subject_key, std::move(decision.case_after));
 
   Result<CommitOutcome> outcome = processing_.CommitProcessing(commit);
   if (!outcome.ok()) return outcome.status();
+  const Decisions& decisions = decision.decisions;
+  const Routing& routing = decision.routing;
   ++counters_.processed;
   counters_.unrouted += routing.unrouted.size();
   counters_.inhibited += decisions.inhibited.size();

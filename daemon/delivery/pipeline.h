@@ -1,11 +1,13 @@
 // The pipeline: a stored event in, its case, alerts, outbox rows and clocks
 // out, in one SQLite transaction (DESIGN.md §1).
 //
-// For each pending event, oldest first: load the subject's case, evaluate the
-// rule set (engine/), resolve the roles of the rules that fired to agencies
-// (routing/, inhibited roles already removed), build each recipient's alert
-// (alert_builder.h), and commit everything with
-// ProcessingStore::CommitProcessing. An event stored but not processed when
+// For each pending event, oldest first: take the decoded event from the
+// EventCache (decoded once, by the ingest; decoded again only after a restart
+// or an eviction), load the subject's case, Decide (routing/decide.h: the same
+// decision `amparoctl route` and `amparoctl test` make), and commit the alerts
+// it plans, the clocks it starts and stops and the case it leaves with
+// ProcessingStore::CommitProcessing. Payloads are built later, when each
+// delivery is sent (payload_builder.h). An event stored but not processed when
 // the daemon died is still pending at start and is processed then; an event
 // processed twice changes nothing the second time (the commit checks).
 //
@@ -25,6 +27,7 @@
 
 #include "daemon/core/clock.h"
 #include "daemon/core/status.h"
+#include "daemon/delivery/event_cache.h"
 #include "daemon/engine/rule_set.h"
 #include "daemon/routing/directory.h"
 #include "daemon/store/event_store.h"
@@ -47,7 +50,7 @@ class Pipeline {
   // `unrouted_id` is the directory's duty officer for roles that resolve to
   // nobody.
   Pipeline(boost::asio::io_context& io, EventStore& events, ProcessingStore& processing,
-           const Clock& clock, std::string unrouted_id);
+           EventCache& cache, const Clock& clock, std::string unrouted_id);
 
   void SetRuleSet(std::shared_ptr<const RuleSet> rules) { rules_ = std::move(rules); }
   void SetDirectory(std::shared_ptr<const Directory> directory) {
@@ -78,6 +81,7 @@ class Pipeline {
   boost::asio::io_context& io_;
   EventStore& events_;
   ProcessingStore& processing_;
+  EventCache& cache_;
   const Clock& clock_;
   std::string unrouted_id_;
   std::shared_ptr<const RuleSet> rules_;

@@ -4,33 +4,48 @@
 
 namespace amparo {
 
-std::vector<RunningClock>::iterator ClockTable::Find(const std::string& clock_id,
-                                                     const std::string& key) {
+std::vector<RunningClock>::iterator ClockTable::FindMutable(const std::string& clock_id,
+                                                            const std::string& key) {
   return std::find_if(running_.begin(), running_.end(), [&](const RunningClock& c) {
     return c.clock_id == clock_id && c.key == key;
   });
 }
 
-ClockTable::Changes ClockTable::Apply(const std::vector<ClockOp>& ops) {
+const RunningClock* ClockTable::Find(const std::string& clock_id, const std::string& key) const {
+  auto it = std::find_if(running_.begin(), running_.end(), [&](const RunningClock& c) {
+    return c.clock_id == clock_id && c.key == key;
+  });
+  return it == running_.end() ? nullptr : &*it;
+}
+
+ClockTable::Changes ClockTable::Apply(const std::vector<ClockOp>& ops,
+                                      const std::string& event_id) {
   Changes changes;
   for (const ClockOp& op : ops) {
-    auto it = Find(op.clock_id, op.key);
+    auto it = FindMutable(op.clock_id, op.key);
     if (op.op == ClockOp::Op::kStop) {
       if (it == running_.end()) continue;
       running_.erase(it);
       changes.stopped.push_back(op.clock_id);
     } else if (it == running_.end()) {
-      running_.push_back({op.clock_id, op.key, op.started_at, op.warn_at, op.due_at, false});
+      running_.push_back({.clock_id = op.clock_id,
+                          .key = op.key,
+                          .started_at = op.started_at,
+                          .warn_at = op.warn_at,
+                          .due_at = op.due_at,
+                          .roles = op.roles,
+                          .event_id = event_id});
       changes.started.push_back(op.clock_id);
     }
   }
   return changes;
 }
 
-std::vector<ClockFiring> ClockTable::Advance(Instant after, Instant upto) {
-  std::vector<ClockFiring> firings = DueClockFirings(running_, after, upto);
+std::vector<ClockFiring> ClockTable::Advance(Instant now) {
+  std::vector<ClockFiring> firings = DueClockFirings(running_, now);
   for (const ClockFiring& f : firings) {
-    if (f.kind == ClockFiring::Kind::kWarn) Find(f.clock_id, f.key)->warned = true;
+    auto it = FindMutable(f.clock_id, f.key);
+    (f.kind == ClockFiring::Kind::kWarn ? it->warned : it->expired) = true;
   }
   return firings;
 }

@@ -22,18 +22,24 @@ class ClockTable {
     std::vector<std::string> stopped;
   };
 
-  // Applies the clock ops of one Decisions: starts a clock unless one is
-  // already running for its (clock_id, key); stops a running one.
-  Changes Apply(const std::vector<ClockOp>& ops);
+  // Applies the clock ops of `event_id`'s Decisions: starts a clock unless
+  // one is already running for its (clock_id, key); stops a running one.
+  // (The daemon's store does the same in ProcessingStore::CommitProcessing.)
+  Changes Apply(const std::vector<ClockOp>& ops, const std::string& event_id = "");
 
-  // The warnings and expiries in (after, upto] (DueClockFirings); marks the
-  // warnings as fired. Expired clocks keep running (overdue) until stopped.
-  std::vector<ClockFiring> Advance(Instant after, Instant upto);
+  // The warnings and expiries due by `now` (DueClockFirings, as the daemon's
+  // clock watcher fires them), marked as fired. Expired clocks keep running
+  // (overdue) until stopped.
+  std::vector<ClockFiring> Advance(Instant now);
+
+  // The running clock (clock_id, key), or nullptr.
+  const RunningClock* Find(const std::string& clock_id, const std::string& key) const;
 
   const std::vector<RunningClock>& running() const { return running_; }
 
  private:
-  std::vector<RunningClock>::iterator Find(const std::string& clock_id, const std::string& key);
+  std::vector<RunningClock>::iterator FindMutable(const std::string& clock_id,
+                                                  const std::string& key);
 
   std::vector<RunningClock> running_;
 };

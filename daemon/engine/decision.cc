@@ -3,17 +3,15 @@
 namespace amparo {
 
 std::string_view SeverityName(Severity s) {
-  switch (s) {
-    case Severity::kInfo:
-      return "info";
-    case Severity::kWarning:
-      return "warning";
-    case Severity::kHigh:
-      return "high";
-    case Severity::kCritical:
-      return "critical";
+  const auto i = static_cast<std::size_t>(s);
+  return i < kSeverityNames.size() ? kSeverityNames[i] : "?";
+}
+
+std::optional<Severity> ParseSeverity(std::string_view name) {
+  for (std::size_t i = 0; i < kSeverityNames.size(); ++i) {
+    if (kSeverityNames[i] == name) return static_cast<Severity>(i);
   }
-  return "?";
+  return std::nullopt;
 }
 
 }  // namespace amparo

@@ -32,7 +32,12 @@ inline constexpr std::array<std::string_view, 9> kRoles = {
 };
 
 enum class Severity { kInfo, kWarning, kHigh, kCritical };
+// The names rules and alerts use, in Severity order.
+inline constexpr std::array<std::string_view, 4> kSeverityNames = {"info", "warning", "high",
+                                                                   "critical"};
 std::string_view SeverityName(Severity s);
+// The severity named `name`, or nullopt.
+std::optional<Severity> ParseSeverity(std::string_view name);
 
 // Text in several languages, keyed by BCP 47 primary tag ("en", "es", "fr").
 using LocalizedText = std::map<std::string, std::string, std::less<>>;
@@ -72,6 +77,20 @@ struct Inhibition {
   std::string role;
   std::string reason;
   bool operator==(const Inhibition&) const = default;
+};
+
+// What one alert is about, whoever receives it: a fired rule, or a legal
+// clock's warning or expiry. Each recipient's payload is built from it at
+// send time, in that recipient's language and disclosure (delivery/).
+struct AlertSubject {
+  std::string kind;  // "rule", "clock_warning" or "clock_due"
+  std::string rule;  // rule id, or "<clock id>:warning" / "<clock id>:due"
+  Severity severity = Severity::kWarning;
+  LocalizedText title;
+  LocalizedText summary;
+  std::vector<std::string> legal_basis;
+  std::optional<Instant> deadline;  // acknowledge by (rules) or the clock's due instant
+  bool operator==(const AlertSubject&) const = default;
 };
 
 struct Decisions {

@@ -64,7 +64,11 @@ void Inhibit(const InhibitDef& inhibit, const std::string& id, std::vector<std::
 }  // namespace
 
 Decisions Evaluate(const RuleSet& rules, const Event& event, const CaseSnapshot& snapshot) {
-  const DerivedFacts facts = ComputeDerivedFacts(event, snapshot, rules.options());
+  return Evaluate(rules, event, snapshot, ComputeDerivedFacts(event, snapshot, rules.options()));
+}
+
+Decisions Evaluate(const RuleSet& rules, const Event& event, const CaseSnapshot& snapshot,
+                   const DerivedFacts& facts) {
   const FieldContext ctx{event, facts, snapshot};
   Decisions out;
   out.event_id = event.event_id;
@@ -92,9 +96,8 @@ Decisions Evaluate(const RuleSet& rules, const Event& event, const CaseSnapshot&
 }
 
 std::vector<Inhibition> InhibitRoles(const RuleSet& rules, const Event& event,
-                                     const CaseSnapshot& snapshot, const std::string& id,
-                                     std::vector<std::string>* roles) {
-  const DerivedFacts facts = ComputeDerivedFacts(event, snapshot, rules.options());
+                                     const CaseSnapshot& snapshot, const DerivedFacts& facts,
+                                     const std::string& id, std::vector<std::string>* roles) {
   const FieldContext ctx{event, facts, snapshot};
   std::vector<Inhibition> out;
   for (const InhibitDef& inhibit : rules.inhibits()) {
@@ -103,15 +106,14 @@ std::vector<Inhibition> InhibitRoles(const RuleSet& rules, const Event& event,
   return out;
 }
 
-std::vector<ClockFiring> DueClockFirings(const std::vector<RunningClock>& clocks, Instant after,
-                                         Instant upto) {
+std::vector<ClockFiring> DueClockFirings(const std::vector<RunningClock>& clocks, Instant now) {
   std::vector<ClockFiring> out;
-  const auto in_window = [&](Instant t) { return after < t && t <= upto; };
   for (const RunningClock& c : clocks) {
-    if (c.warn_at && !c.warned && in_window(*c.warn_at)) {
+    if (c.expired) continue;
+    if (c.warn_at && !c.warned && *c.warn_at <= now) {
       out.push_back({ClockFiring::Kind::kWarn, c.clock_id, c.key, *c.warn_at});
     }
-    if (in_window(c.due_at)) out.push_back({ClockFiring::Kind::kDue, c.clock_id, c.key, c.due_at});
+    if (c.due_at <= now) out.push_back({ClockFiring::Kind::kDue, c.clock_id, c.key, c.due_at});
   }
   std::sort(out.begin(), out.end(), [](const ClockFiring& a, const ClockFiring& b) {
     return std::tie(a.at, a.clock_id, a.key, a.kind) < std::tie(b.at, b.clock_id, b.key, b.kind);

@@ -10,8 +10,6 @@ namespace amparo {
 
 namespace {
 
-constexpr std::string_view kSeverities[] = {"info", "warning", "high", "critical"};
-
 bool IsKebabCase(std::string_view id) {
   if (id.empty() || id.front() == '-' || id.back() == '-') return false;
   for (std::size_t i = 0; i < id.size(); ++i) {
@@ -269,11 +267,8 @@ std::vector<std::string> RuleFileReader::ReadRoles(MapReader* r, std::string_vie
 
 Severity RuleFileReader::ReadSeverity(MapReader* r) {
   std::optional<std::string> name =
-      r->Enum("severity", true, {std::begin(kSeverities), std::end(kSeverities)});
-  for (std::size_t i = 0; name && i < std::size(kSeverities); ++i) {
-    if (kSeverities[i] == *name) return static_cast<Severity>(i);
-  }
-  return Severity::kWarning;
+      r->Enum("severity", true, {kSeverityNames.begin(), kSeverityNames.end()});
+  return name ? ParseSeverity(*name).value_or(Severity::kWarning) : Severity::kWarning;
 }
 
 void RuleFileReader::ReadCondition(File* file, MapReader* r, std::string_view key, Condition* out) {

@@ -115,6 +115,19 @@ std::vector<Outcome> ResolveRole(const Context& ctx, const std::string& role) {
 
 }  // namespace
 
+Recipient RecipientOf(const Agency& agency, AlertSource source, const std::string& rule,
+                      const std::string& role, const LocalizedText& title) {
+  return {source,
+          rule,
+          role,
+          agency.id,
+          agency.kind,
+          agency.country,
+          agency.channels,
+          Localize(title, agency.languages).language,
+          agency.disclosure};
+}
+
 Routing Resolve(const Directory& directory, const Decisions& decisions, const Event& event,
                 Instant now, const std::string& unrouted_id) {
   const Context ctx{directory, event, date::sys_days(event.occurred_at.LocalDate()), now,
@@ -136,9 +149,7 @@ Routing Resolve(const Directory& directory, const Decisions& decisions, const Ev
           agency = ctx.fallback;
         }
         if (agency == nullptr || !seen.emplace(source, rule, agency->id).second) continue;
-        routing.recipients.push_back({source, rule, role, agency->id, agency->kind, agency->country,
-                                      agency->channels, Localize(title, agency->languages).language,
-                                      agency->disclosure});
+        routing.recipients.push_back(RecipientOf(*agency, source, rule, role, title));
       }
     }
   };

@@ -50,6 +50,12 @@ struct Routing {
   std::vector<Unrouted> unrouted;
 };
 
+// `agency` as the recipient of `rule`'s alert for `role`: its channels, its
+// disclosure profile, and the language of its first language the title is
+// written in (Localize). Also used at send time for an escalation target.
+Recipient RecipientOf(const Agency& agency, AlertSource source, const std::string& rule,
+                      const std::string& role, const LocalizedText& title);
+
 // Resolves every role of every fired rule and started clock in `decisions`
 // to agencies of `directory`:
 //  * consulate: for each nationality N of the subject, the consulate of N

@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
 #include "daemon/store/rows.h"
@@ -12,7 +13,7 @@ namespace {
 
 constexpr std::string_view kColumns = R"sql(
   alert_id, rule_id, subject_key, agency_id, role, opening_event_id, last_event_id, severity,
-  state, version, deadline_ms, escalates_to, created_at_ms, updated_at_ms, payload)sql";
+  state, version, deadline_ms, escalates_to, created_at_ms, updated_at_ms, about)sql";
 
 const std::string kFindOpen = "SELECT " + std::string(kColumns) +
                               " FROM alerts WHERE rule_id = ? AND subject_key = ? AND"
@@ -21,14 +22,14 @@ const std::string kGet = "SELECT " + std::string(kColumns) + " FROM alerts WHERE
 constexpr std::string_view kInsert = R"sql(
   INSERT INTO alerts(alert_id, rule_id, subject_key, agency_id, role, opening_event_id,
                      last_event_id, severity, version, deadline_ms, escalates_to, created_at_ms,
-                     updated_at_ms, payload)
+                     updated_at_ms, about)
   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?11, ?12))sql";
 // Keeps the earlier of the stored and the new deadline.
 constexpr std::string_view kUpdate = R"sql(
   UPDATE alerts SET version = version + 1, last_event_id = ?1, severity = ?2,
     deadline_ms = CASE WHEN deadline_ms IS NULL THEN ?3 WHEN ?3 IS NULL THEN deadline_ms
                        ELSE MIN(deadline_ms, ?3) END,
-    escalates_to = ?4, payload = ?5, updated_at_ms = ?6
+    escalates_to = ?4, about = ?5, updated_at_ms = ?6
   WHERE alert_id = ?7 AND state = 'open')sql";
 constexpr std::string_view kInsertAck = R"sql(
   INSERT INTO acks(alert_id, agency_id, at_ms, by, note, via) VALUES (?, ?, ?, ?, ?, ?))sql";
@@ -47,6 +48,8 @@ Result<AlertState> ParseAlertState(std::string_view text) {
 Result<AlertRecord> ReadAlert(const Statement& row) {
   Result<AlertState> state = ParseAlertState(row.ColumnText(8));
   if (!state.ok()) return state.status();
+  Result<AlertSubject> about = AlertSubjectFromJson(row.ColumnText(14));
+  if (!about.ok()) return about.status();
   return AlertRecord{
       .alert_id = row.ColumnText(0),
       .rule_id = row.ColumnText(1),
@@ -62,7 +65,7 @@ Result<AlertRecord> ReadAlert(const Statement& row) {
       .escalates_to = row.ColumnIsNull(11) ? std::nullopt : std::optional(row.ColumnText(11)),
       .created_at = rows::FromMillis(row.ColumnInt64(12)),
       .updated_at = rows::FromMillis(row.ColumnInt64(13)),
-      .payload = row.ColumnText(14)};
+      .about = std::move(about).value()};
 }
 
 Status CheckChange(const AlertChange& change) {
@@ -75,6 +78,47 @@ Status CheckChange(const AlertChange& change) {
 }
 
 }  // namespace
+
+std::string AlertSubjectToJson(const AlertSubject& about) {
+  nlohmann::json j = {{"kind", about.kind},
+                      {"rule", about.rule},
+                      {"severity", SeverityName(about.severity)},
+                      {"title", about.title},
+                      {"summary", about.summary},
+                      {"legal_basis", about.legal_basis},
+                      {"deadline_ms", nullptr}};
+  if (about.deadline) j["deadline_ms"] = rows::ToMillis(*about.deadline);
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<AlertSubject> AlertSubjectFromJson(std::string_view text) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const auto corrupt = [&](std::string_view why) {
+    return Status::Corruption("alert about: " + std::string(why));
+  };
+  if (!j.is_object()) return corrupt("not a JSON object");
+  AlertSubject about;
+  try {
+    about.kind = j.at("kind").get<std::string>();
+    about.rule = j.at("rule").get<std::string>();
+    std::optional<Severity> severity = ParseSeverity(j.at("severity").get<std::string>());
+    if (!severity) return corrupt("unknown severity");
+    about.severity = *severity;
+    for (const auto& [language, text] : j.at("title").items()) {
+      about.title[language] = text.get<std::string>();
+    }
+    for (const auto& [language, text] : j.at("summary").items()) {
+      about.summary[language] = text.get<std::string>();
+    }
+    about.legal_basis = j.at("legal_basis").get<std::vector<std::string>>();
+    if (const auto& ms = j.at("deadline_ms"); !ms.is_null()) {
+      about.deadline = rows::FromMillis(ms.get<int64_t>());
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return corrupt(e.what());
+  }
+  return about;
+}
 
 std::string DeriveAlertId(std::string_view rule_id, std::string_view subject_key,
                           std::string_view agency_id, std::string_view opening_event_id) {
@@ -136,7 +180,7 @@ Result<AlertVersion> AlertStore::OpenOrUpdate(const AlertChange& change,
     Statement& update = statements_->update;
     ScopedReset reset(update);
     status = rows::Bind(update, event_id, severity, change.deadline, change.escalates_to,
-                        change.payload, now, current.alert_id);
+                        AlertSubjectToJson(change.about), now, current.alert_id);
     if (status.ok()) status = rows::RunOne(db_, update, "no open alert " + current.alert_id);
     if (!status.ok()) return status;
     return AlertVersion{.alert_id = current.alert_id, .version = current.version + 1};
@@ -147,7 +191,7 @@ Result<AlertVersion> AlertStore::OpenOrUpdate(const AlertChange& change,
   ScopedReset reset(insert);
   status = rows::Bind(insert, alert_id, change.rule_id, subject_key, change.agency_id, change.role,
                       change.opening_event_id, event_id, severity, change.deadline,
-                      change.escalates_to, now, change.payload);
+                      change.escalates_to, now, AlertSubjectToJson(change.about));
   if (status.ok()) status = insert.Run();
   if (!status.ok()) return status;
   return AlertVersion{.alert_id = std::move(alert_id), .version = 1, .opened = true};

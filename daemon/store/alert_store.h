@@ -5,8 +5,10 @@
 // the rule, the subject key, the agency and the event that opened it, so the
 // same decision always yields the same id: the id is the receivers'
 // idempotency key. While an alert is open, a later event for the same (rule,
-// subject, agency) updates it (version + 1, new payload) instead of opening a
+// subject, agency) updates it (version + 1, what it is about now) instead of opening a
 // second one; a partial UNIQUE index makes a second open alert impossible.
+// An alert stores what it is about (AlertSubject, as JSON), not a payload:
+// each delivery's payload is built when it is sent (delivery/).
 #ifndef AMPARO_DAEMON_STORE_ALERT_STORE_H_
 #define AMPARO_DAEMON_STORE_ALERT_STORE_H_
 
@@ -29,6 +31,11 @@ namespace amparo {
 std::string DeriveAlertId(std::string_view rule_id, std::string_view subject_key,
                           std::string_view agency_id, std::string_view opening_event_id);
 
+// `about` as the store keeps it (JSON), and back. FromJson returns Corruption
+// for text ToJson did not write.
+std::string AlertSubjectToJson(const AlertSubject& about);
+Result<AlertSubject> AlertSubjectFromJson(std::string_view text);
+
 // An alert to open, or to update if one is open for (rule_id, subject, agency_id).
 struct AlertChange {
   std::string rule_id;
@@ -37,7 +44,7 @@ struct AlertChange {
   std::string opening_event_id;  // The event that opens the alert if none is open.
   Severity severity = Severity::kWarning;
   std::optional<Instant> deadline;          // Acknowledge by; an update keeps the earlier one.
-  std::string payload;                      // The amparo.alert.v1 JSON for this recipient.
+  AlertSubject about;                       // What it is about; payloads are built from it.
   std::vector<ChannelTarget> channels;      // The agency's channels, ordered; at least one.
   std::optional<std::string> escalates_to;  // The agency's escalation target, recorded.
 };
@@ -59,7 +66,7 @@ struct AlertRecord {
   std::optional<std::string> escalates_to;
   Instant created_at{};
   Instant updated_at{};
-  std::string payload;
+  AlertSubject about;  // Of the last version; each recipient's payload is built from it.
 };
 
 // What OpenOrUpdate did.

@@ -145,6 +145,28 @@ constexpr std::array kMigrations = {
     Migration{6, "the start of the current custody spell of a case", R"sql(
       ALTER TABLE cases ADD COLUMN custody_since_ms INTEGER;
     )sql"},
+    // Payloads are built when they are sent, for the agency they go to, in its
+    // language and disclosure (an escalation must never carry what was built
+    // for another agency). An alert keeps what it is about, whoever receives
+    // it; the outbox keeps references. Older alerts' `about` is recovered from
+    // the payload built for their first agency (its one language).
+    Migration{7, "alerts keep what they are about; the outbox keeps no payloads", R"sql(
+      ALTER TABLE alerts ADD COLUMN about TEXT NOT NULL DEFAULT '{}';
+      UPDATE alerts SET about = json_object(
+        'kind', json_extract(payload, '$.kind'),
+        'rule', json_extract(payload, '$.rule'),
+        'severity', json_extract(payload, '$.severity'),
+        'title', json_object(COALESCE(json_extract(payload, '$.language'), 'en'),
+                             json_extract(payload, '$.title')),
+        'summary', CASE WHEN json_extract(payload, '$.summary') IS NULL THEN json_object()
+                   ELSE json_object(COALESCE(json_extract(payload, '$.language'), 'en'),
+                                    json_extract(payload, '$.summary')) END,
+        'legal_basis', json(COALESCE(json_extract(payload, '$.legal_basis'), '[]')),
+        'deadline_ms', deadline_ms)
+      WHERE json_valid(payload);
+      ALTER TABLE alerts DROP COLUMN payload;
+      ALTER TABLE deliveries DROP COLUMN payload;
+    )sql"},
 };
 
 constexpr bool NumberedWithoutGaps() {

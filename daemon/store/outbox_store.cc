@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::string_view kColumns = R"sql(
   id, alert_id, version, agency_id, channel_index, channel_type, target, state, attempts,
-  next_attempt_at_ms, last_error, created_at_ms, delivered_at_ms, idempotency_key, payload,
+  next_attempt_at_ms, last_error, created_at_ms, delivered_at_ms, idempotency_key,
   escalated_from)sql";
 
 const std::string kDue = "SELECT " + std::string(kColumns) +
@@ -19,8 +19,8 @@ const std::string kDue = "SELECT " + std::string(kColumns) +
 const std::string kGet = "SELECT " + std::string(kColumns) + " FROM deliveries WHERE id = ?";
 constexpr std::string_view kInsertFirst = R"sql(
   INSERT INTO deliveries(alert_id, version, agency_id, channel_index, channel_type, target,
-                         next_attempt_at_ms, created_at_ms, idempotency_key, payload)
-  VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?6, ?1 || ':' || ?2, ?7)
+                         next_attempt_at_ms, created_at_ms, idempotency_key)
+  VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?6, ?1 || ':' || ?2)
   RETURNING id)sql";
 constexpr std::string_view kNextDueAfter = R"sql(
   SELECT MIN(next_attempt_at_ms) FROM deliveries
@@ -36,17 +36,15 @@ constexpr std::string_view kGiveUp = R"sql(
   WHERE id = ? AND state = 'pending')sql";
 constexpr std::string_view kInsertNextChannel = R"sql(
   INSERT INTO deliveries(alert_id, version, agency_id, channel_index, channel_type, target,
-                         next_attempt_at_ms, created_at_ms, idempotency_key, payload,
-                         escalated_from)
+                         next_attempt_at_ms, created_at_ms, idempotency_key, escalated_from)
   SELECT alert_id, version, agency_id, channel_index + 1, ?1, ?2, ?3, ?3, idempotency_key,
-         payload, escalated_from
+         escalated_from
   FROM deliveries WHERE id = ?4
   RETURNING id)sql";
 constexpr std::string_view kInsertEscalation = R"sql(
   INSERT INTO deliveries(alert_id, version, agency_id, channel_index, channel_type, target,
-                         next_attempt_at_ms, created_at_ms, idempotency_key, payload,
-                         escalated_from)
-  SELECT alert_id, version, ?1, 0, ?2, ?3, ?4, ?4, idempotency_key, payload, id
+                         next_attempt_at_ms, created_at_ms, idempotency_key, escalated_from)
+  SELECT alert_id, version, ?1, 0, ?2, ?3, ?4, ?4, idempotency_key, id
   FROM deliveries WHERE id = ?5 AND state = 'dead'
   ON CONFLICT DO NOTHING
   RETURNING id)sql";
@@ -81,8 +79,7 @@ Result<Delivery> ReadDelivery(const Statement& row) {
       .created_at = rows::FromMillis(row.ColumnInt64(11)),
       .delivered_at = rows::OptionalInstant(row, 12),
       .idempotency_key = row.ColumnText(13),
-      .payload = row.ColumnText(14),
-      .escalated_from = row.ColumnIsNull(15) ? std::nullopt : std::optional(row.ColumnInt64(15))};
+      .escalated_from = row.ColumnIsNull(14) ? std::nullopt : std::optional(row.ColumnInt64(14))};
 }
 
 // Steps an INSERT ... RETURNING id: the new id, or nullopt if nothing was inserted.
@@ -132,7 +129,7 @@ Result<int64_t> OutboxStore::InsertFirst(const NewDelivery& delivery, Instant no
   Statement& insert = statements_->insert_first;
   ScopedReset reset(insert);
   Status status = rows::Bind(insert, delivery.alert_id, delivery.version, delivery.agency_id,
-                             delivery.channel.type, delivery.channel.target, now, delivery.payload);
+                             delivery.channel.type, delivery.channel.target, now);
   if (!status.ok()) return status;
   Result<std::optional<int64_t>> id = InsertedId(insert);
   if (!id.ok()) return id.status();

@@ -7,7 +7,8 @@
 // escalates: a row for the escalation agency). Nothing is ever deleted, so the
 // table is also the record of every attempt. Every row carries the
 // idempotency key "<alert_id>:<version>", which receivers use to drop the
-// repeats that at-least-once delivery implies.
+// repeats that at-least-once delivery implies. A row holds no payload: it is
+// built when the row is sent, for the row's agency (delivery/).
 //
 // Which row comes next is the dispatcher's business; the store only records.
 #ifndef AMPARO_DAEMON_STORE_OUTBOX_STORE_H_
@@ -43,7 +44,6 @@ struct Delivery {
   Instant created_at{};
   std::optional<Instant> delivered_at;
   std::string idempotency_key;
-  std::string payload;
   std::optional<int64_t> escalated_from;  // The dead row this escalation follows.
 };
 
@@ -53,7 +53,6 @@ struct NewDelivery {
   int version = 1;
   std::string agency_id;
   ChannelTarget channel;  // The agency's primary channel.
-  std::string payload;
 };
 
 // What FailOver did with a row.

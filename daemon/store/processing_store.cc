@@ -146,8 +146,7 @@ Status ProcessingStore::WriteAlerts(const std::vector<AlertChange>& alerts,
     Result<int64_t> delivery = outbox_->InsertFirst({.alert_id = version->alert_id,
                                                      .version = version->version,
                                                      .agency_id = change.agency_id,
-                                                     .channel = change.channels.front(),
-                                                     .payload = change.payload},
+                                                     .channel = change.channels.front()},
                                                     now);
     if (!delivery.ok()) return delivery.status();
     outcome.alerts.push_back({.alert = std::move(version).value(), .delivery_id = *delivery});

@@ -1,5 +1,6 @@
 #include "daemon/ctl/route_command.h"
 
+#include <set>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -206,16 +207,18 @@ TEST_CASE("DryRunPayload: the consulate of a child who claims asylum sees no loc
   Result<Event> event =
       DecodeEvent(*ReadTextFile(CtlData("events/gt-child-tapachula-asylum.json")));
   REQUIRE(event.ok());
-  Decisions decisions;
-  decisions.event_id = event->event_id;
-  decisions.rules.push_back({"consular-rule",
-                             Severity::kHigh,
-                             {"consulate"},
-                             std::nullopt,
-                             {"VCCR art. 37(b)"},
-                             {{"en", "Notify the consulate"}},
-                             {}});
-  Recipient consulate;
+  EventDecision decision;
+  decision.disclosed = *event;
+  decision.facts.age_years = 15;
+  PlannedAlert planned;
+  planned.about = {.kind = "rule",
+                   .rule = "consular-rule",
+                   .severity = Severity::kHigh,
+                   .title = {{"en", "Notify the consulate"}},
+                   .summary = {},
+                   .legal_basis = {"VCCR art. 37(b)"},
+                   .deadline = std::nullopt};
+  Recipient& consulate = planned.recipient;
   consulate.rule = "consular-rule";
   consulate.role = "consulate";
   consulate.agency_id = "gt-consulate-tapachula";
@@ -223,15 +226,44 @@ TEST_CASE("DryRunPayload: the consulate of a child who claims asylum sees no loc
   consulate.country = "GT";
   consulate.language = "en";
   consulate.disclosure = "consular";
-  auto payload = DryRunPayload(decisions, *event, 15, consulate, **directory);
-  REQUIRE(payload);
-  CHECK(payload->at("alert_id") == "dry-run");
-  CHECK(payload->at("deadline").is_null());
-  CHECK_FALSE(payload->at("event").contains("location"));
-  CHECK(payload->at("event").at("subject").at("id") == "INM-CHP-NNA-2026-0194");
+  const nlohmann::json payload = DryRunPayload(decision, planned, **directory);
+  CHECK(payload.at("alert_id") == "dry-run");
+  CHECK(payload.at("deadline").is_null());
+  CHECK_FALSE(payload.at("event").contains("location"));
+  CHECK(payload.at("event").at("subject").at("id") == "INM-CHP-NNA-2026-0194");
+}
 
-  consulate.source = AlertSource::kClock;
-  CHECK_FALSE(DryRunPayload(decisions, *event, 15, consulate, **directory));
+TEST_CASE("route --at judges office hours when the alert goes out, as the daemon does") {
+  // A Haitian boy in Darién on a Tuesday at 10:00: the court is on duty; at
+  // --at Saturday 10:00 SENNIAF acts. The shipped rules and directory.
+  const auto route = [](const std::string& at) {
+    std::ostringstream s;
+    RouteOptions options;
+    options.rules_dir = testing::SourcePath("rules");
+    options.directory_dir = testing::SourcePath("config/directory");
+    options.event_file = CtlData("events/ht-child-darien.json");
+    options.at = at;
+    options.json = true;
+    REQUIRE(RunRoute(options, s) == 0);
+    std::set<std::string> child_welfare;
+    const nlohmann::json json = nlohmann::json::parse(s.str());
+    for (const auto& r : json.at("recipients")) {
+      if (r.at("role") == "child_welfare") child_welfare.insert(r.at("agency"));
+    }
+    return child_welfare;
+  };
+  CHECK(route("") == std::set<std::string>{"pa-juzgado-darien"});
+  CHECK(route("2026-03-03T14:59:00Z") == std::set<std::string>{"pa-juzgado-darien"});
+  CHECK(route("2026-03-07T10:00:00-05:00") == std::set<std::string>{"pa-senniaf"});
+  CHECK(route("2026-03-03T22:00:00Z") == std::set<std::string>{"pa-senniaf"});
+
+  std::ostringstream bad;
+  RouteOptions options;
+  options.rules_dir = testing::SourcePath("rules");
+  options.event_file = CtlData("events/ht-child-darien.json");
+  options.at = "tuesday";
+  CHECK(RunRoute(options, bad) == 1);
+  CHECK(bad.str().rfind("--at tuesday: ", 0) == 0);
 }
 
 TEST_CASE("route --directory prints recipients and unrouted roles for people") {

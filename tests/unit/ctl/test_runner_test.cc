@@ -165,6 +165,19 @@ TEST_CASE("test --directory: recipient expectations pass") {
   CHECK(code == 0);
 }
 
+TEST_CASE("test --directory: clock firings are decided as the daemon decides them") {
+  // Warnings and expiries alert the clock's roles, with the inhibits judged
+  // on the case when the clock fires (a claim made since withholds the
+  // consulate): what amparod's clock watcher does (routing/decide.h).
+  std::ostringstream out;
+  const int code = RunTestCommand(
+      Options(CtlData("clock-firing-rules"), CtlData("clock-firing-tests"), CtlData("directory")),
+      out);
+  INFO(out.str());
+  CHECK(code == 0);
+  CHECK(out.str().find("1 passed, 0 failed\n") != std::string::npos);
+}
+
 TEST_CASE("test --directory: recipient failures print a diff, unknown agencies a hint") {
   int code = -1;
   const std::string out = RunRoutedTests("tests-fail", &code);

@@ -333,8 +333,9 @@ TEST_CASE("ClockWatcher: a clock never tells the consulate after the child claim
 
   f.clock().Set(event.occurred_at.utc + hours(24));
   f.FireDue();
-  for (const std::string& payload :
-       f.Texts("SELECT payload FROM alerts WHERE rule_id LIKE 'test-consular-follow-up%'")) {
+  for (const std::string& alert_id :
+       f.Texts("SELECT alert_id FROM alerts WHERE rule_id LIKE 'test-consular-follow-up%'")) {
+    const std::string payload = f.PayloadOfAlert(alert_id).dump();
     INFO(payload);
     CHECK(payload.find("MX-CHP") == std::string::npos);
   }

@@ -76,7 +76,8 @@ class Harness {
         },
         .fallback_agency = fallback_};
     dispatcher_ = std::make_unique<Dispatcher>(
-        io_, outbox(), adapters_, policy_, clock_, [] { return 0.5; }, routes, options);
+        io_, outbox(), adapters_, policy_, clock_, [] { return 0.5; }, routes,
+        [this](const Delivery& row) { return payload_(row); }, options);
     dispatcher_->Start();
     return *dispatcher_;
   }
@@ -114,6 +115,7 @@ class Harness {
     dispatcher_.reset();
   }
   void set_fallback(std::string agency) { fallback_ = std::move(agency); }
+  void set_payload(PayloadFn payload) { payload_ = std::move(payload); }
   void clear_adapters() { adapters_ = AdapterSet(); }
 
  private:
@@ -125,6 +127,10 @@ class Harness {
   std::map<std::string, std::vector<ChannelTarget>> channels_;
   std::map<std::string, std::string> escalates_to_;
   std::string fallback_;
+  // As PayloadBuilder does, a payload built at send time for the row's agency.
+  PayloadFn payload_ = [](const Delivery& row) -> Result<std::string> {
+    return R"({"for":")" + row.agency_id + R"(","key":")" + row.idempotency_key + "\"}";
+  };
   std::unique_ptr<Dispatcher> dispatcher_;
 };
 
@@ -141,7 +147,7 @@ TEST_CASE("Dispatcher delivers a due row and marks it delivered") {
   CHECK(m.agency_id == "a");
   CHECK(m.channel_type == "mqtt");
   CHECK(m.idempotency_key == m.alert_id + ":1");
-  CHECK(m.payload == R"({"v":1})");
+  CHECK(m.payload == R"({"for":"a","key":")" + m.idempotency_key + "\"}");
   CHECK(h.Row(id).state == DeliveryState::kDelivered);
   CHECK(h.Row(id).delivered_at == h.clock().Now());
   CHECK(d.counters().sent == 1);
@@ -232,6 +238,30 @@ TEST_CASE("Dispatcher treats a channel type without adapter as a permanent failu
   CHECK(file.sent()->size() == 1);
 }
 
+TEST_CASE("A payload that cannot be built: gone is permanent, a store error is retried") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
+  FakeAdapter& file = h.AddAdapter("file", {});
+  int calls = 0;
+  h.set_payload([&](const Delivery& row) -> Result<std::string> {
+    ++calls;
+    if (calls == 1) return Status::IOError("disk I/O error");
+    if (row.channel.type == "mqtt") return Status::NotFound("no stored event ev-1");
+    return std::string("{}");
+  });
+  const int64_t id = h.Alert("ev-1", "a");  // a: mqtt, then file.
+  Dispatcher& d = h.Start();
+  h.RunUntil([&] { return h.Row(id).attempts == 1; });
+  CHECK(h.Row(id).state == DeliveryState::kPending);
+  CHECK(h.Row(id).last_error == "IOError: building the payload: disk I/O error");
+  h.Advance(milliseconds(100));
+  h.RunUntil([&] { return d.counters().delivered == 1; });
+  CHECK(h.Row(id).state == DeliveryState::kFailed);
+  CHECK(h.Row(id).last_error == "NotFound: building the payload: no stored event ev-1");
+  CHECK(mqtt.sent()->empty());
+  CHECK(file.sent()->size() == 1);
+}
+
 TEST_CASE("Dispatcher escalates a dead delivery to the agency's escalates_to") {
   Harness h;
   h.AddAdapter("mqtt", {}, kPermanent);
@@ -247,6 +277,8 @@ TEST_CASE("Dispatcher escalates a dead delivery to the agency's escalates_to") {
   CHECK(escalation.target == "/omb.jsonl");
   CHECK(escalation.alert_id == h.Row(id).alert_id);
   CHECK(escalation.idempotency_key == h.Row(id).idempotency_key);
+  // Built for the agency escalated to, not a copy of what was built for b.
+  CHECK(escalation.payload == R"({"for":"omb","key":")" + escalation.idempotency_key + "\"}");
   Delivery row = h.Row(escalation.delivery_id);
   CHECK(row.escalated_from == id);
   CHECK(row.state == DeliveryState::kDelivered);

@@ -20,6 +20,8 @@
 
 #include "daemon/core/clock.h"
 #include "daemon/delivery/clock_watcher.h"
+#include "daemon/delivery/event_cache.h"
+#include "daemon/delivery/payload_builder.h"
 #include "daemon/delivery/pipeline.h"
 #include "daemon/engine/param_def.h"
 #include "daemon/engine/rule_set.h"
@@ -143,12 +145,15 @@ class PipelineFixture {
     INFO(created.status().ToString());
     REQUIRE(created.ok());
     store_ = std::move(created).value();
-    pipeline_ = std::make_unique<Pipeline>(io_, *events_, *store_, clock_, kDutyOfficer);
+    pipeline_ = std::make_unique<Pipeline>(io_, *events_, *store_, cache_, clock_, kDutyOfficer);
     pipeline_->SetRuleSet(rules_);
     pipeline_->SetDirectory(directory_);
-    watcher_ = std::make_unique<ClockWatcher>(io_, *events_, *store_, clock_, kDutyOfficer);
+    watcher_ = std::make_unique<ClockWatcher>(io_, *events_, *store_, cache_, clock_, kDutyOfficer);
     watcher_->SetRuleSet(rules_);
     watcher_->SetDirectory(directory_);
+    payloads_ = std::make_unique<PayloadBuilder>(*events_, *store_, cache_);
+    payloads_->SetRuleSet(rules_);
+    payloads_->SetDirectory(directory_);
   }
 
   ~PipelineFixture() {
@@ -235,12 +240,32 @@ class PipelineFixture {
     return v.front();
   }
 
-  // The payloads of the alerts of `rule_id`, parsed.
+  // The payload the dispatcher would send now for outbox row `delivery_id`
+  // (built at send time, as amparod builds it), parsed.
+  nlohmann::json PayloadOfDelivery(int64_t delivery_id) {
+    Result<Delivery> row = store_->outbox().Get(delivery_id);
+    INFO(row.status().ToString());
+    REQUIRE(row.ok());
+    Result<std::string> payload = payloads_->Build(*row);
+    INFO(payload.status().ToString());
+    REQUIRE(payload.ok());
+    return nlohmann::json::parse(*payload);
+  }
+
+  // The payload of the latest version of alert `alert_id` to its own agency.
+  nlohmann::json PayloadOfAlert(const std::string& alert_id) {
+    return PayloadOfDelivery(
+        std::stoll(Text("SELECT MAX(d.id) FROM deliveries d JOIN alerts a USING (alert_id) WHERE "
+                        "a.alert_id = '" +
+                        alert_id + "' AND d.agency_id = a.agency_id AND d.version = a.version")));
+  }
+
+  // The payloads of the alerts of `rule_id` (latest versions, by agency), parsed.
   std::vector<nlohmann::json> Payloads(const std::string& rule_id) {
     std::vector<nlohmann::json> out;
-    for (const std::string& p :
-         Texts("SELECT payload FROM alerts WHERE rule_id = '" + rule_id + "' ORDER BY agency_id")) {
-      out.push_back(nlohmann::json::parse(p));
+    for (const std::string& id : Texts("SELECT alert_id FROM alerts WHERE rule_id = '" + rule_id +
+                                       "' ORDER BY agency_id")) {
+      out.push_back(PayloadOfAlert(id));
     }
     return out;
   }
@@ -254,6 +279,8 @@ class PipelineFixture {
   Database& db() { return events_->db(); }
   Pipeline& pipeline() { return *pipeline_; }
   ClockWatcher& watcher() { return *watcher_; }
+  EventCache& cache() { return cache_; }
+  PayloadBuilder& payloads() { return *payloads_; }
 
  private:
   std::shared_ptr<const RuleSet> rules_;
@@ -263,6 +290,8 @@ class PipelineFixture {
   TempDir dir_;
   std::unique_ptr<EventStore> events_;
   std::unique_ptr<ProcessingStore> store_;
+  EventCache cache_;
+  std::unique_ptr<PayloadBuilder> payloads_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<ClockWatcher> watcher_;
 };

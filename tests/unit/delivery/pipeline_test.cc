@@ -153,8 +153,7 @@ TEST_CASE("Pipeline: a second event that fires the same rule updates the open al
   CHECK(f.Text("SELECT opening_event_id FROM alerts WHERE alert_id = '" + consular_id + "'") ==
         first.event_id);
   // The payload is the new version, of the same alert.
-  const nlohmann::json payload = nlohmann::json::parse(
-      f.Text("SELECT payload FROM alerts WHERE alert_id = '" + consular_id + "'"));
+  const nlohmann::json payload = f.PayloadOfAlert(consular_id);
   CHECK(payload["alert_id"] == consular_id);
   CHECK(payload["version"] == 2);
   CHECK(payload["event_id"] == second.event_id);

@@ -183,33 +183,51 @@ clocks:
   }
 }
 
-TEST_CASE("DueClockFirings: after < t <= upto, 71h59m is not due, 72h is") {
+TEST_CASE("DueClockFirings: due by now and not fired yet, 71h59m is not due, 72h is") {
   const Instant t0 = ChildEvent().occurred_at.utc;
-  const std::vector<RunningClock> clocks = {{"transfer-72h", "case-1", t0, t0 + 48h, t0 + 72h}};
-  CHECK(DueClockFirings(clocks, t0, t0 + 47h + 59min).empty());
-  CHECK(DueClockFirings(clocks, t0, t0 + 48h) ==
+  std::vector<RunningClock> clocks = {{.clock_id = "transfer-72h",
+                                       .key = "case-1",
+                                       .started_at = t0,
+                                       .warn_at = t0 + 48h,
+                                       .due_at = t0 + 72h,
+                                       .warned = false,
+                                       .expired = false,
+                                       .roles = {"child_welfare"},
+                                       .event_id = "ev-1"}};
+  CHECK(DueClockFirings(clocks, t0 + 47h + 59min).empty());
+  CHECK(DueClockFirings(clocks, t0 + 48h) ==
         std::vector<ClockFiring>{{ClockFiring::Kind::kWarn, "transfer-72h", "case-1", t0 + 48h}});
-  CHECK(DueClockFirings(clocks, t0 + 48h, t0 + 71h + 59min).empty());
-  CHECK(DueClockFirings(clocks, t0 + 71h + 59min, t0 + 72h) ==
+  clocks[0].warned = true;
+  CHECK(DueClockFirings(clocks, t0 + 71h + 59min).empty());
+  CHECK(DueClockFirings(clocks, t0 + 72h) ==
         std::vector<ClockFiring>{{ClockFiring::Kind::kDue, "transfer-72h", "case-1", t0 + 72h}});
-  CHECK(DueClockFirings(clocks, t0 + 72h, t0 + 100h).empty());
-  CHECK(DueClockFirings(clocks, t0, t0 + 100h).size() == 2);
-  std::vector<RunningClock> warned = clocks;
-  warned[0].warned = true;
-  CHECK(DueClockFirings(warned, t0, t0 + 100h).size() == 1);
+  clocks[0].expired = true;
+  CHECK(DueClockFirings(clocks, t0 + 100h).empty());
+  // Down past both instants: the warning, then the expiry, at their own instants.
+  clocks[0].warned = clocks[0].expired = false;
+  CHECK(DueClockFirings(clocks, t0 + 100h) ==
+        std::vector<ClockFiring>{{ClockFiring::Kind::kWarn, "transfer-72h", "case-1", t0 + 48h},
+                                 {ClockFiring::Kind::kDue, "transfer-72h", "case-1", t0 + 72h}});
+  // An expiry makes its warning moot.
+  clocks[0].expired = true;
+  CHECK(DueClockFirings(clocks, t0 + 100h).empty());
 }
 
-TEST_CASE("ClockTable starts once per key, stops, and warns once") {
+TEST_CASE("ClockTable starts once per key, stops, and warns and expires once") {
   auto set = LoadRules({kRules});
   ClockTable table;
   Event e = ChildEvent();
   const Instant t0 = e.occurred_at.utc;
-  auto changes = table.Apply(Evaluate(*set, e, {}).clocks);
+  auto changes = table.Apply(Evaluate(*set, e, {}).clocks, e.event_id);
   CHECK(changes.started == std::vector<std::string>{"transfer-72h", "holding-72h"});
   CHECK(table.Apply(Evaluate(*set, e, {}).clocks).started.empty());  // already running
-  CHECK(table.Advance(t0, t0 + 49h).size() == 1);
+  REQUIRE(table.Find("transfer-72h", e.subject.id) != nullptr);
+  CHECK(table.Find("transfer-72h", e.subject.id)->event_id == e.event_id);
+  CHECK(table.Advance(t0 + 49h).size() == 1);
   CHECK(table.running()[0].warned);
-  CHECK(table.Advance(t0, t0 + 49h).empty());  // the warning is not repeated
+  CHECK(table.Advance(t0 + 49h).empty());      // the warning is not repeated
+  CHECK(table.Advance(t0 + 80h).size() == 2);  // both expire
+  CHECK(table.Advance(t0 + 90h).empty());      // and run on, overdue, without firing again
   e.type = EventType::kRelease;
   changes = table.Apply(Evaluate(*set, e, {}).clocks);
   CHECK(changes.stopped == std::vector<std::string>{"transfer-72h", "holding-72h"});

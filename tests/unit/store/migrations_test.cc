@@ -132,6 +132,58 @@ TEST_CASE("Opening a version 3 database migrates its cases to 4 without a screen
   CHECK_FALSE(db.Execute("UPDATE cases SET restitution_plan = 2").ok());
 }
 
+TEST_CASE(
+    "Opening a version 6 database keeps what its alerts are about and drops frozen payloads") {
+  testing::TempDir dir;
+  const std::string path = dir.File("v6.db");
+  {
+    auto db = OpenOrFail(path);
+    REQUIRE(RunMigrations(*db, 6).ok());
+    REQUIRE(db->Execute(
+                  R"sql(INSERT INTO alerts(alert_id, rule_id, subject_key, agency_id, role,
+                    opening_event_id, last_event_id, severity, version, deadline_ms,
+                    created_at_ms, updated_at_ms, payload)
+                  VALUES ('a1', 'rule-a', 'subj', 'gt-consulate', 'consulate', 'ev-1', 'ev-1',
+                    'high', 1, 7200000, 1000, 1000,
+                    '{"schema":"amparo.alert.v1","alert_id":"a1","version":1,"kind":"rule",
+                      "rule":"rule-a","severity":"high","language":"es","title":"Notificar",
+                      "summary":"Resumen","legal_basis":["VCCR art. 37(b)"],
+                      "deadline":"1970-01-01T02:00:00Z","event":{"subject":{"id":"X"}}}');
+                  INSERT INTO deliveries(alert_id, version, agency_id, channel_index,
+                    channel_type, target, next_attempt_at_ms, created_at_ms, idempotency_key,
+                    payload)
+                  VALUES ('a1', 1, 'gt-consulate', 0, 'mqtt', '', 1000, 1000, 'a1:1',
+                    '{"event":{"subject":{"id":"X"}}}');)sql")
+                .ok());
+  }
+  Result<std::unique_ptr<EventStore>> store = EventStore::Open({.path = path});
+  INFO(store.status().ToString());
+  REQUIRE(store.ok());
+  Database& db = (*store)->db();
+  CHECK(SchemaVersion(db).value() == LatestSchemaVersion());
+  // No frozen body is left anywhere: payloads are built when they are sent.
+  CHECK(QueryInt(db,
+                 "SELECT COUNT(*) FROM pragma_table_info('deliveries') WHERE name = "
+                 "'payload'") == 0);
+  CHECK(QueryInt(db, "SELECT COUNT(*) FROM pragma_table_info('alerts') WHERE name = 'payload'") ==
+        0);
+  Result<std::unique_ptr<ProcessingStore>> processing = ProcessingStore::Create(db);
+  REQUIRE(processing.ok());
+  Result<AlertRecord> alert = (*processing)->alerts().Get("a1");
+  INFO(alert.status().ToString());
+  REQUIRE(alert.ok());
+  CHECK(alert->about == AlertSubject{.kind = "rule",
+                                     .rule = "rule-a",
+                                     .severity = Severity::kHigh,
+                                     .title = {{"es", "Notificar"}},
+                                     .summary = {{"es", "Resumen"}},
+                                     .legal_basis = {"VCCR art. 37(b)"},
+                                     .deadline = Instant(Duration(7'200'000))});
+  Result<Delivery> delivery = (*processing)->outbox().Get(1);
+  REQUIRE(delivery.ok());
+  CHECK(delivery->idempotency_key == "a1:1");
+}
+
 TEST_CASE("A failing migration rolls back entirely and names itself") {
   testing::TempDir dir;
   auto db = OpenOrFail(dir.File("clash.db"));

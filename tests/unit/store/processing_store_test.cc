@@ -53,7 +53,6 @@ TEST_CASE("CommitProcessing writes the case, the alert, its first delivery and t
   CHECK(delivery->channel == ChannelTarget{"mqtt", ""});
   CHECK(delivery->next_attempt_at == At(5000));
   CHECK(delivery->idempotency_key == alert.alert.alert_id + ":1");
-  CHECK(delivery->payload == R"({"v":1})");
 
   Result<AlertRecord> stored = f.store().alerts().Get(alert.alert.alert_id);
   REQUIRE(stored.ok());
@@ -112,7 +111,7 @@ TEST_CASE("A later event updates the open alert instead of opening another") {
   const std::string alert_id = CommitOrFail(f.store(), first).alerts[0].alert.alert_id;
 
   ProcessingCommit second = MakeCommit(f.AddEvent("ev-2"), "ev-2", At(9000));
-  AlertChange change = MakeAlert("rule-a", "consulate-gt", "ev-2", R"({"v":2})");
+  AlertChange change = MakeAlert("rule-a", "consulate-gt", "ev-2", "v2");
   change.deadline = At(99'000'000);  // Later than the first: the first stays.
   second.alerts.push_back(change);
   CommitOutcome outcome = CommitOrFail(f.store(), second);
@@ -128,14 +127,15 @@ TEST_CASE("A later event updates the open alert instead of opening another") {
   CHECK(alert.version == 2);
   CHECK(alert.opening_event_id == "ev-1");
   CHECK(alert.last_event_id == "ev-2");
-  CHECK(alert.payload == R"({"v":2})");
+  // What it is about now, in every language, for the payloads built at send time.
+  CHECK(alert.about.title == LocalizedText{{"en", "v2"}, {"es", "v2 (es)"}});
+  CHECK(alert.about.legal_basis == std::vector<std::string>{"VCCR art. 37(b)"});
   CHECK(alert.deadline == At(7'200'000));
   CHECK(alert.updated_at == At(9000));
 
   Delivery delivery = f.store().outbox().Get(outcome.alerts[0].delivery_id).value();
   CHECK(delivery.version == 2);
   CHECK(delivery.idempotency_key == alert_id + ":2");
-  CHECK(delivery.payload == R"({"v":2})");
 }
 
 TEST_CASE("The same commit twice writes nothing the second time") {
@@ -161,7 +161,7 @@ TEST_CASE("The alerts table refuses a second open alert for the same rule, subje
 
   Status status = f.db().Execute(
       "INSERT INTO alerts(alert_id, rule_id, subject_key, agency_id, role, opening_event_id,"
-      " last_event_id, severity, version, created_at_ms, updated_at_ms, payload)"
+      " last_event_id, severity, version, created_at_ms, updated_at_ms, about)"
       " VALUES ('other', 'rule-a', 'subj', 'consulate-gt', 'consulate', 'ev-9', 'ev-9',"
       " 'high', 1, 0, 0, '{}')");
   CHECK_FALSE(status.ok());

@@ -68,15 +68,20 @@ class StoreFixture {
 
 // An alert of `rule` to `agency` opened by `opening_event`, with two channels.
 inline AlertChange MakeAlert(const std::string& rule, const std::string& agency,
-                             const std::string& opening_event,
-                             const std::string& payload = R"({"v":1})") {
+                             const std::string& opening_event, const std::string& title = "v1") {
   return AlertChange{.rule_id = rule,
                      .role = "consulate",
                      .agency_id = agency,
                      .opening_event_id = opening_event,
                      .severity = Severity::kCritical,
                      .deadline = At(7'200'000),
-                     .payload = payload,
+                     .about = {.kind = "rule",
+                               .rule = rule,
+                               .severity = Severity::kCritical,
+                               .title = {{"en", title}, {"es", title + " (es)"}},
+                               .summary = {},
+                               .legal_basis = {"VCCR art. 37(b)"},
+                               .deadline = At(7'200'000)},
                      .channels = {{"mqtt", ""}, {"file", "/tmp/x.jsonl"}},
                      .escalates_to = "ombudsman-mx"};
 }
