@@ -12,7 +12,8 @@ bool OfficeHours::Contains(Instant t) const {
   const auto local = date::make_zoned(zone, t).get_local_time();
   const auto day = date::floor<date::days>(local);
   const auto minute = date::floor<std::chrono::minutes>(local - day);
-  return days[date::weekday(day).c_encoding()] && minute >= from && minute < to;
+  return days[date::weekday(day).c_encoding()] && minute >= from && minute < to &&
+         !std::binary_search(holidays.begin(), holidays.end(), day);
 }
 
 bool Agency::ValidOn(date::sys_days day) const {

@@ -101,7 +101,8 @@ LocalizedText ReadName(MapReader& r) {
   return name;
 }
 
-std::optional<OfficeHours> ReadHours(MapReader& r) {
+std::optional<OfficeHours> ReadHours(MapReader& r,
+                                     std::vector<std::pair<std::string, SourcePos>>* calendars) {
   YAML::Node node = r.Node("hours");
   if (!node.IsDefined() || node.IsNull()) return std::nullopt;
   MapReader h(node, r.PathOf("hours"), r.file(), r.diags());
@@ -145,6 +146,12 @@ std::optional<OfficeHours> ReadHours(MapReader& r) {
     times = false;
   }
   good = good && times;
+  if (auto names = h.StringList("holidays", false)) {
+    const YAML::Node list = h.Node("holidays");
+    for (size_t i = 0; i < names->size(); ++i) {
+      calendars->emplace_back((*names)[i], PosOf(list[i], r.file()));
+    }
+  }
   h.Finish();
   if (!good) return std::nullopt;
   return hours;
@@ -273,6 +280,10 @@ void ReadServes(MapReader& r, AgencyEntry* entry) {
 
 }  // namespace
 
+std::optional<date::sys_days> ParseDirectoryDate(const std::string& text) {
+  return ParseDate(text);
+}
+
 std::optional<AgencyEntry> ReadAgency(const YAML::Node& node, const std::string& path,
                                       const std::string& file,
                                       const ChannelTypeCheck& channel_types, Diagnostics* diags) {
@@ -313,7 +324,7 @@ std::optional<AgencyEntry> ReadAgency(const YAML::Node& node, const std::string&
   if (a.valid_from && a.valid_to && *a.valid_to <= *a.valid_from) {
     r.Error(r.Node("valid_to"), "valid_to", "must be later than valid_from");
   }
-  a.hours = ReadHours(r);
+  a.hours = ReadHours(r, &entry.holiday_calendars);
   if (auto languages = r.StringList("languages", true)) {
     for (const std::string& lang : *languages) {
       if (!Contains(kLanguages, lang)) {
