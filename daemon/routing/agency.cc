@@ -34,6 +34,8 @@ std::vector<std::string> DefaultRoles(AgencyKind kind) {
   switch (kind) {
     case AgencyKind::kChildWelfare:
       return {"child_welfare", "receiving_child_welfare"};
+    case AgencyKind::kAntiTrafficking:
+      return {"anti_trafficking", "receiving_anti_trafficking"};
     case AgencyKind::kForeignMinistry:
       return {};
     default:

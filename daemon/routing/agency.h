@@ -112,8 +112,9 @@ struct Agency {
 
 // The roles an agency of `kind` takes when its entry lists no `roles`:
 // consulate → consulate; child_welfare → child_welfare and
-// receiving_child_welfare; ombudsman, migration, anti_trafficking, unhcr and
-// duty_officer → the role of the same name; foreign_ministry → none (it is
+// receiving_child_welfare; anti_trafficking → anti_trafficking and
+// receiving_anti_trafficking; ombudsman, migration, unhcr and duty_officer →
+// the role of the same name; foreign_ministry → none (it is
 // only the consulate fallback).
 std::vector<std::string> DefaultRoles(AgencyKind kind);
 

@@ -14,10 +14,9 @@ namespace {
 constexpr std::array<std::string_view, 3> kLanguages = {"en", "es", "fr"};
 constexpr std::array<std::string_view, 7> kDays = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 // The roles an entry may list under `roles`.
-constexpr std::array<std::string_view, 7> kListableRoles = {
-    "child_welfare", "receiving_child_welfare", "ombudsman",
-    "migration",     "anti_trafficking",        "unhcr",
-    "duty_officer"};
+constexpr std::array<std::string_view, 8> kListableRoles = {
+    "child_welfare",    "receiving_child_welfare",    "ombudsman", "migration",
+    "anti_trafficking", "receiving_anti_trafficking", "unhcr",     "duty_officer"};
 
 template <typename List>
 std::string Join(const List& items) {

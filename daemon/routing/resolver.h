@@ -56,8 +56,8 @@ struct Routing {
 //    serving location.admin1, else serving location.country, else N's
 //    foreign_ministry desk; receiving_consulate likewise for
 //    return.to_country;
-//  * receiving_child_welfare: the agency taking that role serving
-//    return.to_country;
+//  * receiving_child_welfare and receiving_anti_trafficking: the agency
+//    taking that role serving return.to_country;
 //  * child_welfare, ombudsman, migration, anti_trafficking, unhcr and
 //    duty_officer: the agency taking that role serving location.admin1, else
 //    location.country; duty_officer falls back to `unrouted_id` without

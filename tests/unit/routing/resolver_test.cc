@@ -127,6 +127,20 @@ TEST_CASE("receiving_child_welfare is the child-welfare authority of the return 
   CHECK(routing.unrouted[0].reason == "the event has no return.to_country");
 }
 
+TEST_CASE("receiving_anti_trafficking is the anti-trafficking authority of the return country") {
+  Event event = Apprehension({"GT"}, "MX-CHP", LocalTime(2024_y / March / 5, 10, 0, kMexico));
+  event.type = EventType::kReturn;
+  event.return_ = Return{"GT", "Tecún Umán", std::nullopt};
+  // Not Mexico's FEVIMTRA (anti_trafficking of the place): Guatemala's SVET.
+  CHECK(Ids(Route(event, Fire({"receiving_anti_trafficking"}))) == IdList{"gt-svet"});
+  CHECK(Ids(Route(event, Fire({"anti_trafficking"}))) == IdList{"mx-fevimtra"});
+  event.return_.reset();
+  const Routing routing = Route(event, Fire({"receiving_anti_trafficking"}));
+  CHECK(Ids(routing) == IdList{"duty-officer"});
+  REQUIRE(routing.unrouted.size() == 1);
+  CHECK(routing.unrouted[0].reason == "the event has no return.to_country");
+}
+
 TEST_CASE("In Darién the court acts on working days 08:00-17:00, SENNIAF otherwise") {
   auto route_at = [](date::year_month_day day, int hh) {
     const Event event = Apprehension({"HT"}, "PA-5", LocalTime(day, hh, 0, kPanama));
