@@ -145,6 +145,13 @@ constexpr std::array kMigrations = {
     Migration{6, "the start of the current custody spell of a case", R"sql(
       ALTER TABLE cases ADD COLUMN custody_since_ms INTEGER;
     )sql"},
+    // CaseSnapshot::born_not_before / born_not_after: the bounds the age
+    // evidence of a case puts on the birth date (subject.age_conflict), as the
+    // instant of that day's UTC midnight; NULL when no evidence bounds it.
+    Migration{7, "the age evidence of a case", R"sql(
+      ALTER TABLE cases ADD COLUMN born_not_before_ms INTEGER;
+      ALTER TABLE cases ADD COLUMN born_not_after_ms INTEGER;
+    )sql"},
 };
 
 constexpr bool NumberedWithoutGaps() {
