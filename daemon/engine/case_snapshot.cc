@@ -20,6 +20,8 @@ std::string StatusAfter(EventType type, const std::string& before) {
       return "released";
     case EventType::kReturn:
       return "returned";
+    case EventType::kReception:
+      return "received";
     case EventType::kAgeAssessment:
     case EventType::kCaseUpdate:
       return before;
@@ -32,7 +34,69 @@ void AddOnce(std::vector<T>* list, const T& value) {
   if (std::find(list->begin(), list->end(), value) == list->end()) list->push_back(value);
 }
 
+// `years` whole years before `day`; 29 February becomes 28 February.
+date::sys_days YearsBefore(const date::year_month_day& day, int years) {
+  date::year_month_day back{day.year() - date::years(years), day.month(), day.day()};
+  if (!back.ok()) back = date::year_month_day_last{back.year(), date::month_day_last{back.month()}};
+  return date::sys_days(back);
+}
+
+// The tighter of two bounds: the later lower bound, the earlier upper bound.
+void Tighten(BirthBounds* bounds, const BirthBounds& more) {
+  if (more.not_before && (!bounds->not_before || *more.not_before > *bounds->not_before)) {
+    bounds->not_before = more.not_before;
+  }
+  if (more.not_after && (!bounds->not_after || *more.not_after < *bounds->not_after)) {
+    bounds->not_after = more.not_after;
+  }
+}
+
 }  // namespace
+
+BirthBounds AgeEvidenceOf(const Event& event) {
+  BirthBounds bounds;
+  const Subject& s = event.subject;
+  if (s.birth_date) {
+    const date::year_month_day& d = *s.birth_date;
+    switch (s.birth_date_precision.value_or(BirthDatePrecision::kExact)) {
+      case BirthDatePrecision::kExact:
+        bounds = {date::sys_days(d), date::sys_days(d)};
+        break;
+      case BirthDatePrecision::kMonth:
+        bounds = {
+            date::sys_days(d.year() / d.month() / 1),
+            date::sys_days(date::year_month_day_last{d.year(), date::month_day_last{d.month()}})};
+        break;
+      case BirthDatePrecision::kYear:
+        bounds = {date::sys_days(d.year() / date::January / 1),
+                  date::sys_days(d.year() / date::December / 31)};
+        break;
+      case BirthDatePrecision::kEstimated:
+        break;
+    }
+  }
+  // An age "by document" beside a birth date comes from the same document,
+  // and the date is the more precise: it is not a second piece of evidence
+  // (a stale age.years on the 18th birthday is no conflict).
+  const bool same_document =
+      s.birth_date && s.age && s.age->basis == AgeBasis::kDocument &&
+      s.birth_date_precision.value_or(BirthDatePrecision::kExact) != BirthDatePrecision::kEstimated;
+  if (s.age && s.age->basis != AgeBasis::kUnknown && !same_document) {
+    const date::year_month_day today = event.occurred_at.LocalDate();
+    Tighten(&bounds, {YearsBefore(today, s.age->years + 1) + date::days(1),
+                      YearsBefore(today, s.age->years)});
+  }
+  return bounds;
+}
+
+BirthBounds AgeEvidenceAfter(const CaseSnapshot& before, const Event& event) {
+  const bool determination = event.type == EventType::kAgeAssessment && event.subject.age &&
+                             event.subject.age->basis == AgeBasis::kAssessment;
+  BirthBounds bounds;
+  if (!determination) bounds = {before.born_not_before, before.born_not_after};
+  Tighten(&bounds, AgeEvidenceOf(event));
+  return bounds;
+}
 
 std::vector<SubjectFlag> FlagsAfter(const CaseSnapshot& before, const Event& event) {
   std::vector<SubjectFlag> flags = before.flags;
@@ -63,6 +127,9 @@ CaseSnapshot AdvanceCase(const CaseSnapshot& before, const Event& event,
     after.tvpra_screening = event.tvpra_screening->Outcome();
   }
   if (event.procedure && event.procedure->restitution_plan_id) after.restitution_plan = true;
+  const BirthBounds bounds = AgeEvidenceAfter(before, event);
+  after.born_not_before = bounds.not_before;
+  after.born_not_after = bounds.not_after;
   return after;
 }
 

@@ -29,7 +29,8 @@ struct CaseSnapshot {
   // How many earlier events of this subject were seen.
   int events = 0;
   // The case status the last event left: "in_custody", "transferred",
-  // "released", "returned"; "" when none.
+  // "released", "returned", "received" (a reception after a return, in the
+  // receiving state); "" when none.
   std::string status;
   // Every subject flag seen on an earlier event of the subject (FlagsAfter).
   std::vector<SubjectFlag> flags;
@@ -42,9 +43,37 @@ struct CaseSnapshot {
   std::optional<ScreeningOutcome> tvpra_screening;
   // An earlier event reported a restitution plan (procedure.restitution_plan_id).
   bool restitution_plan = false;
+  // The bounds the age evidence of the earlier events puts on the birth date
+  // (AgeEvidenceAfter): the latest of their earliest possible birth dates and
+  // the earliest of their latest ones. Evidence that disagrees leaves
+  // born_not_before after born_not_after. An age assessment starts them over.
+  std::optional<date::sys_days> born_not_before;
+  std::optional<date::sys_days> born_not_after;
 
   bool operator==(const CaseSnapshot&) const = default;
 };
+
+// Bounds on a birth date.
+struct BirthBounds {
+  std::optional<date::sys_days> not_before;
+  std::optional<date::sys_days> not_after;
+  bool operator==(const BirthBounds&) const = default;
+};
+
+// The bounds the age evidence of `event` alone puts on the birth date:
+//  * subject.birth_date, unless its precision is `estimated`: that day, or
+//    the first and last days of its month or year;
+//  * subject.age with a basis other than `unknown`: born between one day after
+//    (years + 1) and exactly `years` years before the local date of the event;
+//    except an age by `document` beside such a birth date (the same document,
+//    read less precisely).
+BirthBounds AgeEvidenceOf(const Event& event);
+
+// The case's bounds once `event` is added: the tighter of the earlier ones
+// and the event's, except that an `age_assessment` event whose age has basis
+// `assessment` (the age determination, US-5) replaces the earlier evidence
+// with its own. Pure.
+BirthBounds AgeEvidenceAfter(const CaseSnapshot& before, const Event& event);
 
 // The flags of the case once `event` is added: those of earlier events, this
 // event's, and fear_of_return when this event's TVPRA screening found a

@@ -32,6 +32,15 @@ date::year_month_day YoungestBirthDate(const date::year_month_day& birth,
   return birth;
 }
 
+// True when `bounds` say both "certainly under minor_age" and "certainly of
+// age" on `today`.
+bool Conflicts(const BirthBounds& bounds, const date::year_month_day& today, int minor_age) {
+  if (!bounds.not_before || !bounds.not_after) return false;
+  const date::year_month_day oldest{*bounds.not_before};
+  const date::year_month_day youngest{*bounds.not_after};
+  return YearsBetween(oldest, today) < minor_age && YearsBetween(youngest, today) >= minor_age;
+}
+
 }  // namespace
 
 bool IsCustodyEvent(EventType type) {
@@ -63,6 +72,13 @@ DerivedFacts ComputeDerivedFacts(const Event& event, const CaseSnapshot& snapsho
     facts.minor = age < options.minor_age ||
                   (facts.age_doubtful && age < options.minor_age + options.doubtful_margin_years);
     facts.tender_age = age < options.tender_age_below;
+  }
+  facts.age_conflict = Conflicts(AgeEvidenceAfter(snapshot, event), today, options.minor_age);
+  facts.case_age_conflict =
+      Conflicts({snapshot.born_not_before, snapshot.born_not_after}, today, options.minor_age);
+  if (facts.age_conflict) {
+    facts.age_doubtful = true;
+    facts.minor = true;
   }
   std::optional<Instant> first = snapshot.first_custody_at;
   if (!first && IsCustodyEvent(event.type)) first = event.occurred_at.utc;

@@ -26,7 +26,21 @@ struct DerivedFacts {
   // subject.minor, the presumption of minority: age_years < minor_age, OR the
   // age is unknown, OR the age is doubtful and age_years < minor_age +
   // doubtful_margin_years.
+  // It is also true while the age evidence conflicts (age_conflict): the
+  // presumption of minority holds until an age assessment decides.
   bool minor = true;
+  // subject.age_conflict: the age evidence of this event and of the earlier
+  // events of the case since the last age assessment (AgeEvidenceAfter)
+  // disagrees about minority on the local date of the event: one piece says
+  // the subject is certainly under minor_age (even at its oldest reading),
+  // another that the subject is certainly of age (even at its youngest).
+  // E.g. a declared 16 against a passport that makes the subject 19, or a
+  // document of a 16-year-old against a declared 19. It makes the age
+  // doubtful and the subject a minor (MX-5, US-5).
+  bool age_conflict = false;
+  // case.age_conflict: the evidence of the earlier events alone already
+  // conflicts on this event's local date (so the conflict is not new).
+  bool case_age_conflict = false;
   // subject.unaccompanied_or_separated (CRC GC6 ¶¶7-8; and, for a child who
   // is not a US national, a UAC under 6 USC 279(g)(2)): the accompaniment is
   // unaccompanied, separated or unknown, OR "accompanied" with companions

@@ -148,6 +148,11 @@ std::span<const FieldDef> FieldTable() {
        "derived: unaccompanied, separated or unknown, or accompanied by no parent or legal "
        "guardian among the companions listed",
        [](const Ctx& c, Scalar* o) { return Int(c.facts.unaccompanied_or_separated, o); }},
+      {"subject.age_conflict", kBool, false,
+       "derived: the age evidence since the last age assessment (birth dates, ages declared, "
+       "documented or assessed, on this event and earlier ones) disagrees: one says certainly a "
+       "minor, another certainly of age; subject.minor is then true",
+       [](const Ctx& c, Scalar* o) { return Int(c.facts.age_conflict, o); }},
       {"subject.tender_age", kBool, false, "derived: under the tender-age threshold",
        [](const Ctx& c, Scalar* o) { return Int(c.facts.tender_age, o); }},
       {"transfer.to.kind", EnumType<TransferKind>(), true, "the receiving kind of agency",
@@ -227,6 +232,37 @@ std::span<const FieldDef> FieldTable() {
          const auto& p = c.event.procedure;
          return p && OptStr(p->restitution_plan_id, o);
        }},
+      {"release.to", EnumType<ReleaseTo>(), true,
+       "to whom the child was released: child_welfare (the child-welfare system), "
+       "parent_or_guardian, relative, sponsor, own_recognizance or other",
+       [](const Ctx& c, Scalar* o) { return c.event.release && Enum(c.event.release->to, o); }},
+      {"release.by", EnumType<TransferKind>(), true,
+       "the kind of authority that released the child; absent: the publisher (a migration or "
+       "border authority)",
+       [](const Ctx& c, Scalar* o) { return c.event.release && OptEnum(c.event.release->by, o); }},
+      {"reintegration.return_event_id", kString, true,
+       "derived: the return a child came back on: a return event's own event_id, else "
+       "reintegration.return_event_id as the receiving state sent it (the key of the return's "
+       "follow-up clocks)",
+       [](const Ctx& c, Scalar* o) {
+         if (c.event.type == EventType::kReturn) return Str(c.event.event_id, o);
+         return c.event.reintegration && Str(c.event.reintegration->return_event_id, o);
+       }},
+      {"reintegration.care", EnumType<ReintegrationCare>(), true,
+       "family (reunified) or alternative_care, as the receiving child welfare decided",
+       [](const Ctx& c, Scalar* o) {
+         return c.event.reintegration && OptEnum(c.event.reintegration->care, o);
+       }},
+      {"reintegration.plan_id", kString, true, "the receiving state's reintegration plan",
+       [](const Ctx& c, Scalar* o) {
+         return c.event.reintegration && OptStr(c.event.reintegration->plan_id, o);
+       }},
+      {"reintegration.follow_up_visit", kInt, true,
+       "the ordinal (1..20) of the follow-up visit this event reports",
+       [](const Ctx& c, Scalar* o) {
+         const auto& r = c.event.reintegration;
+         return r && r->follow_up_visit && Int(*r->follow_up_visit, o);
+       }},
       {"custody.with_unrelated_adults", kBool, true, "held together with unrelated adults",
        [](const Ctx& c, Scalar* o) {
          const auto& k = c.event.custody;
@@ -255,6 +291,10 @@ std::span<const FieldDef> FieldTable() {
        [](const Ctx& c, Scalar* o) { return OptEnum(c.snapshot.tvpra_screening, o); }},
       {"case.restitution_plan", kBool, false, "an earlier event reported a restitution plan",
        [](const Ctx& c, Scalar* o) { return Int(c.snapshot.restitution_plan, o); }},
+      {"case.age_conflict", kBool, false,
+       "derived: the age evidence of earlier events alone already disagreed (see "
+       "subject.age_conflict)",
+       [](const Ctx& c, Scalar* o) { return Int(c.facts.case_age_conflict, o); }},
       {"case.alerted_roles",
        {BaseType::kEnum, true, RoleDomain()},
        false,

@@ -22,7 +22,10 @@ enum class EventType {
   kRelease,
   kReturn,
   kAgeAssessment,
-  kCaseUpdate
+  kCaseUpdate,
+  // The receiving state's child-welfare authority received a returned child
+  // (DOMAIN.md (c) RECEPTION_IN_ORIGIN); carries a `reintegration` block.
+  kReception
 };
 enum class FacilityType {
   kBorderPost,
@@ -59,6 +62,20 @@ enum class CustodyKind { kDetained, kHoused };
 enum class ConsularRequest { kYes, kNo, kNotAsked };
 // One answer of the TVPRA screening (8 USC 1232(a)(2)(A), US-3).
 enum class ScreeningAnswer { kYes, kNo, kPending };
+// release.to: to whom a child was released. `child_welfare` is a release into
+// the child-welfare system (ORR, DIF/Procuraduría, PANI...); the others are
+// releases outside it.
+enum class ReleaseTo {
+  kChildWelfare,
+  kParentOrGuardian,
+  kRelative,
+  kSponsor,
+  kOwnRecognizance,
+  kOther
+};
+// reintegration.care: what the receiving child-welfare authority decided for a
+// returned child: reunified with family, or placed in alternative care.
+enum class ReintegrationCare { kFamily, kAlternativeCare };
 // The outcome the engine derives from a TVPRA screening; not on the wire, but
 // kept in the case (see engine/case_snapshot.h).
 enum class ScreeningOutcome { kPending, kScreenedIn, kScreenedOut };
@@ -69,9 +86,9 @@ struct EnumNames;
 template <>
 struct EnumNames<EventType> {
   static constexpr std::string_view kTypeName = "event type";
-  static constexpr std::array<std::string_view, 7> kNames = {
-      "apprehension", "detention",      "transfer",   "release",
-      "return",       "age_assessment", "case_update"};
+  static constexpr std::array<std::string_view, 8> kNames = {
+      "apprehension", "detention",      "transfer",    "release",
+      "return",       "age_assessment", "case_update", "reception"};
 };
 template <>
 struct EnumNames<FacilityType> {
@@ -136,6 +153,17 @@ template <>
 struct EnumNames<ScreeningAnswer> {
   static constexpr std::string_view kTypeName = "screening answer";
   static constexpr std::array<std::string_view, 3> kNames = {"yes", "no", "pending"};
+};
+template <>
+struct EnumNames<ReleaseTo> {
+  static constexpr std::string_view kTypeName = "release destination";
+  static constexpr std::array<std::string_view, 6> kNames = {
+      "child_welfare", "parent_or_guardian", "relative", "sponsor", "own_recognizance", "other"};
+};
+template <>
+struct EnumNames<ReintegrationCare> {
+  static constexpr std::string_view kTypeName = "reintegration care";
+  static constexpr std::array<std::string_view, 2> kNames = {"family", "alternative_care"};
 };
 template <>
 struct EnumNames<ScreeningOutcome> {

@@ -146,6 +146,30 @@ struct Procedure {
   bool operator==(const Procedure&) const = default;
 };
 
+// How a child left custody on a `release` event (DOMAIN.md (c)
+// RELEASE_TO_SPONSOR). Optional on every event type, like the other blocks.
+struct Release {
+  ReleaseTo to = ReleaseTo::kOther;
+  // The kind of authority that released the child; absent: the publishing
+  // authority, a migration or border authority (DESIGN.md §3).
+  std::optional<TransferKind> by;
+  bool operator==(const Release&) const = default;
+};
+
+// What the receiving state's child-welfare authority reports after a return
+// (reception, family reunification or alternative care, the reintegration
+// plan, follow-up visits). Required on a `reception` event; allowed on any.
+struct Reintegration {
+  // The event_id of the `return` event the child came back on (the alert the
+  // receiving authority got carries it): it links the receiving state's
+  // events, under its own subject.id, to the return and its clocks.
+  std::string return_event_id;
+  std::optional<ReintegrationCare> care;  // Reunified with family, or placed in care.
+  std::optional<std::string> plan_id;     // The reintegration plan.
+  std::optional<int> follow_up_visit;     // The ordinal (1..20) of the visit this event reports.
+  bool operator==(const Reintegration&) const = default;
+};
+
 struct Event {
   std::string schema = kEventSchemaV1;
   std::string event_id;
@@ -160,6 +184,8 @@ struct Event {
   std::optional<ConsularNotification> consular_notification;
   std::optional<TvpraScreening> tvpra_screening;
   std::optional<Procedure> procedure;
+  std::optional<Release> release;
+  std::optional<Reintegration> reintegration;
   bool operator==(const Event&) const = default;
 };
 

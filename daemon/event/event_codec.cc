@@ -26,6 +26,7 @@ constexpr std::size_t kMaxQuotedBytes = 64;
 constexpr std::size_t kMaxReasonBytes = 512;
 constexpr std::size_t kMaxPeekBytes = 16 * kMaxEventBytes;
 constexpr int kMaxAgeYears = 130;
+constexpr int kMaxFollowUpVisit = 20;
 
 // ---------------------------------------------------------------------------
 // The payload as bytes.
@@ -447,6 +448,19 @@ std::optional<int> AgeYears(const Field& f) {
   return f.value->get<int>();
 }
 
+// An integer in 1..kMaxFollowUpVisit.
+std::optional<int> VisitNumber(const Field& f) {
+  if (!Expect(f, &Json::is_number_integer, "an integer")) return std::nullopt;
+  const bool in_range = f.value->is_number_unsigned() && f.value->get<std::uint64_t>() >= 1 &&
+                        f.value->get<std::uint64_t>() <= kMaxFollowUpVisit;
+  if (!in_range) {
+    f.Report(Problem::kAge,
+             f.value->dump() + " is out of range 1.." + std::to_string(kMaxFollowUpVisit));
+    return std::nullopt;
+  }
+  return f.value->get<int>();
+}
+
 // Reads every element of the array `f` with `read`, keeping those it could.
 template <typename Reader>
 auto List(const Field& f, Reader read) {
@@ -650,6 +664,26 @@ std::optional<Procedure> ReadProcedure(const Field& f) {
   return procedure;
 }
 
+std::optional<Release> ReadRelease(const Field& f) {
+  const Object o(f, {"to", "by"});
+  if (!o.ok()) return std::nullopt;
+  Release release;
+  Set(&release.to, Enumerated<ReleaseTo>(o.Required("to")));
+  release.by = Enumerated<TransferKind>(o.Optional("by"));
+  return release;
+}
+
+std::optional<Reintegration> ReadReintegration(const Field& f) {
+  const Object o(f, {"return_event_id", "care", "plan_id", "follow_up_visit"});
+  if (!o.ok()) return std::nullopt;
+  Reintegration r;
+  Set(&r.return_event_id, EventId(o.Required("return_event_id")));
+  r.care = Enumerated<ReintegrationCare>(o.Optional("care"));
+  r.plan_id = Text(o.Optional("plan_id"));
+  r.follow_up_visit = VisitNumber(o.Optional("follow_up_visit"));
+  return r;
+}
+
 // Reports a birth date after the local date of the event.
 void CheckBirthDate(const Field& birth_date, const std::optional<Timestamp>& occurred_at,
                     const Subject& s) {
@@ -668,12 +702,16 @@ void CheckTypeBlocks(const Field& root, const Event& event) {
     Field{root.problems, nullptr, "return"}.Report(Problem::kConsistency,
                                                    "required for a return event");
   }
+  if (event.type == EventType::kReception && !event.reintegration) {
+    Field{root.problems, nullptr, "reintegration"}.Report(Problem::kConsistency,
+                                                          "required for a reception event");
+  }
 }
 
 Event ReadEvent(const Field& root) {
   const Object o(root, {"schema", "event_id", "type", "occurred_at", "authority", "location",
                         "subject", "transfer", "return", "custody", "consular_notification",
-                        "tvpra_screening", "procedure"});
+                        "tvpra_screening", "procedure", "release", "reintegration"});
   Event event;
   Set(&event.event_id, EventId(o.Required("event_id")));
   Set(&event.type, Enumerated<EventType>(o.Required("type")));
@@ -689,6 +727,8 @@ Event ReadEvent(const Field& root) {
   event.consular_notification = ReadConsularNotification(o.Optional("consular_notification"));
   event.tvpra_screening = ReadTvpraScreening(o.Optional("tvpra_screening"));
   event.procedure = ReadProcedure(o.Optional("procedure"));
+  event.release = ReadRelease(o.Optional("release"));
+  event.reintegration = ReadReintegration(o.Optional("reintegration"));
   CheckTypeBlocks(root, event);
   return event;
 }
@@ -783,6 +823,20 @@ OrderedJson Write(const Procedure& p) {
   return j;
 }
 
+OrderedJson Write(const Release& r) {
+  OrderedJson j = {{"to", ToString(r.to)}};
+  if (r.by) j["by"] = ToString(*r.by);
+  return j;
+}
+
+OrderedJson Write(const Reintegration& r) {
+  OrderedJson j = {{"return_event_id", r.return_event_id}};
+  if (r.care) j["care"] = ToString(*r.care);
+  if (r.plan_id) j["plan_id"] = *r.plan_id;
+  if (r.follow_up_visit) j["follow_up_visit"] = *r.follow_up_visit;
+  return j;
+}
+
 // ---------------------------------------------------------------------------
 // Peeking.
 
@@ -833,6 +887,8 @@ std::string EncodeEvent(const Event& event) noexcept {
   }
   if (event.tvpra_screening) j["tvpra_screening"] = Write(*event.tvpra_screening);
   if (event.procedure) j["procedure"] = Write(*event.procedure);
+  if (event.release) j["release"] = Write(*event.release);
+  if (event.reintegration) j["reintegration"] = Write(*event.reintegration);
   return j.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
 }
 

@@ -12,7 +12,8 @@ bool OfficeHours::Contains(Instant t) const {
   const auto local = date::make_zoned(zone, t).get_local_time();
   const auto day = date::floor<date::days>(local);
   const auto minute = date::floor<std::chrono::minutes>(local - day);
-  return days[date::weekday(day).c_encoding()] && minute >= from && minute < to;
+  return days[date::weekday(day).c_encoding()] && minute >= from && minute < to &&
+         !std::binary_search(holidays.begin(), holidays.end(), day);
 }
 
 bool Agency::ValidOn(date::sys_days day) const {
@@ -33,6 +34,8 @@ std::vector<std::string> DefaultRoles(AgencyKind kind) {
   switch (kind) {
     case AgencyKind::kChildWelfare:
       return {"child_welfare", "receiving_child_welfare"};
+    case AgencyKind::kAntiTrafficking:
+      return {"anti_trafficking", "receiving_anti_trafficking"};
     case AgencyKind::kForeignMinistry:
       return {};
     default:

@@ -64,14 +64,19 @@ inline constexpr std::array<std::string_view, 4> kChannelTypeNames = {"mqtt", "w
                                                                       "file"};
 
 // When an agency acts: on `days`, from `from` to `to` (exclusive) local time
-// in `zone`. Outside these hours another agency takes its role.
+// in `zone`, except on the public holidays of the calendars its `hours` name
+// (`holidays:`). Outside these hours another agency takes its role.
 struct OfficeHours {
   const date::time_zone* zone = nullptr;  // From date::locate_zone; never null once loaded.
   std::array<bool, 7> days{};             // Indexed by weekday, Sunday = 0.
   std::chrono::minutes from{0};
   std::chrono::minutes to{0};
+  // Local dates on which the agency does not act at all: the union of the
+  // holiday calendars named by the entry, sorted, without repeats.
+  std::vector<date::local_days> holidays;
 
-  // True if `t` falls inside these hours.
+  // True if `t` falls inside these hours: a listed day, within from..to,
+  // and not a holiday (all judged on the local date and time in `zone`).
   bool Contains(Instant t) const;
 };
 
@@ -107,8 +112,9 @@ struct Agency {
 
 // The roles an agency of `kind` takes when its entry lists no `roles`:
 // consulate → consulate; child_welfare → child_welfare and
-// receiving_child_welfare; ombudsman, migration, anti_trafficking, unhcr and
-// duty_officer → the role of the same name; foreign_ministry → none (it is
+// receiving_child_welfare; anti_trafficking → anti_trafficking and
+// receiving_anti_trafficking; ombudsman, migration, unhcr and duty_officer →
+// the role of the same name; foreign_ministry → none (it is
 // only the consulate fallback).
 std::vector<std::string> DefaultRoles(AgencyKind kind);
 

@@ -14,10 +14,9 @@ namespace {
 constexpr std::array<std::string_view, 3> kLanguages = {"en", "es", "fr"};
 constexpr std::array<std::string_view, 7> kDays = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 // The roles an entry may list under `roles`.
-constexpr std::array<std::string_view, 7> kListableRoles = {
-    "child_welfare", "receiving_child_welfare", "ombudsman",
-    "migration",     "anti_trafficking",        "unhcr",
-    "duty_officer"};
+constexpr std::array<std::string_view, 8> kListableRoles = {
+    "child_welfare",    "receiving_child_welfare",    "ombudsman", "migration",
+    "anti_trafficking", "receiving_anti_trafficking", "unhcr",     "duty_officer"};
 
 template <typename List>
 std::string Join(const List& items) {
@@ -101,7 +100,8 @@ LocalizedText ReadName(MapReader& r) {
   return name;
 }
 
-std::optional<OfficeHours> ReadHours(MapReader& r) {
+std::optional<OfficeHours> ReadHours(MapReader& r,
+                                     std::vector<std::pair<std::string, SourcePos>>* calendars) {
   YAML::Node node = r.Node("hours");
   if (!node.IsDefined() || node.IsNull()) return std::nullopt;
   MapReader h(node, r.PathOf("hours"), r.file(), r.diags());
@@ -145,6 +145,12 @@ std::optional<OfficeHours> ReadHours(MapReader& r) {
     times = false;
   }
   good = good && times;
+  if (auto names = h.StringList("holidays", false)) {
+    const YAML::Node list = h.Node("holidays");
+    for (size_t i = 0; i < names->size(); ++i) {
+      calendars->emplace_back((*names)[i], PosOf(list[i], r.file()));
+    }
+  }
   h.Finish();
   if (!good) return std::nullopt;
   return hours;
@@ -273,6 +279,10 @@ void ReadServes(MapReader& r, AgencyEntry* entry) {
 
 }  // namespace
 
+std::optional<date::sys_days> ParseDirectoryDate(const std::string& text) {
+  return ParseDate(text);
+}
+
 std::optional<AgencyEntry> ReadAgency(const YAML::Node& node, const std::string& path,
                                       const std::string& file,
                                       const ChannelTypeCheck& channel_types, Diagnostics* diags) {
@@ -313,7 +323,7 @@ std::optional<AgencyEntry> ReadAgency(const YAML::Node& node, const std::string&
   if (a.valid_from && a.valid_to && *a.valid_to <= *a.valid_from) {
     r.Error(r.Node("valid_to"), "valid_to", "must be later than valid_from");
   }
-  a.hours = ReadHours(r);
+  a.hours = ReadHours(r, &entry.holiday_calendars);
   if (auto languages = r.StringList("languages", true)) {
     for (const std::string& lang : *languages) {
       if (!Contains(kLanguages, lang)) {

@@ -24,7 +24,13 @@ struct AgencyEntry {
   // The places it claims and where: its serves entries, or for a
   // foreign_ministry desk its own country.
   std::vector<std::pair<std::string, SourcePos>> claims;
+  // The holiday calendars its hours name (`hours.holidays`) and where; the
+  // directory resolves them once every file is read.
+  std::vector<std::pair<std::string, SourcePos>> holiday_calendars;
 };
+
+// Parses "YYYY-MM-DD" strictly (a real day), or nullopt.
+std::optional<date::sys_days> ParseDirectoryDate(const std::string& text);
 
 // Reads the agency at `node`, reporting each mistake to `diags` under `path`,
 // including a channel type `channel_types` refuses (when it is set).

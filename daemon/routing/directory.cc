@@ -53,6 +53,74 @@ void ReadProfiles(const YAML::Node& node, const std::string& file,
   }
 }
 
+// Reads `holiday_calendars:` of one file: name -> list of "YYYY-MM-DD" (the
+// public holidays of one country, year after year), into `calendars`.
+void ReadHolidayCalendars(const YAML::Node& node, const std::string& file,
+                          std::map<std::string, std::vector<date::local_days>>* calendars,
+                          Diagnostics* diags) {
+  MapReader r(node, "holiday_calendars", file, diags);
+  if (!r.ok() || !node.IsDefined()) return;
+  for (const auto& kv : node) {
+    const std::string name = kv.first.Scalar();
+    if (!IsProfileName(name)) {
+      r.Error(kv.first, name, "calendar names are lower-case letters, digits and '_'");
+      continue;
+    }
+    if (calendars->count(name) > 0) {
+      r.Error(kv.first, name, "duplicate holiday calendar");
+      continue;
+    }
+    std::optional<std::vector<std::string>> dates = r.StringList(name, true);
+    if (!dates) continue;
+    std::vector<date::local_days> days;
+    for (size_t i = 0; i < dates->size(); ++i) {
+      const std::string key = name + "[" + std::to_string(i) + "]";
+      std::optional<date::sys_days> day = ParseDirectoryDate((*dates)[i]);
+      if (!day) {
+        r.Error(kv.second[i], key, Quote((*dates)[i]) + " is not a date; write YYYY-MM-DD");
+        continue;
+      }
+      const date::local_days local{day->time_since_epoch()};
+      if (std::find(days.begin(), days.end(), local) != days.end()) {
+        r.Error(kv.second[i], key, Quote((*dates)[i]) + " is listed twice");
+        continue;
+      }
+      days.push_back(local);
+    }
+    std::sort(days.begin(), days.end());
+    calendars->emplace(name, std::move(days));
+  }
+}
+
+// Gives each agency's hours the days of the calendars it names; an unknown
+// calendar is a mistake at the name.
+void ResolveHolidays(std::vector<AgencyEntry>* entries,
+                     const std::map<std::string, std::vector<date::local_days>>& calendars,
+                     Diagnostics* diags) {
+  for (AgencyEntry& entry : *entries) {
+    std::optional<OfficeHours>& hours = entry.agency.hours;
+    for (const auto& [name, pos] : entry.holiday_calendars) {
+      auto it = calendars.find(name);
+      if (it == calendars.end()) {
+        std::string known;
+        for (const auto& calendar : calendars)
+          known += (known.empty() ? "" : ", ") + calendar.first;
+        diags->Add(pos, entry.path + ".hours.holidays: unknown holiday calendar " + Quote(name),
+                   known.empty() ? "define it under holiday_calendars: in a directory file"
+                                 : "calendars are " + known);
+        continue;
+      }
+      if (!hours) continue;
+      hours->holidays.insert(hours->holidays.end(), it->second.begin(), it->second.end());
+    }
+    if (hours) {
+      std::sort(hours->holidays.begin(), hours->holidays.end());
+      hours->holidays.erase(std::unique(hours->holidays.begin(), hours->holidays.end()),
+                            hours->holidays.end());
+    }
+  }
+}
+
 // True if the validity periods of `a` and `b` share a day.
 bool Overlap(const Agency& a, const Agency& b) {
   const bool a_ends_first = a.valid_to && b.valid_from && *a.valid_to <= *b.valid_from;
@@ -124,12 +192,14 @@ Result<std::shared_ptr<const Directory>> Directory::Load(const std::vector<Direc
   const size_t errors_before = diags->size();
   auto dir = std::make_shared<Directory>();
   std::vector<AgencyEntry> entries;
+  std::map<std::string, std::vector<date::local_days>> calendars;
   for (const DirectorySource& source : files) {
     std::optional<YAML::Node> doc = ParseYaml(source.text, source.path, diags);
     if (!doc) continue;
     MapReader top(*doc, "", source.path, diags);
     YAML::Node agencies = top.Node("agencies");
     ReadProfiles(top.Node("disclosure_profiles"), source.path, &dir->profiles_, diags);
+    ReadHolidayCalendars(top.Node("holiday_calendars"), source.path, &calendars, diags);
     top.Finish();
     if (!agencies.IsDefined() || agencies.IsNull()) continue;
     if (!agencies.IsSequence()) {
@@ -159,6 +229,7 @@ Result<std::shared_ptr<const Directory>> Directory::Load(const std::vector<Direc
                  entry.path + ".disclosure: unknown disclosure profile " + Quote(profile));
     }
   }
+  ResolveHolidays(&entries, calendars, diags);
   CheckEscalation(entries, dir->index_, diags);
   CheckClaims(entries, diags);
   if (diags->size() > errors_before) {

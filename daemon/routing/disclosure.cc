@@ -88,6 +88,20 @@ json ReturnJson(const Return& r, bool withhold_port) {
   return out;
 }
 
+json ReleaseJson(const Release& r) {
+  json out = {{"to", Name(r.to)}};
+  if (r.by) out["by"] = Name(*r.by);
+  return out;
+}
+
+json ReintegrationJson(const Reintegration& r) {
+  json out = {{"return_event_id", r.return_event_id}};
+  if (r.care) out["care"] = Name(*r.care);
+  if (r.plan_id) out["plan_id"] = *r.plan_id;
+  if (r.follow_up_visit) out["follow_up_visit"] = *r.follow_up_visit;
+  return out;
+}
+
 bool Has(const std::vector<SubjectFlag>& flags, SubjectFlag flag) {
   return std::find(flags.begin(), flags.end(), flag) != flags.end();
 }
@@ -139,6 +153,11 @@ json DisclosedView(const Event& event, std::optional<int> age_years, const Recip
   }
   if (profile.Allows(F::kReturn) && event.return_) {
     out["return"] = ReturnJson(*event.return_, withhold);
+  }
+  if (profile.Allows(F::kRelease) && event.release) out["release"] = ReleaseJson(*event.release);
+  // A reintegration report says the child is back in the receiving state.
+  if (profile.Allows(F::kReintegration) && event.reintegration && !withhold) {
+    out["reintegration"] = ReintegrationJson(*event.reintegration);
   }
   return out;
 }

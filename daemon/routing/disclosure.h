@@ -46,7 +46,8 @@ bool WithholdsWhereabouts(const Event& event, const Recipient& recipient);
 // The event as `recipient` may see it: only the fields `profile` allows,
 // minus what WithholdsWhereabouts withholds, shaped like the event JSON
 // (DESIGN.md §3): {"type", "occurred_at", "authority", "subject": {...,
-// "age_years"}, "location", "transfer", "return"}. Absent values and empty
+// "age_years"}, "location", "transfer", "return", "release", "reintegration"}
+// (reintegration is whereabouts: withheld with them). Absent values and empty
 // objects are left out. `age_years` is the engine's derived age.
 nlohmann::json DisclosedView(const Event& event, std::optional<int> age_years,
                              const Recipient& recipient, const DisclosureProfile& profile);

@@ -34,10 +34,12 @@ enum class DisclosureField {
   kLocationFacility,
   kTransfer,
   kReturn,
+  kRelease,        // release.to / release.by
+  kReintegration,  // the receiving state's report after a return
 };
 
 // The names profiles use for each DisclosureField, in enum order.
-inline constexpr std::array<std::string_view, 19> kDisclosureFieldNames = {"event.type",
+inline constexpr std::array<std::string_view, 21> kDisclosureFieldNames = {"event.type",
                                                                            "event.occurred_at",
                                                                            "authority",
                                                                            "subject.id",
@@ -55,7 +57,9 @@ inline constexpr std::array<std::string_view, 19> kDisclosureFieldNames = {"even
                                                                            "location.place",
                                                                            "location.facility",
                                                                            "transfer",
-                                                                           "return"};
+                                                                           "return",
+                                                                           "release",
+                                                                           "reintegration"};
 
 // The field named `name`, or nullopt.
 std::optional<DisclosureField> DisclosureFieldFromName(std::string_view name);

@@ -97,7 +97,8 @@ std::vector<Outcome> ResolveRole(const Context& ctx, const std::string& role) {
     }
     return out;
   }
-  if (role == "receiving_consulate" || role == "receiving_child_welfare") {
+  if (role == "receiving_consulate" || role == "receiving_child_welfare" ||
+      role == "receiving_anti_trafficking") {
     if (!event.return_) return {{nullptr, "the event has no return.to_country"}};
     const std::string& to = event.return_->to_country;
     return {role == "receiving_consulate" ? Consulate(ctx, to) : ByRole(ctx, role, {to})};

@@ -62,8 +62,8 @@ Recipient RecipientOf(const Agency& agency, AlertSource source, const std::strin
 //    serving location.admin1, else serving location.country, else N's
 //    foreign_ministry desk; receiving_consulate likewise for
 //    return.to_country;
-//  * receiving_child_welfare: the agency taking that role serving
-//    return.to_country;
+//  * receiving_child_welfare and receiving_anti_trafficking: the agency
+//    taking that role serving return.to_country;
 //  * child_welfare, ombudsman, migration, anti_trafficking, unhcr and
 //    duty_officer: the agency taking that role serving location.admin1, else
 //    location.country; duty_officer falls back to `unrouted_id` without

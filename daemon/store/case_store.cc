@@ -9,13 +9,14 @@ namespace {
 
 constexpr std::string_view kLoadCase = R"sql(
   SELECT first_custody_at_ms, events, status, flags, alerted_roles, tvpra_screening,
-         restitution_plan, custody_since_ms
+         restitution_plan, custody_since_ms, born_not_before_ms, born_not_after_ms
   FROM cases WHERE subject_key = ?)sql";
 constexpr std::string_view kWriteCase = R"sql(
   INSERT INTO cases(subject_key, first_custody_at_ms, last_event_at_ms, events, status, flags,
                     alerted_roles, country, admin1, facility_type, updated_at_ms,
-                    tvpra_screening, restitution_plan, custody_since_ms)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    tvpra_screening, restitution_plan, custody_since_ms, born_not_before_ms,
+                    born_not_after_ms)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT(subject_key) DO UPDATE SET
     first_custody_at_ms = excluded.first_custody_at_ms,
     last_event_at_ms = excluded.last_event_at_ms,
@@ -29,7 +30,19 @@ constexpr std::string_view kWriteCase = R"sql(
     updated_at_ms = excluded.updated_at_ms,
     tvpra_screening = excluded.tvpra_screening,
     restitution_plan = excluded.restitution_plan,
-    custody_since_ms = excluded.custody_since_ms)sql";
+    custody_since_ms = excluded.custody_since_ms,
+    born_not_before_ms = excluded.born_not_before_ms,
+    born_not_after_ms = excluded.born_not_after_ms)sql";
+
+// A day as the instant of its UTC midnight, and back.
+std::optional<Instant> Midnight(const std::optional<date::sys_days>& day) {
+  if (!day) return std::nullopt;
+  return Instant(*day);
+}
+std::optional<date::sys_days> Day(const std::optional<Instant>& t) {
+  if (!t) return std::nullopt;
+  return date::floor<date::days>(*t);
+}
 
 std::string FlagsJson(const std::vector<SubjectFlag>& flags) {
   std::vector<std::string> names;
@@ -95,7 +108,9 @@ Result<CaseSnapshot> CaseStore::LoadCase(std::string_view subject_key) {
                       .flags = std::move(flags).value(),
                       .alerted_roles = std::move(roles).value(),
                       .tvpra_screening = screening,
-                      .restitution_plan = query.ColumnInt64(6) != 0};
+                      .restitution_plan = query.ColumnInt64(6) != 0,
+                      .born_not_before = Day(rows::OptionalInstant(query, 8)),
+                      .born_not_after = Day(rows::OptionalInstant(query, 9))};
 }
 
 Status CaseStore::WriteCase(const CaseRecord& record, Instant now) {
@@ -105,10 +120,11 @@ Status CaseStore::WriteCase(const CaseRecord& record, Instant now) {
   const CaseSnapshot& c = record.state;
   const std::string screening =
       c.tvpra_screening ? std::string(ToString(*c.tvpra_screening)) : std::string();
-  Status status = rows::Bind(
-      write, record.subject_key, c.first_custody_at, record.last_event_at, c.events, c.status,
-      FlagsJson(c.flags), rows::ToJsonArray(c.alerted_roles), record.country, record.admin1,
-      record.facility_type, now, screening, c.restitution_plan, c.custody_since);
+  Status status =
+      rows::Bind(write, record.subject_key, c.first_custody_at, record.last_event_at, c.events,
+                 c.status, FlagsJson(c.flags), rows::ToJsonArray(c.alerted_roles), record.country,
+                 record.admin1, record.facility_type, now, screening, c.restitution_plan,
+                 c.custody_since, Midnight(c.born_not_before), Midnight(c.born_not_after));
   return status.ok() ? write.Run() : status;
 }
 

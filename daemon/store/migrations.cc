@@ -167,6 +167,13 @@ constexpr std::array kMigrations = {
       ALTER TABLE alerts DROP COLUMN payload;
       ALTER TABLE deliveries DROP COLUMN payload;
     )sql"},
+    // CaseSnapshot::born_not_before / born_not_after: the bounds the age
+    // evidence of a case puts on the birth date (subject.age_conflict), as the
+    // instant of that day's UTC midnight; NULL when no evidence bounds it.
+    Migration{8, "the age evidence of a case", R"sql(
+      ALTER TABLE cases ADD COLUMN born_not_before_ms INTEGER;
+      ALTER TABLE cases ADD COLUMN born_not_after_ms INTEGER;
+    )sql"},
 };
 
 constexpr bool NumberedWithoutGaps() {

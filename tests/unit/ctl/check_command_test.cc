@@ -37,7 +37,7 @@ TEST_CASE("check: every error in every broken file, in one run") {
         d +
             "a-conditions.yaml:6:25: rules[0].when: unknown event type \"aprehension\"; expected "
             "one of apprehension, detention, transfer, release, return, age_assessment, "
-            "case_update (hint: did you mean \"apprehension\"?)\n" +
+            "case_update, reception (hint: did you mean \"apprehension\"?)\n" +
             d +
             "a-conditions.yaml:12:33: rules[1].when: cannot compare subject.age_years (int) with "
             "\"15\" (string)\n" +
@@ -57,7 +57,8 @@ TEST_CASE("check: every error in every broken file, in one run") {
             d +
             "b-fields.yaml:8:14: rules[0].notify[0]: unknown role \"consulat\"; expected one of "
             "consulate, child_welfare, receiving_child_welfare, receiving_consulate, ombudsman, "
-            "migration, anti_trafficking, unhcr, duty_officer (hint: did you mean consulate?)\n" +
+            "migration, anti_trafficking, receiving_anti_trafficking, unhcr, duty_officer (hint: "
+            "did you mean consulate?)\n" +
             d +
             "b-fields.yaml:9:9: rules[1].id: \"Not_Kebab\" is not kebab-case (hint: use lowercase "
             "letters, digits and single dashes, e.g. us-transfer-72h)\n" +

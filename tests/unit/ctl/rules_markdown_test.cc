@@ -217,7 +217,7 @@ TEST_CASE("rules --fields: types, optional, and the values of enumerated fields"
   };
   CHECK(row("event.type") ==
         "| `event.type` | event type | no | the event type | `apprehension`, `detention`, "
-        "`transfer`, `release`, `return`, `age_assessment`, `case_update` |");
+        "`transfer`, `release`, `return`, `age_assessment`, `case_update`, `reception` |");
   CHECK(row("subject.age_years") ==
         "| `subject.age_years` | int | yes | derived: age in years at the local date of the event "
         "| — |");

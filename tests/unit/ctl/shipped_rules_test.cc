@@ -1,6 +1,7 @@
 // The house conventions of the shipped rule set (rules/README.md,
 // "Conventions"), checked on the rules themselves so that a new rule cannot
 // quietly break them. What the rules DO is proven by rules/tests/.
+#include <algorithm>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -83,8 +84,27 @@ TEST_CASE("shipped rules: the state a child fears is told nothing, by any rule")
     if (inhibit.id != "int-3-withhold-consulate-asylum-or-fear") continue;
     found = true;
     CHECK(inhibit.rules.empty());  // applies to every rule and clock
-    CHECK(inhibit.recipients ==
-          std::vector<std::string>{"consulate", "receiving_consulate", "receiving_child_welfare"});
+    CHECK(inhibit.recipients == std::vector<std::string>{"consulate", "receiving_consulate",
+                                                         "receiving_child_welfare",
+                                                         "receiving_anti_trafficking"});
+    // Every role that names an organ of the child's state or of the country
+    // of return, in any rule or clock, is one the inhibit withholds.
+    auto withheld = [&](const std::string& role) {
+      return std::find(inhibit.recipients.begin(), inhibit.recipients.end(), role) !=
+             inhibit.recipients.end();
+    };
+    for (const RuleDef& r : rules->rules()) {
+      for (const std::string& role : r.notify) {
+        INFO(r.id << " notifies " << role);
+        if (role == "consulate" || role.starts_with("receiving_")) CHECK(withheld(role));
+      }
+    }
+    for (const ClockDef& c : rules->clocks()) {
+      for (const std::string& role : c.notify) {
+        INFO(c.id << " notifies " << role);
+        if (role == "consulate" || role.starts_with("receiving_")) CHECK(withheld(role));
+      }
+    }
     CHECK(Mentions(inhibit.when, "case.flags"));  // an earlier claim keeps protecting
     CHECK(Mentions(inhibit.when, "tvpra_screening.credible_fear"));  // a finding of fear too
   }

@@ -312,5 +312,31 @@ TEST_CASE("Pipeline: without rules or directory nothing is processed", "[pipelin
   CHECK(f.Count("events WHERE state = 'pending'") == 1);
 }
 
+TEST_CASE("Pipeline: age evidence of an earlier event, kept in the store, meets a later document",
+          "[pipeline]") {
+  PipelineFixture f;
+  // She declares 16; three hours later a document says 19.
+  Event declared = GtChildAtBorderPost();
+  declared.subject.birth_date.reset();
+  declared.subject.age = Age{16, AgeBasis::kDeclared};
+  Event document = declared;
+  document.event_id = declared.event_id + "-doc";
+  document.type = EventType::kCaseUpdate;
+  document.occurred_at.utc += std::chrono::hours(3);
+  document.subject.birth_date = date::year{2006} / 5 / 1;
+  document.subject.age = Age{19, AgeBasis::kDocument};
+  f.clock().Set(document.occurred_at.utc);
+  f.Store(declared);
+  REQUIRE(f.Process() == 1);
+  CHECK(f.Count("alerts WHERE rule_id = 'int-age-conflict-presume-minority'") == 0);
+  f.Store(document);
+  REQUIRE(f.Process() == 1);
+  // The document alone makes an adult; with the declared age it is a
+  // conflict, and the presumption of minority holds.
+  CHECK(
+      f.Text("SELECT agency_id FROM alerts WHERE rule_id = 'int-age-conflict-presume-minority'") ==
+      "mx-dif-chiapas");
+}
+
 }  // namespace
 }  // namespace amparo

@@ -43,7 +43,7 @@ TEST_CASE("AdvanceCase: the status each event type leaves") {
   const std::pair<EventType, const char*> cases[] = {
       {EventType::kApprehension, "in_custody"}, {EventType::kDetention, "in_custody"},
       {EventType::kTransfer, "transferred"},    {EventType::kRelease, "released"},
-      {EventType::kReturn, "returned"},
+      {EventType::kReturn, "returned"},         {EventType::kReception, "received"},
   };
   for (const auto& [type, status] : cases) {
     INFO(ToString(type));
@@ -194,6 +194,59 @@ TEST_CASE("AdvanceCase remembers a restitution plan for good") {
   CaseSnapshot before;  // As loaded from the store.
   before.restitution_plan = true;
   CHECK(AdvanceCase(before, empty_procedure, kNoRoles).restitution_plan);
+}
+
+TEST_CASE("AgeEvidenceOf: the birth dates each piece of age evidence allows") {
+  using namespace date::literals;  // NOLINT(google-build-using-namespace)
+  Event e = ChildEvent();          // 2 March 2026, declared 15.
+  SECTION("a declared age: born between one day after 16 years and exactly 15 years before") {
+    CHECK(AgeEvidenceOf(e) == BirthBounds{date::sys_days(2010_y / date::March / 3),
+                                          date::sys_days(2011_y / date::March / 2)});
+  }
+  SECTION("an exact birth date: that day; with the age too, the tighter of both") {
+    e.subject.birth_date = 2010_y / date::June / 1;
+    CHECK(AgeEvidenceOf(e) == BirthBounds{date::sys_days(2010_y / date::June / 1),
+                                          date::sys_days(2010_y / date::June / 1)});
+  }
+  SECTION("a birth date known to the month or year: the whole month or year") {
+    e.subject.age.reset();
+    e.subject.birth_date = 2009_y / date::July / 14;
+    e.subject.birth_date_precision = BirthDatePrecision::kMonth;
+    CHECK(AgeEvidenceOf(e) == BirthBounds{date::sys_days(2009_y / date::July / 1),
+                                          date::sys_days(2009_y / date::July / 31)});
+    e.subject.birth_date_precision = BirthDatePrecision::kYear;
+    CHECK(AgeEvidenceOf(e) == BirthBounds{date::sys_days(2009_y / date::January / 1),
+                                          date::sys_days(2009_y / date::December / 31)});
+  }
+  SECTION("an estimated birth date and an age of unknown basis are no evidence") {
+    e.subject.age = Age{15, AgeBasis::kUnknown};
+    e.subject.birth_date = 2009_y / date::July / 14;
+    e.subject.birth_date_precision = BirthDatePrecision::kEstimated;
+    CHECK(AgeEvidenceOf(e) == BirthBounds{});
+  }
+}
+
+TEST_CASE("AdvanceCase keeps the age evidence until an age assessment replaces it") {
+  using namespace date::literals;  // NOLINT(google-build-using-namespace)
+  Event declared = ChildEvent();   // declared 15 on 2 March 2026
+  Event document = ChildEvent(EventType::kCaseUpdate);
+  document.subject.birth_date = 2006_y / date::January / 10;
+  document.subject.age = Age{20, AgeBasis::kDocument};
+  const CaseSnapshot c = After({declared, document});
+  CHECK(c.born_not_before == date::sys_days(2010_y / date::March / 3));
+  CHECK(c.born_not_after == date::sys_days(2006_y / date::January / 10));
+  SECTION("an age_assessment with basis assessment starts over from its own evidence") {
+    Event assessed = ChildEvent(EventType::kAgeAssessment);
+    assessed.subject.age = Age{16, AgeBasis::kAssessment};
+    const CaseSnapshot after = AdvanceCase(c, assessed, kNoRoles);
+    CHECK(after.born_not_before == date::sys_days(2009_y / date::March / 3));
+    CHECK(after.born_not_after == date::sys_days(2010_y / date::March / 2));
+  }
+  SECTION("an age_assessment that only repeats a declared age does not") {
+    Event repeated = ChildEvent(EventType::kAgeAssessment);
+    CHECK(AdvanceCase(c, repeated, kNoRoles).born_not_after ==
+          date::sys_days(2006_y / date::January / 10));
+  }
 }
 
 }  // namespace

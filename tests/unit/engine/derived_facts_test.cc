@@ -295,5 +295,71 @@ TEST_CASE("local hour and weekday of the return") {
   }
 }
 
+TEST_CASE("conflicting age evidence keeps the presumption of minority") {
+  Event e = ChildEvent();  // 2 March 2026, declared 15
+  SECTION("declared 15, a document that makes the subject 19: conflict, minor, doubtful") {
+    e.subject.birth_date = 2007_y / date::January / 10;
+    const DerivedFacts f = Facts(e);
+    CHECK(f.age_years == 19);
+    CHECK(f.age_conflict);
+    CHECK(f.age_doubtful);
+    CHECK(f.minor);
+    CHECK_FALSE(f.case_age_conflict);
+    // Without the declared age the same document makes an adult.
+    e.subject.age.reset();
+    CHECK_FALSE(Facts(e).age_conflict);
+    CHECK_FALSE(Facts(e).minor);
+  }
+  SECTION("the reverse: declared 22, a birth date of a 15-year-old") {
+    e.subject.age = Age{22, AgeBasis::kDeclared};
+    e.subject.birth_date = 2010_y / date::November / 20;
+    CHECK(Facts(e).age_conflict);
+    CHECK(Facts(e).minor);
+  }
+  SECTION("an age by document beside the birth date is the same document: no conflict") {
+    e.subject.birth_date = 2008_y / date::March / 2;  // 18 today
+    e.subject.age = Age{17, AgeBasis::kDocument};     // written before the birthday
+    CHECK_FALSE(Facts(e).age_conflict);
+    CHECK_FALSE(Facts(e).minor);
+  }
+  SECTION("evidence that disagrees but agrees on minority, or on adulthood, is no conflict") {
+    e.subject.birth_date = 2008_y / date::June / 1;  // 17
+    CHECK_FALSE(Facts(e).age_conflict);
+    e.subject.birth_date = 1996_y / date::January / 1;  // 30
+    e.subject.age = Age{25, AgeBasis::kDeclared};
+    CHECK_FALSE(Facts(e).age_conflict);
+    CHECK_FALSE(Facts(e).minor);
+  }
+  SECTION("across events: the case's evidence against this event's") {
+    CaseSnapshot before;  // declared 15 on 2 March 2026
+    const BirthBounds declared = AgeEvidenceOf(e);
+    before.born_not_before = declared.not_before;
+    before.born_not_after = declared.not_after;
+    Event later = ChildEvent(EventType::kCaseUpdate);
+    later.subject.age = Age{19, AgeBasis::kDocument};
+    const DerivedFacts f = Facts(later, before);
+    CHECK(f.age_conflict);
+    CHECK(f.minor);
+    CHECK_FALSE(f.case_age_conflict);
+    // An age assessment decides: its own evidence only.
+    later.type = EventType::kAgeAssessment;
+    later.subject.age = Age{21, AgeBasis::kAssessment};
+    CHECK_FALSE(Facts(later, before).age_conflict);
+    CHECK_FALSE(Facts(later, before).minor);
+  }
+  SECTION("a 17-year-old who turns 18 between two events is no conflict") {
+    CaseSnapshot before;
+    e.subject.age = Age{17, AgeBasis::kDeclared};
+    const BirthBounds declared = AgeEvidenceOf(e);  // born 3 Mar 2008 .. 2 Mar 2009
+    before.born_not_before = declared.not_before;
+    before.born_not_after = declared.not_after;
+    Event later = ChildEvent(EventType::kCaseUpdate);
+    later.occurred_at = testing::LocalTime(2027_y / date::March / 2, 10h, -360);
+    later.subject.age.reset();
+    later.subject.birth_date = 2008_y / date::December / 1;  // 18 by then
+    CHECK_FALSE(Facts(later, before).age_conflict);
+  }
+}
+
 }  // namespace
 }  // namespace amparo

@@ -54,10 +54,10 @@ std::string Clock(const std::string& key, const std::string& warn, const std::st
 }
 
 const std::string kEventTypes =
-    "apprehension, detention, transfer, release, return, age_assessment, case_update";
+    "apprehension, detention, transfer, release, return, age_assessment, case_update, reception";
 const std::string kRoleList =
     "consulate, child_welfare, receiving_child_welfare, receiving_consulate, ombudsman, "
-    "migration, anti_trafficking, unhcr, duty_officer";
+    "migration, anti_trafficking, receiving_anti_trafficking, unhcr, duty_officer";
 
 struct Case {
   const char* name;

@@ -159,7 +159,7 @@ TEST_CASE("DecodeEvent lists the allowed values of an unknown enum value") {
   CheckRejections({
       {With("/type", "aprehension"),
        "type: \"aprehension\" is not one of apprehension, detention, transfer, release, return, "
-       "age_assessment, case_update"},
+       "age_assessment, case_update, reception"},
       {With("/location/facility/type", "jail"),
        "location.facility.type: \"jail\" is not one of border_post, migration_station, police, "
        "shelter, child_welfare_centre, adult_detention, family_unit, hospital, provisional_stay"},
@@ -493,6 +493,39 @@ TEST_CASE("DecodeEvent refuses a birth-date precision without a birth date") {
                       }),
                       "subject.birth_date: \"2010-02-30\" is not a valid date (YYYY-MM-DD)"}});
   }
+}
+
+TEST_CASE("DecodeEvent reads and refuses the release and reintegration blocks") {
+  CHECK(DecodeEvent(With("/release", {{"to", "sponsor"}})).ok());
+  CHECK(DecodeEvent(With("/release", {{"to", "child_welfare"}, {"by", "migration"}})).ok());
+  CHECK(DecodeEvent(With("/reintegration", {{"return_event_id", "inm-chp-2026-000603"},
+                                            {"care", "alternative_care"},
+                                            {"plan_id", "PRI-1"},
+                                            {"follow_up_visit", 20}}))
+            .ok());
+  CHECK(DecodeEvent(With("/reintegration/return_event_id", std::string(128, 'r'))).ok());
+  CheckRejections({
+      {With("/type", "reception"), "reintegration: required for a reception event"},
+      {With("/release", Json::object()), "release.to: required field missing"},
+      {With("/release", {{"to", "aunt"}}),
+       "release.to: \"aunt\" is not one of child_welfare, parent_or_guardian, relative, sponsor, "
+       "own_recognizance, other"},
+      {With("/release", {{"to", "sponsor"}, {"by", "court"}}),
+       "release.by: \"court\" is not one of child_welfare, migration, police, shelter"},
+      {With("/release", {{"to", "sponsor"}, {"when", "now"}}), "release.when: unknown field"},
+      {With("/reintegration", {{"care", "family"}}),
+       "reintegration.return_event_id: required field missing"},
+      {With("/reintegration", {{"return_event_id", "r-1"}, {"care", "foster"}}),
+       "reintegration.care: \"foster\" is not one of family, alternative_care"},
+      {With("/reintegration", {{"return_event_id", "r-1"}, {"follow_up_visit", 0}}),
+       "reintegration.follow_up_visit: 0 is out of range 1..20"},
+      {With("/reintegration", {{"return_event_id", "r-1"}, {"follow_up_visit", 21}}),
+       "reintegration.follow_up_visit: 21 is out of range 1..20"},
+      {With("/reintegration", {{"return_event_id", "r-1"}, {"follow_up_visit", "1"}}),
+       "reintegration.follow_up_visit: expected an integer, got string"},
+      {With("/reintegration", {{"return_event_id", std::string(129, 'r')}}),
+       "reintegration.return_event_id: is 129 bytes long; the limit is 128"},
+  });
 }
 
 }  // namespace

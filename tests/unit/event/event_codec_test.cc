@@ -26,6 +26,7 @@ const std::vector<Sample>& ValidSamples() {
       {"05-return.json", EventType::kReturn},
       {"06-age_assessment.json", EventType::kAgeAssessment},
       {"07-case_update.json", EventType::kCaseUpdate},
+      {"09-reception.json", EventType::kReception},
   };
   return samples;
 }
@@ -34,6 +35,8 @@ const std::vector<Sample>& ValidSamples() {
 const std::vector<Sample>& MoreSamples() {
   static const std::vector<Sample> samples = {
       {"08-case_update-tvpra.json", EventType::kCaseUpdate},
+      {"10-case_update-reintegration.json", EventType::kCaseUpdate},
+      {"11-release-to-sponsor.json", EventType::kRelease},
   };
   return samples;
 }
@@ -70,6 +73,29 @@ TEST_CASE("The contract reference shows every sample verbatim") {
       CHECK(readme.find(LoadSample(sample.file)) != std::string::npos);
     }
   }
+}
+
+TEST_CASE("DecodeEvent reads the reception, reintegration and release samples") {
+  const auto reception = DecodeEvent(LoadSample("09-reception.json"));
+  REQUIRE(reception.ok());
+  REQUIRE(reception->reintegration.has_value());
+  CHECK(*reception->reintegration == Reintegration{"inm-chp-2026-000603", {}, {}, {}});
+  const auto update = DecodeEvent(LoadSample("10-case_update-reintegration.json"));
+  REQUIRE(update.ok());
+  REQUIRE(update->reintegration.has_value());
+  CHECK(*update->reintegration ==
+        Reintegration{
+            "inm-chp-2026-000603", ReintegrationCare::kFamily, "CONAPINA-PRI-2026-0387", {}});
+  const auto release = DecodeEvent(LoadSample("11-release-to-sponsor.json"));
+  REQUIRE(release.ok());
+  CHECK(release->release == Release{ReleaseTo::kSponsor, {}});
+  // Both blocks survive a round trip through EncodeEvent.
+  Event e = *update;
+  e.reintegration->follow_up_visit = 2;
+  e.release = Release{ReleaseTo::kChildWelfare, TransferKind::kMigration};
+  const auto again = DecodeEvent(EncodeEvent(e));
+  REQUIRE(again.ok());
+  CHECK(*again == e);
 }
 
 TEST_CASE("DecodeEvent reads the protection facts of the TVPRA sample") {

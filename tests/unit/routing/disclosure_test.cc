@@ -163,5 +163,27 @@ TEST_CASE("Titles come in the reader's first language the rule has, else English
   CHECK(Localize({}, {"es"}).text.empty());
 }
 
+TEST_CASE(
+    "Release and reintegration reach the profiles that allow them, and reintegration is "
+    "whereabouts") {
+  Event e = FullEvent();
+  e.release = Release{ReleaseTo::kSponsor, TransferKind::kMigration};
+  e.reintegration = Reintegration{"inm-chp-2024-000603", ReintegrationCare::kFamily, "PRI-1", 1};
+  const Recipient dif = To("mx-dif-chiapas", AgencyKind::kChildWelfare, "MX");
+  const json full = DisclosedView(e, 16, dif, Profile("child_welfare_full"));
+  CHECK(full["release"] == json::parse(R"({"to": "sponsor", "by": "migration"})"));
+  CHECK(full["reintegration"] == json::parse(R"({"return_event_id": "inm-chp-2024-000603",
+      "care": "family", "plan_id": "PRI-1", "follow_up_visit": 1})"));
+  const json consular = DisclosedView(e, 16, kGtConsul, Profile("consular"));
+  CHECK_FALSE(consular.contains("release"));
+  CHECK_FALSE(consular.contains("reintegration"));
+  // A child who fears return: Guatemala's child welfare sees no reintegration.
+  e.subject.flags.push_back(SubjectFlag::kFearOfReturn);
+  const json withheld = DisclosedView(e, 16, To("gt-sbs", AgencyKind::kChildWelfare, "GT"),
+                                      Profile("child_welfare_full"));
+  CHECK(withheld.contains("release"));
+  CHECK_FALSE(withheld.contains("reintegration"));
+}
+
 }  // namespace
 }  // namespace amparo

@@ -8,8 +8,11 @@ namespace amparo {
 namespace {
 
 using namespace date::literals;  // NOLINT(google-build-using-namespace)
+using date::April;
+using date::February;
 using date::January;
 using date::March;
+using date::November;
 using testing::Apprehension;
 using testing::LoadText;
 using testing::LocalTime;
@@ -124,6 +127,20 @@ TEST_CASE("receiving_child_welfare is the child-welfare authority of the return 
   CHECK(routing.unrouted[0].reason == "the event has no return.to_country");
 }
 
+TEST_CASE("receiving_anti_trafficking is the anti-trafficking authority of the return country") {
+  Event event = Apprehension({"GT"}, "MX-CHP", LocalTime(2024_y / March / 5, 10, 0, kMexico));
+  event.type = EventType::kReturn;
+  event.return_ = Return{"GT", "Tecún Umán", std::nullopt};
+  // Not Mexico's FEVIMTRA (anti_trafficking of the place): Guatemala's SVET.
+  CHECK(Ids(Route(event, Fire({"receiving_anti_trafficking"}))) == IdList{"gt-svet"});
+  CHECK(Ids(Route(event, Fire({"anti_trafficking"}))) == IdList{"mx-fevimtra"});
+  event.return_.reset();
+  const Routing routing = Route(event, Fire({"receiving_anti_trafficking"}));
+  CHECK(Ids(routing) == IdList{"duty-officer"});
+  REQUIRE(routing.unrouted.size() == 1);
+  CHECK(routing.unrouted[0].reason == "the event has no return.to_country");
+}
+
 TEST_CASE("In Darién the court acts on working days 08:00-17:00, SENNIAF otherwise") {
   auto route_at = [](date::year_month_day day, int hh) {
     const Event event = Apprehension({"HT"}, "PA-5", LocalTime(day, hh, 0, kPanama));
@@ -139,6 +156,49 @@ TEST_CASE("In Darién the court acts on working days 08:00-17:00, SENNIAF otherw
   // Elsewhere in Panama SENNIAF at any hour.
   const Event colon = Apprehension({"HT"}, "PA-3", LocalTime(tuesday, 10, 0, kPanama));
   CHECK(Ids(Route(colon, Fire({"child_welfare"}))) == IdList{"pa-senniaf"});
+}
+
+TEST_CASE("In Darién the court is off on Panama's public holidays: SENNIAF takes the alert") {
+  auto route_at = [](date::year_month_day day, int hh) {
+    const Event event = Apprehension({"HT"}, "PA-5", LocalTime(day, hh, 0, kPanama));
+    return Ids(Route(event, Fire({"child_welfare"})));
+  };
+  // Tuesday 3 November 2026, Separación de Colombia; Tuesday 17 February,
+  // martes de Carnaval; Friday 3 April, Good Friday.
+  CHECK(route_at(2026_y / November / 3, 10) == IdList{"pa-senniaf"});
+  CHECK(route_at(2026_y / February / 17, 10) == IdList{"pa-senniaf"});
+  CHECK(route_at(2026_y / April / 3, 9) == IdList{"pa-senniaf"});
+  // The working days around them: the court.
+  CHECK(route_at(2026_y / November / 11, 10) == IdList{"pa-juzgado-darien"});
+  CHECK(route_at(2026_y / February / 19, 10) == IdList{"pa-juzgado-darien"});
+  CHECK(route_at(2026_y / April / 2, 16) == IdList{"pa-juzgado-darien"});
+}
+
+TEST_CASE("A holiday is a local date: it begins and ends at local midnight in the agency's zone") {
+  const auto dir = LoadText(
+      "holiday_calendars:\n"
+      "  x: [\"2026-11-03\"]\n"
+      "  y: [\"2026-11-03\", \"2026-11-05\"]\n"
+      "agencies:\n"
+      "  - {id: a, kind: child_welfare, country: PA, name: A, serves: [PA], languages: [es],\n"
+      "     channels: [{type: mqtt}], disclosure: p,\n"
+      "     hours: {tz: America/Panama, days: [mon, tue, wed, thu, fri, sat, sun],\n"
+      "             from: \"00:00\", to: \"24:00\", holidays: [x, y]}}\n"
+      "disclosure_profiles: {p: [subject.id]}\n");
+  const Agency& a = *dir->Find("a");
+  REQUIRE(a.hours);
+  // Two calendars, one day in both: each day once, sorted.
+  CHECK(a.hours->holidays.size() == 2);
+  auto at = [](date::year_month_day day, int hh, int mm) {
+    return LocalTime(day, hh, mm, kPanama).utc;
+  };
+  CHECK(a.OnDuty(at(2026_y / November / 2, 23, 59)));
+  CHECK_FALSE(a.OnDuty(at(2026_y / November / 3, 0, 0)));
+  CHECK_FALSE(a.OnDuty(at(2026_y / November / 3, 23, 59)));
+  CHECK(a.OnDuty(at(2026_y / November / 4, 0, 0)));
+  CHECK_FALSE(a.OnDuty(at(2026_y / November / 5, 12, 0)));
+  // 3 November 01:00 in UTC is still 2 November in Panama (UTC-5).
+  CHECK(a.OnDuty(Instant(date::sys_days(2026_y / November / 3) + std::chrono::hours(1))));
 }
 
 TEST_CASE("Office hours are judged when the alert goes out, validity on the event's date") {

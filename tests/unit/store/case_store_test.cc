@@ -18,7 +18,9 @@ CaseRecord Record() {
                               .flags = {SubjectFlag::kAsylumClaim, SubjectFlag::kPregnant},
                               .alerted_roles = {"consulate", "child_welfare"},
                               .tvpra_screening = ScreeningOutcome::kScreenedOut,
-                              .restitution_plan = true},
+                              .restitution_plan = true,
+                              .born_not_before = date::sys_days(date::year{2009} / 3 / 3),
+                              .born_not_after = date::sys_days(date::year{2007} / 1 / 10)},
                     .last_event_at = At(3000),
                     .country = "MX",
                     .admin1 = "MX-CHP",
@@ -48,6 +50,9 @@ TEST_CASE("WriteCase then LoadCase round-trips the snapshot and later writes rep
   CHECK(snapshot.alerted_roles == std::vector<std::string>{"consulate", "child_welfare"});
   CHECK(snapshot.tvpra_screening == ScreeningOutcome::kScreenedOut);
   CHECK(snapshot.restitution_plan);
+  // The age evidence (subject.age_conflict across events) survives the store.
+  CHECK(snapshot.born_not_before == date::sys_days(date::year{2009} / 3 / 3));
+  CHECK(snapshot.born_not_after == date::sys_days(date::year{2007} / 1 / 10));
   CHECK(snapshot == Record().state);
   CHECK(f.Count("cases WHERE country = 'MX' AND admin1 = 'MX-CHP' AND updated_at_ms = 4000") == 1);
 
@@ -58,6 +63,8 @@ TEST_CASE("WriteCase then LoadCase round-trips the snapshot and later writes rep
   later.state.flags.clear();
   later.state.tvpra_screening.reset();
   later.state.restitution_plan = false;
+  later.state.born_not_before.reset();
+  later.state.born_not_after.reset();
   REQUIRE(cases.WriteCase(later, At(5000)).ok());
   snapshot = cases.LoadCase("subj").value();
   CHECK_FALSE(snapshot.first_custody_at.has_value());
@@ -66,6 +73,8 @@ TEST_CASE("WriteCase then LoadCase round-trips the snapshot and later writes rep
   CHECK(snapshot.flags.empty());
   CHECK_FALSE(snapshot.tvpra_screening.has_value());
   CHECK_FALSE(snapshot.restitution_plan);
+  CHECK_FALSE(snapshot.born_not_before.has_value());
+  CHECK_FALSE(snapshot.born_not_after.has_value());
   CHECK(f.Count("cases") == 1);
 }
 
