@@ -256,6 +256,10 @@ TEST_CASE("route --at judges office hours when the alert goes out, as the daemon
   CHECK(route("2026-03-03T14:59:00Z") == std::set<std::string>{"pa-juzgado-darien"});
   CHECK(route("2026-03-07T10:00:00-05:00") == std::set<std::string>{"pa-senniaf"});
   CHECK(route("2026-03-03T22:00:00Z") == std::set<std::string>{"pa-senniaf"});
+  // A public holiday of Panama's calendar (3 November, a Tuesday in 2026):
+  // SENNIAF even at 10:00; a working Wednesday after it, the court.
+  CHECK(route("2026-11-03T10:00:00-05:00") == std::set<std::string>{"pa-senniaf"});
+  CHECK(route("2026-11-11T10:00:00-05:00") == std::set<std::string>{"pa-juzgado-darien"});
 
   std::ostringstream bad;
   RouteOptions options;
