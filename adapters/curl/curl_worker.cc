@@ -28,7 +28,7 @@ std::string ToLower(std::string_view s) {
 
 CurlTransfer::CurlTransfer() : easy_(curl_easy_init()) {
   if (easy_ == nullptr) return;
-  curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
+  curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_.data());
   curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &CurlTransfer::WriteHeader);
   curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
@@ -72,7 +72,7 @@ void CurlTransfer::SetUploadBody(std::string body, bool post) {
 size_t CurlTransfer::Read(char* buffer, size_t size, size_t count, void* self) {
   auto* t = static_cast<CurlTransfer*>(self);
   const size_t n = std::min(size * count, t->body_.size() - t->body_offset_);
-  std::memcpy(buffer, t->body_.data() + t->body_offset_, n);
+  t->body_.copy(buffer, n, t->body_offset_);  // Raw bytes for curl: no terminator.
   t->body_offset_ += n;
   return n;
 }

@@ -19,6 +19,7 @@
 #ifndef AMPARO_ADAPTERS_CURL_CURL_WORKER_H_
 #define AMPARO_ADAPTERS_CURL_CURL_WORKER_H_
 
+#include <array>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -53,7 +54,7 @@ class CurlTransfer {
   // The response body, up to 4 KiB (the rest is dropped).
   const std::string& response_body() const { return response_body_; }
   // Curl's human-readable error for the transfer.
-  const char* error_buffer() const { return error_; }
+  const char* error_buffer() const { return error_.data(); }
 
   // Called on the worker thread when the transfer ends.
   std::function<void(CurlTransfer&, CURLcode)> finished;
@@ -70,7 +71,7 @@ class CurlTransfer {
   size_t body_offset_ = 0;
   std::string response_headers_;
   std::string response_body_;
-  char error_[CURL_ERROR_SIZE] = {};
+  std::array<char, CURL_ERROR_SIZE> error_{};
 };
 
 class CurlWorker {

@@ -23,7 +23,7 @@ Result<std::string> Base64Decode(std::string_view text) {
                                 static_cast<int>(text.size()));
   if (n < 0) return Status::InvalidArgument("not base64");
   // EVP_DecodeBlock counts padding as zero bytes.
-  size_t size = static_cast<size_t>(n);
+  auto size = static_cast<size_t>(n);
   if (text.ends_with("==")) {
     size -= 2;
   } else if (text.ends_with("=")) {

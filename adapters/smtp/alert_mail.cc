@@ -82,7 +82,7 @@ std::string HtmlEscape(std::string_view s) {
 
 // Percent-encodes all but RFC 3986 unreserved characters.
 std::string UrlEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
+  constexpr std::string_view kHex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
     if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
@@ -135,7 +135,10 @@ void Flatten(const nlohmann::json& v, const std::string& prefix,
              std::vector<std::pair<std::string, std::string>>* out) {
   if (v.is_object()) {
     for (const auto& [key, item] : v.items()) {
-      Flatten(item, prefix.empty() ? key : prefix + "." + key, out);
+      std::string path = prefix;
+      if (!path.empty()) path += '.';
+      path += key;
+      Flatten(item, path, out);
     }
     return;
   }
@@ -238,15 +241,17 @@ Result<std::string> RenderAlertMail(std::string_view alert_json, const AlertMail
   text += "\n" + std::string(l.legal_basis) + ":\n";
   for (const std::string& b : legal_basis) text += "  - " + b + "\n";
   text += "\n" + std::string(l.disclosed) + " " + profile + "):\n";
-  for (const auto& [key, value] : fields) text += "  " + key + ": " + value + "\n";
+  for (const auto& [key, value] : fields)
+    text.append("  ").append(key).append(": ").append(value) += '\n';
   text += "\n" + std::string(l.acknowledge) + ":\n";
   if (!ack_url.empty()) text += "  " + std::string(l.ack_web) + "\n  " + ack_url + "\n";
   text += "  " + std::string(l.ack_mqtt) + " " + mqtt_topic + "\n";
 
   // text/html
-  std::string html = "<!DOCTYPE html><html lang=\"" + HtmlEscape(l.lang) +
-                     "\"><head><meta charset=\"utf-8\"><title>" + HtmlEscape(title) +
-                     "</title></head><body>\n<h1>" + HtmlEscape(title) + "</h1>\n<table>\n";
+  std::string html = R"(<!DOCTYPE html><html lang=")";
+  html.append(HtmlEscape(l.lang)).append(R"("><head><meta charset="utf-8"><title>)");
+  html.append(HtmlEscape(title)).append("</title></head><body>\n<h1>");
+  html.append(HtmlEscape(title)).append("</h1>\n<table>\n");
   auto row = [&html](const std::string& k, const std::string& v) {
     html +=
         "<tr><th align=\"left\">" + HtmlEscape(k) + "</th><td>" + HtmlEscape(v) + "</td></tr>\n";

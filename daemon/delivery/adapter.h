@@ -51,20 +51,25 @@ struct DeliveryHint {
 // a non-delivered outcome (OK with kDelivered). Built from a callable taking
 // (DeliveryOutcome, Status) or (DeliveryOutcome, Status, DeliveryHint); an
 // adapter with no hint calls it with two arguments.
+// The callables DeliveryDone is built from: with or without the hint.
+template <typename F>
+concept DoneWithHint = std::invocable<F&, DeliveryOutcome, Status, DeliveryHint>;
+template <typename F>
+concept DoneWithoutHint = !DoneWithHint<F> && std::invocable<F&, DeliveryOutcome, Status>;
+
 class DeliveryDone {
  public:
   DeliveryDone() = default;
-  template <typename F>
-  requires std::invocable<F&, DeliveryOutcome, Status, DeliveryHint> DeliveryDone(
-      F f)  // NOLINT(google-explicit-constructor): a callback, like std::function.
-      : fn_(std::move(f)) {}
-  template <typename F>
-  requires(!std::invocable<F&, DeliveryOutcome, Status, DeliveryHint> &&
-           std::invocable<F&, DeliveryOutcome, Status>)
-      DeliveryDone(F f)  // NOLINT(google-explicit-constructor): a callback, like std::function.
+  // NOLINTBEGIN(google-explicit-constructor): a callback converts implicitly,
+  // like std::function.
+  template <DoneWithHint F>
+  DeliveryDone(F f) : fn_(std::move(f)) {}
+  template <DoneWithoutHint F>
+  DeliveryDone(F f)
       : fn_([f = std::move(f)](DeliveryOutcome outcome, Status why, const DeliveryHint&) mutable {
           f(outcome, std::move(why));
         }) {}
+  // NOLINTEND(google-explicit-constructor)
 
   void operator()(DeliveryOutcome outcome, Status why, DeliveryHint hint = {}) const {
     fn_(outcome, std::move(why), hint);
