@@ -154,7 +154,8 @@ void Flatten(const nlohmann::json& v, const std::string& prefix,
 
 struct Deadline {
   std::string utc;    // "2026-03-03 13:40 UTC"
-  std::string local;  // "2026-03-03 07:40 CST (America/Mexico_City)", or ""
+  std::string local;  // "2026-03-03 07:40 CST", or ""
+  std::string zone;   // "America/Mexico_City"
 };
 
 std::optional<Deadline> ReadDeadline(const nlohmann::json& alert) {
@@ -163,15 +164,17 @@ std::optional<Deadline> ReadDeadline(const nlohmann::json& alert) {
   std::istringstream in(text);
   date::sys_seconds t;
   in >> date::parse("%FT%TZ", t);
-  if (in.fail()) return Deadline{text, ""};
-  Deadline d{date::format("%F %H:%M UTC", t), ""};
+  if (in.fail()) return Deadline{.utc = text, .local = "", .zone = ""};
+  Deadline d{.utc = date::format("%F %H:%M UTC", t), .local = "", .zone = ""};
   const nlohmann::json recipient = alert.value("recipient", nlohmann::json::object());
   if (auto tz = recipient.find("time_zone"); tz != recipient.end() && tz->is_string()) {
     try {
       const date::zoned_seconds local(tz->get<std::string>(), t);
-      d.local = date::format("%F %H:%M %Z", local) + " (" + tz->get<std::string>() + ")";
+      d.local = date::format("%F %H:%M %Z", local);
+      d.zone = tz->get<std::string>();
     } catch (const std::exception&) {
       d.local.clear();  // An unknown zone: UTC only.
+      d.zone.clear();
     }
   }
   return d;
@@ -233,7 +236,9 @@ Result<std::string> RenderAlertMail(std::string_view alert_json, const AlertMail
   if (!deadline) {
     text += l.no_deadline + std::string("\n");
   } else {
-    if (!deadline->local.empty()) text += deadline->local + " (" + l.local_time + ") / ";
+    if (!deadline->local.empty()) {
+      text += deadline->local + " (" + l.local_time + ", " + deadline->zone + ") / ";
+    }
     text += deadline->utc + "\n";
   }
   text += l.alert + std::string(": ") + alert_id + " v" + std::to_string(version) + "\n";
@@ -260,9 +265,9 @@ Result<std::string> RenderAlertMail(std::string_view alert_json, const AlertMail
   if (!deadline) {
     row(l.deadline, l.no_deadline);
   } else {
-    row(l.deadline, deadline->local.empty()
-                        ? deadline->utc
-                        : deadline->local + " (" + l.local_time + ") / " + deadline->utc);
+    row(l.deadline, deadline->local.empty() ? deadline->utc
+                                            : deadline->local + " (" + l.local_time + ", " +
+                                                  deadline->zone + ") / " + deadline->utc);
   }
   row(l.alert, alert_id + " v" + std::to_string(version));
   html += "</table>\n";
