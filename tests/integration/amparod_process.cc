@@ -46,7 +46,7 @@ AmparodProcess::AmparodProcess(const TempDir& dir, int port, const std::string& 
                              "delivery:\n"
                              "  retry_initial: 100ms\n"
                              "  retry_max: 1s\n" +
-                             // The sample directory e-mails cr-pani: a relay on a
+                             // The sample directory e-mails pa-senniaf: a relay on a
                              // loopback port nothing listens on (no test routes there).
                              "smtp:\n"
                              "  url: smtp://127.0.0.1:9\n"
