@@ -18,7 +18,7 @@
 // any agency client read it. With a persistent session on the agency's side
 // the broker keeps it for that client; with none, nobody may ever see it: an
 // agency proves receipt only by acknowledging (rcm/v1/acks/{agency_id} or the
-// HTTP ack API), and an alert not acknowledged in time escalates.
+// HTTP ack API).
 #ifndef AMPARO_ADAPTERS_MQTT_MQTT_ADAPTER_H_
 #define AMPARO_ADAPTERS_MQTT_MQTT_ADAPTER_H_
 
