@@ -8,9 +8,7 @@
 namespace amparo {
 namespace {
 
-constexpr std::array<std::string_view, 2> kChannelTypes = {"file", "mqtt"};
-// In the design (DESIGN.md §6) but without an adapter yet.
-constexpr std::array<std::string_view, 2> kPlannedChannelTypes = {"smtp", "webhook"};
+constexpr std::array<std::string_view, 4> kChannelTypes = {"file", "mqtt", "smtp", "webhook"};
 
 }  // namespace
 
@@ -20,12 +18,8 @@ Status CheckChannelType(std::string_view channel_type) {
   if (std::ranges::find(kChannelTypes, channel_type) != kChannelTypes.end()) {
     return Status::OK();
   }
-  const std::string type(channel_type);
-  if (std::ranges::find(kPlannedChannelTypes, channel_type) != kPlannedChannelTypes.end()) {
-    return Status::InvalidArgument("channel type '" + type +
-                                   "' is not built yet; use mqtt or file");
-  }
-  return Status::InvalidArgument("unknown channel type '" + type + "'");
+  return Status::InvalidArgument("unknown channel type '" + std::string(channel_type) +
+                                 "'; use file, mqtt, smtp or webhook");
 }
 
 Result<AdapterSet> BuildAdapterSet(boost::asio::io_context& io, const AdapterOptions& options) {
@@ -35,6 +29,16 @@ Result<AdapterSet> BuildAdapterSet(boost::asio::io_context& io, const AdapterOpt
   Status status = adapters.Add(std::move(mqtt).value());
   if (status.ok()) status = adapters.Add(std::make_unique<FileAdapter>(io, options.file));
   if (!status.ok()) return status;
+  Result<std::unique_ptr<WebhookAdapter>> webhook = WebhookAdapter::Create(io, options.webhook);
+  if (!webhook.ok()) return webhook.status();
+  status = adapters.Add(std::move(webhook).value());
+  if (!status.ok()) return status;
+  if (options.smtp) {
+    Result<std::unique_ptr<SmtpAdapter>> smtp = SmtpAdapter::Create(io, *options.smtp);
+    if (!smtp.ok()) return smtp.status();
+    status = adapters.Add(std::move(smtp).value());
+    if (!status.ok()) return status;
+  }
   return adapters;
 }
 

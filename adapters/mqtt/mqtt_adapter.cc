@@ -94,15 +94,24 @@ Status MqttAdapter::StartClient() {
     // Publishes made while the broker is away wait in Paho's buffer.
     create.set_send_while_disconnected(true, /*anyTime=*/true);
     client_ = std::make_unique<mqtt::async_client>(options_.uri, options_.client_id, create);
-    connect_options_ =
+    auto builder =
         mqtt::connect_options_builder()
             .mqtt_version(MQTTVERSION_3_1_1)
             .clean_session(true)
             .connect_timeout(std::chrono::seconds(10))
             .automatic_reconnect(
                 std::chrono::duration_cast<std::chrono::seconds>(options_.reconnect_min),
-                std::chrono::duration_cast<std::chrono::seconds>(options_.reconnect_max))
-            .finalize();
+                std::chrono::duration_cast<std::chrono::seconds>(options_.reconnect_max));
+    if (options_.username) builder.user_name(*options_.username);
+    if (options_.password) builder.password(*options_.password);
+    if (options_.ca_file || options_.cert_file) {
+      auto ssl = mqtt::ssl_options_builder().enable_server_cert_auth(true).verify(true);
+      if (options_.ca_file) ssl.trust_store(*options_.ca_file);
+      if (options_.cert_file) ssl.key_store(*options_.cert_file);
+      if (options_.key_file) ssl.private_key(*options_.key_file);
+      builder.ssl(ssl.finalize());
+    }
+    connect_options_ = builder.finalize();
   } catch (const mqtt::exception& e) {
     return Status::InvalidArgument(std::string("mqtt adapter: cannot create client: ") + e.what());
   }

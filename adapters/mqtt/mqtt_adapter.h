@@ -13,6 +13,12 @@
 // the waiting); send_while_disconnected only covers a connection lost between
 // that check and the publish. After a timeout the message may still go out
 // later: a duplicate with the same idempotency key, which at-least-once allows.
+//
+// What "delivered" means here: the broker took the message (PUBACK), not that
+// any agency client read it. With a persistent session on the agency's side
+// the broker keeps it for that client; with none, nobody may ever see it: an
+// agency proves receipt only by acknowledging (rcm/v1/acks/{agency_id} or the
+// HTTP ack API).
 #ifndef AMPARO_ADAPTERS_MQTT_MQTT_ADAPTER_H_
 #define AMPARO_ADAPTERS_MQTT_MQTT_ADAPTER_H_
 
@@ -20,6 +26,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,6 +54,14 @@ struct MqttAdapterOptions {
   // Reconnect back-off bounds; whole seconds, at least 1 s.
   Duration reconnect_min = std::chrono::seconds(1);
   Duration reconnect_max = std::chrono::seconds(60);
+  // Login, as the ingest client's: both or neither.
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  // TLS for ssl:// URIs: the broker's CA (server certificate and host name
+  // verified) and an optional client certificate and key.
+  std::optional<std::string> ca_file;
+  std::optional<std::string> cert_file;
+  std::optional<std::string> key_file;
 };
 
 // Thread-safety: AsyncDeliver and the destructor run on the loop thread;

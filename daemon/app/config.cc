@@ -441,11 +441,108 @@ void ReadDelivery(MapReader& r, const Context& ctx, DeliveryConfig* d) {
   r.Finish();
 }
 
+// True for "scheme://HOST..." whose host is 127.0.0.1, localhost or [::1].
+bool IsLoopbackUrl(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return false;
+  std::string_view authority = url.substr(scheme + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (authority.starts_with("[::1]")) return true;
+  const std::string_view host = authority.substr(0, authority.find(':'));
+  return host == "127.0.0.1" || host == "localhost";
+}
+
+std::string CheckPublicBaseUrl(std::string_view url) {
+  const bool https = url.starts_with("https://");
+  if (!https && !url.starts_with("http://")) return "must start with https://, got " + Quoted(url);
+  const std::string_view rest = url.substr(https ? 8 : 7);
+  if (rest.empty() || rest.front() == '/' || rest.find_first_of(" ?#@") != std::string_view::npos) {
+    return "must be https://HOST[:PORT][/PATH] without query or user, got " + Quoted(url);
+  }
+  if (!https && !IsLoopbackUrl(url)) {
+    return "http:// is allowed only for 127.0.0.1 or localhost; use https://, got " + Quoted(url);
+  }
+  return {};
+}
+
+std::string CheckSmtpUrl(std::string_view url) {
+  for (std::string_view scheme : {"smtp://", "smtps://"}) {
+    if (!url.starts_with(scheme)) continue;
+    std::string_view rest = url.substr(scheme.size());
+    if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+    if (CheckHostPort(rest, false).empty()) return {};
+    if (!rest.empty() && std::all_of(rest.begin(), rest.end(), IsHostChar)) return {};
+  }
+  return "must be smtp://HOST[:PORT] or smtps://HOST[:PORT], got " + Quoted(url);
+}
+
+std::string CheckMailAddress(std::string_view a) {
+  const size_t at = a.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 >= a.size() ||
+      a.find('@', at + 1) != std::string_view::npos ||
+      a.find_first_of(" \t<>,;\"") != std::string_view::npos) {
+    return "must be a mail address, got " + Quoted(a);
+  }
+  return {};
+}
+
+void ReadWebhook(MapReader& r, const Context& ctx, WebhookConfig* w) {
+  ReadPath(r, "ca_file", ctx, &w->ca_file);
+  ReadDuration(r, "timeout", 1s, 5min, &w->timeout);
+  ReadDuration(r, "connect_timeout", 1s, 1min, &w->connect_timeout);
+  ReadInt(r, "max_in_flight", 1, 256, &w->max_in_flight);
+  r.Finish();
+}
+
+void ReadSmtp(MapReader& r, const Context& ctx, SmtpConfig* m) {
+  const size_t errors_before = ctx.diags->size();
+  ReadString(r, "url", CheckSmtpUrl, &m->url);
+  ReadEnum(r, "tls",
+           {{"starttls", SmtpTlsMode::kStartTls},
+            {"implicit", SmtpTlsMode::kImplicit},
+            {"none", SmtpTlsMode::kNone}},
+           &m->tls);
+  ReadString(r, "from", CheckMailAddress, &m->from);
+  ReadString(r, "from_name", CheckNotEmpty, &m->from_name);
+  ReadString(r, "username", CheckNotEmpty, &m->username);
+  ReadPath(r, "password_file", ctx, &m->password_file);
+  ReadPath(r, "ca_file", ctx, &m->ca_file);
+  ReadDuration(r, "timeout", 1s, 5min, &m->timeout);
+  ReadDuration(r, "connect_timeout", 1s, 1min, &m->connect_timeout);
+  ReadInt(r, "max_in_flight", 1, 64, &m->max_in_flight);
+  if (ctx.diags->size() == errors_before && r.ok()) {
+    if (!m->url) {
+      if (r.Has("from") || r.Has("username") || r.Has("password_file")) {
+        r.Error(FirstPresent(r, {"from", "username", "password_file"}), "url",
+                "is required: the relay to send through");
+      }
+    } else {
+      const bool smtps = m->url->starts_with("smtps://");
+      if (m->from.empty()) r.Error(r.Node("url"), "from", "is required with smtp.url");
+      if (smtps != (m->tls == SmtpTlsMode::kImplicit)) {
+        r.Error(FirstPresent(r, {"tls", "url"}), "tls",
+                smtps ? "must be implicit for smtps://" : "implicit needs an smtps:// url");
+      } else if (m->tls == SmtpTlsMode::kNone && !IsLoopbackUrl(*m->url)) {
+        r.Error(FirstPresent(r, {"tls", "url"}), "tls",
+                "none is allowed only for a relay on 127.0.0.1 or localhost",
+                "mail to agencies crosses networks: use starttls or implicit");
+      }
+      if (m->username.has_value() != m->password_file.has_value()) {
+        r.Error(FirstPresent(r, {"username", "password_file"}),
+                m->username ? "password_file" : "username",
+                "is required with smtp." + std::string(m->username ? "username" : "password_file"));
+      }
+    }
+  }
+  r.Finish();
+}
+
 void ReadHttp(MapReader& r, const Context& ctx, HttpConfig* h) {
   ReadBool(r, "enabled", &h->enabled);
   ReadString(
       r, "listen", [](std::string_view s) { return CheckHostPort(s, true); }, &h->listen);
   ReadPath(r, "ack_tokens_file", ctx, &h->ack_tokens_file);
+  ReadString(r, "public_base_url", CheckPublicBaseUrl, &h->public_base_url);
   r.Finish();
 }
 
@@ -499,6 +596,7 @@ constexpr InlineSecret kInlineSecrets[] = {
     {"broker.password", "broker.password_file"},
     {"broker.tls.key", "broker.tls.key_file"},
     {"http.ack_tokens", "http.ack_tokens_file"},
+    {"smtp.password", "smtp.password_file"},
     {"privacy.deployment_key", "privacy.deployment_key_file"},
 };
 
@@ -540,6 +638,10 @@ void ReadConfig(const YAML::Node& doc, const Context& ctx, Config* config) {
   ReadDirectory(directory, ctx, &config->directory);
   MapReader delivery = OpenMap(top.Node("delivery"), "delivery", ctx);
   ReadDelivery(delivery, ctx, &config->delivery);
+  MapReader webhook = OpenMap(top.Node("webhook"), "webhook", ctx);
+  ReadWebhook(webhook, ctx, &config->webhook);
+  MapReader smtp = OpenMap(top.Node("smtp"), "smtp", ctx);
+  ReadSmtp(smtp, ctx, &config->smtp);
   MapReader http = OpenMap(top.Node("http"), "http", ctx);
   ReadHttp(http, ctx, &config->http);
   MapReader logging = OpenMap(top.Node("logging"), "logging", ctx);

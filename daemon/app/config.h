@@ -137,6 +137,46 @@ struct DeliveryConfig {
   bool operator==(const DeliveryConfig&) const = default;
 };
 
+struct WebhookConfig {
+  // CA certificates (PEM) that sign the agencies' HTTPS endpoints. Default:
+  // none (the system store). TLS verification is always on.
+  std::optional<std::string> ca_file;
+  // Whole request, 1s..5m; connection set-up (TCP and TLS), 1s..1m.
+  // Defaults: 10s and 5s.
+  Duration timeout = std::chrono::seconds(10);
+  Duration connect_timeout = std::chrono::seconds(5);
+  // Requests at once, 1..256. Default: 16.
+  int max_in_flight = 16;
+  bool operator==(const WebhookConfig&) const = default;
+};
+
+enum class SmtpTlsMode { kStartTls, kImplicit, kNone };
+
+struct SmtpConfig {
+  // The relay: smtp://HOST[:PORT] (tls starttls or none) or smtps://HOST[:PORT]
+  // (tls implicit). Default: none, and then a directory naming smtp channels
+  // is refused.
+  std::optional<std::string> url;
+  // starttls (required before MAIL), implicit (smtps://), or none (only to
+  // 127.0.0.1 or localhost). Default: starttls.
+  SmtpTlsMode tls = SmtpTlsMode::kStartTls;
+  // Envelope sender and From address. Required with url.
+  std::string from;
+  // From display name. Default: "amparo".
+  std::string from_name = "amparo";
+  // Set both or neither; the password is read from password_file.
+  std::optional<std::string> username;
+  std::optional<std::string> password_file;
+  // CA certificates (PEM) for the relay. Default: none (the system store).
+  std::optional<std::string> ca_file;
+  // Whole transaction, 1s..5m; connection set-up, 1s..1m. Defaults: 30s, 10s.
+  Duration timeout = std::chrono::seconds(30);
+  Duration connect_timeout = std::chrono::seconds(10);
+  // Mails at once, 1..64. Default: 4.
+  int max_in_flight = 4;
+  bool operator==(const SmtpConfig&) const = default;
+};
+
 struct HttpConfig {
   // Default: true.
   bool enabled = true;
@@ -145,6 +185,11 @@ struct HttpConfig {
   // File of bearer tokens accepted by the ack endpoint. Default: none (the
   // ack endpoint is off).
   std::optional<std::string> ack_tokens_file;
+  // How agencies reach this daemon's HTTP API from outside, e.g.
+  // "https://amparo.example.org": e-mails link to
+  // {public_base_url}/api/v1/alerts/{id}/ack?token=... . https://, or http://
+  // to 127.0.0.1 or localhost. Default: none (e-mails carry no link).
+  std::optional<std::string> public_base_url;
 
   bool operator==(const HttpConfig&) const = default;
 };
@@ -177,6 +222,8 @@ struct Config {
   RulesConfig rules;
   DirectoryConfig directory;
   DeliveryConfig delivery;
+  WebhookConfig webhook;
+  SmtpConfig smtp;
   HttpConfig http;
   LoggingConfig logging;
   PrivacyConfig privacy;

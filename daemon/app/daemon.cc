@@ -139,6 +139,58 @@ Status Daemon::StartDelivery() {
       std::max<Duration>(config_.broker.reconnect_min, std::chrono::seconds(1));
   adapter_options.mqtt.reconnect_max =
       std::max(adapter_options.mqtt.reconnect_min, config_.broker.reconnect_max);
+  Result<MqttOptions> broker = BuildMqttOptions(config_);
+  if (!broker.ok()) return broker.status();
+  // The alert client logs in to the same broker as the ingest client does.
+  adapter_options.mqtt.username = broker->username;
+  adapter_options.mqtt.password = broker->password;
+  adapter_options.mqtt.ca_file = broker->ca_file;
+  adapter_options.mqtt.cert_file = broker->cert_file;
+  adapter_options.mqtt.key_file = broker->key_file;
+
+  adapter_options.webhook.ca_file = config_.webhook.ca_file;
+  adapter_options.webhook.timeout = config_.webhook.timeout;
+  adapter_options.webhook.connect_timeout = config_.webhook.connect_timeout;
+  adapter_options.webhook.max_in_flight = static_cast<size_t>(config_.webhook.max_in_flight);
+  // The directory in force names each webhook's secret file (a reload may
+  // change it; the file is read at each send).
+  adapter_options.webhook.secret_file =
+      [this](const std::string& agency_id, const std::string& url) -> std::optional<std::string> {
+    const Agency* agency = policy_.directory->Find(agency_id);
+    if (agency == nullptr) return std::nullopt;
+    for (const Channel& ch : agency->channels) {
+      if (ch.type == Channel::Type::kWebhook && ch.target == url) return ch.secret_file;
+    }
+    return std::nullopt;
+  };
+
+  if (const SmtpConfig& smtp = config_.smtp; smtp.url) {
+    SmtpAdapterOptions o;
+    o.url = *smtp.url;
+    o.tls = smtp.tls == SmtpTlsMode::kImplicit ? SmtpTls::kImplicit
+            : smtp.tls == SmtpTlsMode::kNone   ? SmtpTls::kNone
+                                               : SmtpTls::kStartTls;
+    o.from = smtp.from;
+    o.from_name = smtp.from_name;
+    o.username = smtp.username;
+    if (smtp.password_file) {
+      Result<std::string> password = ReadSecret(*smtp.password_file);
+      if (!password.ok()) return password.status();
+      o.password = *password;
+    }
+    o.ca_file = smtp.ca_file;
+    o.timeout = smtp.timeout;
+    o.connect_timeout = smtp.connect_timeout;
+    o.max_in_flight = static_cast<size_t>(smtp.max_in_flight);
+    if (config_.http.public_base_url) {
+      o.ack_base_url = *config_.http.public_base_url;
+      // The deployment key, byte for byte as SubjectHasher reads it.
+      Result<std::string> key = ReadTextFile(config_.privacy.deployment_key_file);
+      if (!key.ok()) return key.status();
+      o.ack_key = *key;
+    }
+    adapter_options.smtp = std::move(o);
+  }
   Result<AdapterSet> adapters = BuildAdapterSet(io_, adapter_options);
   if (!adapters.ok()) return adapters.status();
   adapters_ = std::move(adapters).value();

@@ -41,7 +41,16 @@ Result<std::shared_ptr<const Directory>> LoadDirectory(const Config& config, Dia
   }
   std::vector<DirectorySource> sources;
   for (auto& [path, text] : *files) sources.push_back({path, std::move(text)});
-  auto directory = Directory::Load(sources, diags, CheckChannelType);
+  // An smtp channel needs a relay to send through.
+  const bool relay = config.smtp.url.has_value();
+  auto channel_types = [relay](std::string_view type) -> Status {
+    if (type == "smtp" && !relay) {
+      return Status::InvalidArgument(
+          "an smtp channel needs a relay: set smtp.url (and smtp.from) in amparod.yaml");
+    }
+    return CheckChannelType(type);
+  };
+  auto directory = Directory::Load(sources, diags, channel_types, CheckSecretFile);
   if (!directory.ok()) return directory;
   if (Status s = (*directory)->Check(config.directory.unrouted); !s.ok()) {
     diags->Add({config.directory.dir, 1, 1}, "directory.unrouted: " + s.message());

@@ -25,7 +25,8 @@ EngineOptions EngineOptionsFrom(const RulesConfig& rules);
 
 // Loads config.rules.dir and config.directory.dir. Every problem in every
 // file goes to *diags (file:line:col); a missing folder, an unknown unrouted
-// agency or a channel type this build cannot send on is an error too.
+// agency or a channel type this build cannot send on (smtp without
+// config.smtp.url) is an error too.
 // Returns InvalidArgument when anything is wrong.
 Result<Policy> LoadPolicy(const Config& config, Diagnostics* diags);
 

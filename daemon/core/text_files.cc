@@ -16,6 +16,15 @@ Result<std::string> ReadTextFile(const std::string& path) {
   return text;
 }
 
+Status CheckSecretFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidArgument("cannot read secret file " + path);
+  if (in.peek() == std::ifstream::traits_type::eof()) {
+    return Status::InvalidArgument("secret file " + path + " is empty");
+  }
+  return Status::OK();
+}
+
 Result<std::vector<std::string>> ListYamlFiles(const std::string& dir) {
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);

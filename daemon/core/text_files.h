@@ -14,6 +14,10 @@ namespace amparo {
 // Reads the whole file at `path`. Returns IOError naming the path on failure.
 Result<std::string> ReadTextFile(const std::string& path);
 
+// Returns OK if the secret file at `path` can be read and is not empty;
+// InvalidArgument naming the path (never the content) otherwise.
+Status CheckSecretFile(const std::string& path);
+
 // The paths of the regular files DIR/*.yaml, sorted by name. Returns IOError
 // when `dir` is not a readable folder.
 Result<std::vector<std::string>> ListYamlFiles(const std::string& dir);

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "adapters/registry.h"
+#include "daemon/core/text_files.h"
 
 namespace amparo {
 
@@ -29,7 +30,7 @@ Result<std::shared_ptr<const Directory>> LoadDirectoryFolder(const std::string& 
     diags->Add({dir, 1, 1}, "directory: " + sources.status().message());
     return sources.status();
   }
-  return Directory::Load(*sources, diags, CheckChannelType);
+  return Directory::Load(*sources, diags, CheckChannelType, CheckSecretFile);
 }
 
 Result<std::shared_ptr<const RuleSet>> LoadRuleFolder(const std::string& dir,

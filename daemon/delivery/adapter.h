@@ -7,11 +7,15 @@
 #ifndef AMPARO_DAEMON_DELIVERY_ADAPTER_H_
 #define AMPARO_DAEMON_DELIVERY_ADAPTER_H_
 
+#include <concepts>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "daemon/core/clock.h"
 #include "daemon/core/status.h"
 
 namespace amparo {
@@ -36,9 +40,45 @@ struct OutboundMessage {
   std::string payload;       // The amparo.alert.v1 JSON.
 };
 
+// What an adapter may add to a kRetryable outcome. The dispatcher waits at
+// least retry_after (capped at its policy's max) before the next attempt, e.g.
+// for an HTTP Retry-After.
+struct DeliveryHint {
+  std::optional<Duration> retry_after;
+};
+
 // Called exactly once per AsyncDeliver, on the io_context. The Status explains
-// a non-delivered outcome (OK with kDelivered).
-using DeliveryDone = std::function<void(DeliveryOutcome, Status)>;
+// a non-delivered outcome (OK with kDelivered). Built from a callable taking
+// (DeliveryOutcome, Status) or (DeliveryOutcome, Status, DeliveryHint); an
+// adapter with no hint calls it with two arguments.
+// The callables DeliveryDone is built from: with or without the hint.
+template <typename F>
+concept DoneWithHint = std::invocable<F&, DeliveryOutcome, Status, DeliveryHint>;
+template <typename F>
+concept DoneWithoutHint = !DoneWithHint<F> && std::invocable<F&, DeliveryOutcome, Status>;
+
+class DeliveryDone {
+ public:
+  DeliveryDone() = default;
+  // NOLINTBEGIN(google-explicit-constructor): a callback converts implicitly,
+  // like std::function.
+  template <DoneWithHint F>
+  DeliveryDone(F f) : fn_(std::move(f)) {}
+  template <DoneWithoutHint F>
+  DeliveryDone(F f)
+      : fn_([f = std::move(f)](DeliveryOutcome outcome, Status why, const DeliveryHint&) mutable {
+          f(outcome, std::move(why));
+        }) {}
+  // NOLINTEND(google-explicit-constructor)
+
+  void operator()(DeliveryOutcome outcome, Status why, DeliveryHint hint = {}) const {
+    fn_(outcome, std::move(why), hint);
+  }
+  explicit operator bool() const { return static_cast<bool>(fn_); }
+
+ private:
+  std::function<void(DeliveryOutcome, Status, const DeliveryHint&)> fn_;
+};
 
 // Thread-safety: AsyncDeliver is called on the io_context thread only.
 // Implementations post `done` to the io_context, never call it inline from

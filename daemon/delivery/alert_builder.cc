@@ -35,7 +35,13 @@ nlohmann::json BuildAlert(const std::string& alert_id, int version, const AlertS
       {"legal_basis", about.legal_basis},
       {"deadline", about.deadline ? nlohmann::json(FormatUtc(*about.deadline)) : nullptr},
       {"event_id", event.event_id},
-      {"recipient", {{"agency", recipient.agency_id}, {"role", recipient.role}}},
+      {"recipient",
+       {{"agency", recipient.agency_id},
+        {"role", recipient.role},
+        {"disclosure", recipient.disclosure},
+        {"time_zone", agency != nullptr && agency->time_zone != nullptr
+                          ? nlohmann::json(agency->time_zone->name())
+                          : nlohmann::json(nullptr)}}},
       {"event", view},
       {"acknowledge",
        {{"mqtt_topic", "rcm/v1/acks/" + recipient.agency_id},

@@ -95,9 +95,9 @@ void Dispatcher::Pump() {
 void Dispatcher::Send(const Delivery& row) {
   in_flight_.insert(row.id);
   ++counters_.sent;
-  DeliveryDone done = [weak = std::weak_ptr<Dispatcher*>(self_), row](DeliveryOutcome outcome,
-                                                                      const Status& why) {
-    if (auto self = weak.lock()) (*self)->OnDone(row, outcome, why);
+  DeliveryDone done = [weak = std::weak_ptr<Dispatcher*>(self_), row](
+                          DeliveryOutcome outcome, const Status& why, const DeliveryHint& hint) {
+    if (auto self = weak.lock()) (*self)->OnDone(row, outcome, why, hint);
   };
   Adapter* adapter = adapters_.Find(row.channel.type);
   if (adapter == nullptr) {
@@ -120,7 +120,8 @@ void Dispatcher::Send(const Delivery& row) {
   adapter->AsyncDeliver(ToMessage(row, std::move(payload).value()), std::move(done));
 }
 
-void Dispatcher::OnDone(const Delivery& row, DeliveryOutcome outcome, const Status& why) {
+void Dispatcher::OnDone(const Delivery& row, DeliveryOutcome outcome, const Status& why,
+                        const DeliveryHint& hint) {
   in_flight_.erase(row.id);
   const Instant now = clock_.Now();
   switch (outcome) {
@@ -135,7 +136,7 @@ void Dispatcher::OnDone(const Delivery& row, DeliveryOutcome outcome, const Stat
       if (ChannelExhausted(row.attempts + 1, policy_)) {
         GiveUpChannel(row, why, now);
       } else {
-        Retry(row, why, now);
+        Retry(row, why, now, hint.retry_after);
       }
       break;
     case DeliveryOutcome::kPermanent:
@@ -166,9 +167,13 @@ bool Dispatcher::RecordDelivered() {
   return true;
 }
 
-void Dispatcher::Retry(const Delivery& row, const Status& why, Instant now) {
+void Dispatcher::Retry(const Delivery& row, const Status& why, Instant now,
+                       std::optional<Duration> retry_after) {
   const int attempts = row.attempts + 1;
-  const Duration delay = NextDelay(attempts, policy_, random_());
+  Duration delay = NextDelay(attempts, policy_, random_());
+  // The endpoint asked for a pause (HTTP Retry-After): wait at least that
+  // long, but never longer than the policy's cap.
+  if (retry_after) delay = std::max(delay, std::min(*retry_after, policy_.max));
   Status status = outbox_.MarkAttemptFailed(row.id, why.ToString(), now + delay);
   if (!status.ok()) {
     spdlog::error("dispatcher: delivery={} recording a failed attempt: {}", row.id,

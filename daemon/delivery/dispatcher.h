@@ -109,11 +109,15 @@ class Dispatcher {
  private:
   void Pump();
   void Send(const Delivery& row);
-  void OnDone(const Delivery& row, DeliveryOutcome outcome, const Status& why);
+  void OnDone(const Delivery& row, DeliveryOutcome outcome, const Status& why,
+              const DeliveryHint& hint);
   // Marks the confirmed rows delivered, in one transaction. Returns false,
   // keeping them confirmed, when the store refuses.
   bool RecordDelivered();
-  void Retry(const Delivery& row, const Status& why, Instant now);
+  // Schedules the next attempt after the policy's delay, or after
+  // `retry_after` (capped at the policy's max) if that is longer.
+  void Retry(const Delivery& row, const Status& why, Instant now,
+             std::optional<Duration> retry_after);
   void GiveUpChannel(const Delivery& row, const Status& why, Instant now);
   void Escalate(const Delivery& dead, Instant now);
   void ArmTimer(Duration delay);

@@ -59,6 +59,11 @@ struct Channel {
 // the channel's own file:line:col.
 using ChannelTypeCheck = std::function<Status(std::string_view channel_type)>;
 
+// Says whether a webhook's secret file (the path as resolved) can be read:
+// OK, or why not. The caller supplies it (amparod and amparoctl read the
+// file), so loading the directory itself does no I/O.
+using SecretFileCheck = std::function<Status(const std::string& path)>;
+
 // Wire names of Channel::Type, in enum order.
 inline constexpr std::array<std::string_view, 4> kChannelTypeNames = {"mqtt", "webhook", "smtp",
                                                                       "file"};
@@ -92,6 +97,9 @@ struct Agency {
   std::optional<date::sys_days> valid_from;  // Inclusive.
   std::optional<date::sys_days> valid_to;    // Exclusive.
   std::optional<OfficeHours> hours;
+  // Its local time zone, for deadlines in e-mails: `tz`, else hours.tz, else
+  // null (UTC only).
+  const date::time_zone* time_zone = nullptr;
   std::vector<std::string> languages;  // "en", "es", "fr"; the first is preferred.
   std::vector<Channel> channels;       // At least one; the first is primary.
   std::optional<std::string> escalates_to;

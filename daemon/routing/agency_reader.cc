@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <span>
 
 #include "daemon/routing/iso3166.h"
@@ -156,8 +157,16 @@ std::optional<OfficeHours> ReadHours(MapReader& r,
   return hours;
 }
 
-// True for "https://host..." and for "http://" to this machine only.
-bool IsAllowedWebhookUrl(const std::string& url) {
+// `path` as is when absolute, else next to the directory file `file`.
+std::string ResolveNextTo(const std::string& file, const std::string& path) {
+  const std::filesystem::path p(path);
+  if (p.is_absolute() || path.empty()) return path;
+  return (std::filesystem::path(file).parent_path() / p).lexically_normal().string();
+}
+
+// True for "https://host..."; "http://" only to this machine and only when
+// the channel says allow_insecure_loopback.
+bool IsAllowedWebhookUrl(const std::string& url, bool insecure_loopback) {
   std::string_view rest = url;
   const bool https = rest.starts_with("https://");
   if (!https && !rest.starts_with("http://")) return false;
@@ -165,6 +174,7 @@ bool IsAllowedWebhookUrl(const std::string& url) {
   const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
   if (authority.empty() || authority.find('@') != std::string_view::npos) return false;
   if (https) return true;
+  if (!insecure_loopback) return false;
   const std::string_view host = authority.starts_with("[::1]")
                                     ? authority.substr(0, 5)
                                     : authority.substr(0, authority.find(':'));
@@ -180,7 +190,8 @@ bool IsMailAddress(const std::string& to) {
 
 std::optional<Channel> ReadChannel(const YAML::Node& node, const std::string& path,
                                    const std::string& agency_id, const std::string& file,
-                                   const ChannelTypeCheck& channel_types, Diagnostics* diags) {
+                                   const ChannelTypeCheck& channel_types,
+                                   const SecretFileCheck& secret_files, Diagnostics* diags) {
   MapReader c(node, path, file, diags);
   std::optional<std::string> type =
       c.Enum("type", true, {kChannelTypeNames.begin(), kChannelTypeNames.end()});
@@ -200,9 +211,20 @@ std::optional<Channel> ReadChannel(const YAML::Node& node, const std::string& pa
   } else if (type == "webhook") {
     std::optional<std::string> url = c.String("url", true);
     std::optional<std::string> secret = c.String("secret_file", true);
-    if (url && !IsAllowedWebhookUrl(*url)) {
-      c.Error(c.Node("url"), "url",
-              "\"" + *url + "\" must be https:// (http:// only to 127.0.0.1 or localhost)");
+    const bool insecure_loopback = c.Bool("allow_insecure_loopback", false).value_or(false);
+    if (secret) {
+      *secret = ResolveNextTo(file, *secret);
+      if (Status s = secret_files ? secret_files(*secret) : Status::OK(); !s.ok()) {
+        c.Error(c.Node("secret_file"), "secret_file", s.message(),
+                "a webhook signs with a per-agency secret kept in a file (systemd "
+                "LoadCredential=); write it as whsec_<base64 key>");
+        secret.reset();
+      }
+    }
+    if (url && !IsAllowedWebhookUrl(*url, insecure_loopback)) {
+      c.Error(c.Node("url"), "url", "\"" + *url + "\" must be https://",
+              "plain http:// is accepted only to 127.0.0.1 or localhost, and only with "
+              "allow_insecure_loopback: true");
     } else if (url && secret) {
       channel = Channel{Channel::Type::kWebhook, *url, *secret};
     }
@@ -218,14 +240,18 @@ std::optional<Channel> ReadChannel(const YAML::Node& node, const std::string& pa
     if (file_path) channel = Channel{Channel::Type::kFile, *file_path, ""};
   } else {
     // Without a known type its other keys cannot be judged.
-    for (const char* key : {"topic", "url", "secret_file", "to", "path"}) c.Node(key);
+    for (const char* key :
+         {"topic", "url", "secret_file", "allow_insecure_loopback", "to", "path"}) {
+      c.Node(key);
+    }
   }
   c.Finish();
   return channel;
 }
 
 std::vector<Channel> ReadChannels(MapReader& r, const std::string& agency_id,
-                                  const ChannelTypeCheck& channel_types) {
+                                  const ChannelTypeCheck& channel_types,
+                                  const SecretFileCheck& secret_files) {
   YAML::Node node = r.Required("channels");
   std::vector<Channel> channels;
   if (!node.IsDefined() || node.IsNull()) return channels;
@@ -235,7 +261,8 @@ std::vector<Channel> ReadChannels(MapReader& r, const std::string& agency_id,
   }
   for (size_t i = 0; i < node.size(); ++i) {
     const std::string path = r.PathOf("channels") + "[" + std::to_string(i) + "]";
-    if (auto channel = ReadChannel(node[i], path, agency_id, r.file(), channel_types, r.diags())) {
+    if (auto channel = ReadChannel(node[i], path, agency_id, r.file(), channel_types, secret_files,
+                                   r.diags())) {
       channels.push_back(std::move(*channel));
     }
   }
@@ -285,7 +312,8 @@ std::optional<date::sys_days> ParseDirectoryDate(const std::string& text) {
 
 std::optional<AgencyEntry> ReadAgency(const YAML::Node& node, const std::string& path,
                                       const std::string& file,
-                                      const ChannelTypeCheck& channel_types, Diagnostics* diags) {
+                                      const ChannelTypeCheck& channel_types, Diagnostics* diags,
+                                      const SecretFileCheck& secret_files) {
   MapReader r(node, path, file, diags);
   if (!r.ok()) return std::nullopt;
   AgencyEntry entry;
@@ -324,6 +352,16 @@ std::optional<AgencyEntry> ReadAgency(const YAML::Node& node, const std::string&
     r.Error(r.Node("valid_to"), "valid_to", "must be later than valid_from");
   }
   a.hours = ReadHours(r, &entry.holiday_calendars);
+  if (std::optional<std::string> tz = r.String("tz", false)) {
+    try {
+      a.time_zone = date::locate_zone(*tz);
+    } catch (const std::exception&) {
+      r.Error(r.Node("tz"), "tz", "unknown time zone \"" + *tz + "\"",
+              "use an IANA name such as America/Mexico_City");
+    }
+  } else if (a.hours) {
+    a.time_zone = a.hours->zone;
+  }
   if (auto languages = r.StringList("languages", true)) {
     for (const std::string& lang : *languages) {
       if (!Contains(kLanguages, lang)) {
@@ -334,7 +372,7 @@ std::optional<AgencyEntry> ReadAgency(const YAML::Node& node, const std::string&
     if (languages->empty()) r.Error(r.Node("languages"), "languages", "must list at least one");
     a.languages = std::move(*languages);
   }
-  if (id) a.channels = ReadChannels(r, *id, channel_types);
+  if (id) a.channels = ReadChannels(r, *id, channel_types, secret_files);
   a.escalates_to = r.String("escalates_to", false);
   entry.escalates_to_pos = PosIn(r, "escalates_to", entry.pos);
   a.disclosure = r.String("disclosure", true).value_or("");

@@ -33,12 +33,15 @@ struct AgencyEntry {
 std::optional<date::sys_days> ParseDirectoryDate(const std::string& text);
 
 // Reads the agency at `node`, reporting each mistake to `diags` under `path`,
-// including a channel type `channel_types` refuses (when it is set).
+// including a channel type `channel_types` refuses and a webhook secret file
+// `secret_files` refuses (when they are set). A relative secret_file is
+// resolved against the folder of `file`.
 // Returns nullopt only when the entry has no usable id; fields with mistakes
 // keep their defaults.
 std::optional<AgencyEntry> ReadAgency(const YAML::Node& node, const std::string& path,
                                       const std::string& file,
-                                      const ChannelTypeCheck& channel_types, Diagnostics* diags);
+                                      const ChannelTypeCheck& channel_types, Diagnostics* diags,
+                                      const SecretFileCheck& secret_files = nullptr);
 
 }  // namespace amparo
 

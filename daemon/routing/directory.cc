@@ -188,7 +188,8 @@ void CheckEscalation(const std::vector<AgencyEntry>& entries,
 
 Result<std::shared_ptr<const Directory>> Directory::Load(const std::vector<DirectorySource>& files,
                                                          Diagnostics* diags,
-                                                         const ChannelTypeCheck& channel_types) {
+                                                         const ChannelTypeCheck& channel_types,
+                                                         const SecretFileCheck& secret_files) {
   const size_t errors_before = diags->size();
   auto dir = std::make_shared<Directory>();
   std::vector<AgencyEntry> entries;
@@ -209,7 +210,7 @@ Result<std::shared_ptr<const Directory>> Directory::Load(const std::vector<Direc
     for (size_t i = 0; i < agencies.size(); ++i) {
       const std::string path = "agencies[" + std::to_string(i) + "]";
       std::optional<AgencyEntry> entry =
-          ReadAgency(agencies[i], path, source.path, channel_types, diags);
+          ReadAgency(agencies[i], path, source.path, channel_types, diags, secret_files);
       if (!entry) continue;
       auto [it, inserted] = dir->index_.emplace(entry->agency.id, entries.size());
       if (!inserted) {

@@ -32,11 +32,13 @@ class Directory {
   // Parses and validates `files` together (ids are unique across files and
   // profiles may be defined in any file). Adds every mistake to `diags` at
   // file:line:col and returns InvalidArgument listing them, or the directory.
-  // With `channel_types`, a channel whose type it refuses is a mistake too.
+  // With `channel_types`, a channel whose type it refuses is a mistake too;
+  // with `secret_files`, so is a webhook whose secret file it refuses.
   // Diagnostics already in `diags` (say, from the rules) are left alone.
   static Result<std::shared_ptr<const Directory>> Load(
       const std::vector<DirectorySource>& files, Diagnostics* diags,
-      const ChannelTypeCheck& channel_types = nullptr);
+      const ChannelTypeCheck& channel_types = nullptr,
+      const SecretFileCheck& secret_files = nullptr);
 
   // Checks that `unrouted_id` names a duty_officer that is always reachable
   // (no hours, no validity dates), as the resolver's last resort must be.

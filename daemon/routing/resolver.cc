@@ -118,15 +118,15 @@ std::vector<Outcome> ResolveRole(const Context& ctx, const std::string& role) {
 
 Recipient RecipientOf(const Agency& agency, AlertSource source, const std::string& rule,
                       const std::string& role, const LocalizedText& title) {
-  return {source,
-          rule,
-          role,
-          agency.id,
-          agency.kind,
-          agency.country,
-          agency.channels,
-          Localize(title, agency.languages).language,
-          agency.disclosure};
+  return {.source = source,
+          .rule = rule,
+          .role = role,
+          .agency_id = agency.id,
+          .kind = agency.kind,
+          .country = agency.country,
+          .channels = agency.channels,
+          .language = Localize(title, agency.languages).language,
+          .disclosure = agency.disclosure};
 }
 
 Routing Resolve(const Directory& directory, const Decisions& decisions, const Event& event,

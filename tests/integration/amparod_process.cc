@@ -46,6 +46,12 @@ AmparodProcess::AmparodProcess(const TempDir& dir, int port, const std::string& 
                              "delivery:\n"
                              "  retry_initial: 100ms\n"
                              "  retry_max: 1s\n" +
+                             // The sample directory e-mails pa-senniaf: a relay on a
+                             // loopback port nothing listens on (no test routes there).
+                             "smtp:\n"
+                             "  url: smtp://127.0.0.1:9\n"
+                             "  tls: none\n"
+                             "  from: amparod-test@amparo.invalid\n"
                              "http:\n"
                              "  listen: 127.0.0.1:0\n"
                              "logging:\n"

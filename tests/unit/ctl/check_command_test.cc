@@ -111,14 +111,17 @@ TEST_CASE("check --directory: every diagnostic of a bad directory, in one run") 
   CHECK(out.find("OK") == std::string::npos);
 }
 
-TEST_CASE("check --directory: a channel this build cannot deliver to, at its position") {
+TEST_CASE("check --config: an smtp channel without a relay, at its position") {
   int code = -1;
-  const std::string out =
-      Check({RulesData("sample"), CtlData("directory-planned-channel"), ""}, &code);
+  const std::string out = Check({"", "", CtlData("amparod-smtp-no-relay.yaml")}, &code);
   CHECK(code == 1);
-  CHECK(out.find("tests/data/ctl/directory-planned-channel/agencies.yaml:") != std::string::npos);
-  CHECK(out.find(": agencies[3].channels[1].type: channel type 'smtp' is not built yet; use mqtt "
-                 "or file\n") != std::string::npos);
+  CHECK(out.find("tests/data/ctl/directory-smtp/agencies.yaml:") != std::string::npos);
+  CHECK(out.find(": agencies[3].channels[1].type: an smtp channel needs a relay: set smtp.url "
+                 "(and smtp.from) in amparod.yaml\n") != std::string::npos);
+  // With a relay the same directory is fine.
+  const std::string ok = Check({"", "", CtlData("amparod-smtp.yaml")}, &code);
+  INFO(ok);
+  CHECK(code == 0);
 }
 
 TEST_CASE("check --directory: a missing folder is an error") {

@@ -178,8 +178,10 @@ TEST_CASE("route --show-payload: asylum keeps the consulate out, child welfare s
   CHECK(payload.at("version") == 1);
   CHECK(payload.at("kind") == "rule");
   CHECK(payload.at("rule") == "mx-ppnna-notification");
-  CHECK(payload.at("recipient") ==
-        nlohmann::json{{"agency", "mx-dif-chiapas"}, {"role", "child_welfare"}});
+  CHECK(payload.at("recipient") == nlohmann::json{{"agency", "mx-dif-chiapas"},
+                                                  {"role", "child_welfare"},
+                                                  {"disclosure", "child_welfare_full"},
+                                                  {"time_zone", nullptr}});
   CHECK(payload.at("event").at("location").at("facility").at("id") == "INM-CHP-EM-SIGLO-XXI");
   CHECK(HasFlag(payload, "asylum_claim"));
   // The clock alerts when it warns or falls due, not now.

@@ -167,6 +167,9 @@ TEST_CASE("BuildAlert: envelope, deadline in UTC, legal basis and acknowledgemen
   CHECK(alert["event_id"] == "inm-chp-2026-000418");
   CHECK(alert["recipient"]["agency"] == "gt-consulate-tapachula");
   CHECK(alert["recipient"]["role"] == "consulate");
+  // For e-mails: the profile's name and the local time zone of the deadline.
+  CHECK(alert["recipient"]["disclosure"] == consulate.disclosure);
+  CHECK(alert["recipient"]["time_zone"] == "America/Mexico_City");
   // 2026-03-02T07:40-06:00 + 24 h, written in UTC.
   CHECK(alert["deadline"] == "2026-03-03T13:40:00Z");
   REQUIRE(alert["legal_basis"].is_array());

@@ -184,6 +184,40 @@ TEST_CASE("Dispatcher retries on the backoff schedule until the adapter succeeds
   CHECK(d.counters().failed_over == 0);
 }
 
+TEST_CASE("Dispatcher waits as long as the endpoint's Retry-After, capped at the policy's max") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {kRetryable, kRetryable});
+  const int64_t id = h.Alert("ev-1", "a");
+  Dispatcher& d = h.Start();
+  const Instant t0 = h.clock().Now();
+
+  // Longer than the first back-off (100 ms): the hint wins.
+  mqtt.set_retry_after(milliseconds(300));
+  h.RunUntil([&] { return h.Row(id).attempts == 1; });
+  CHECK(h.Row(id).next_attempt_at == t0 + milliseconds(300));
+
+  // Longer than the policy's max (400 ms): capped there.
+  mqtt.set_retry_after(std::chrono::hours(1));
+  h.Advance(milliseconds(300));
+  h.RunUntil([&] { return h.Row(id).attempts == 2; });
+  CHECK(h.Row(id).next_attempt_at == t0 + milliseconds(300 + 400));
+
+  h.Advance(milliseconds(400));
+  h.RunUntil([&] { return d.counters().delivered == 1; });
+  CHECK(mqtt.sent()->size() == 3);
+}
+
+TEST_CASE("A Retry-After shorter than the back-off does not shorten it") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {kRetryable});
+  mqtt.set_retry_after(milliseconds(1));
+  const int64_t id = h.Alert("ev-1", "a");
+  h.Start();
+  const Instant t0 = h.clock().Now();
+  h.RunUntil([&] { return h.Row(id).attempts == 1; });
+  CHECK(h.Row(id).next_attempt_at == t0 + milliseconds(100));
+}
+
 TEST_CASE("Dispatcher fails over to the second channel after the per-channel limit") {
   Harness h;
   FakeAdapter& mqtt = h.AddAdapter("mqtt", {}, kRetryable);

@@ -6,6 +6,7 @@
 #define AMPARO_TESTS_UNIT_DELIVERY_FAKE_ADAPTER_H_
 
 #include <deque>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,8 +39,14 @@ class FakeAdapter final : public Adapter {
     }
     Status why = outcome == DeliveryOutcome::kDelivered ? Status::OK()
                                                         : Status::Unavailable("scripted failure");
-    boost::asio::post(io_, [done = std::move(done), outcome, why] { done(outcome, why); });
+    DeliveryHint hint;
+    if (outcome == DeliveryOutcome::kRetryable) hint.retry_after = retry_after_;
+    boost::asio::post(io_,
+                      [done = std::move(done), outcome, why, hint] { done(outcome, why, hint); });
   }
+
+  // Ask for this pause with every retryable outcome from now on (Retry-After).
+  void set_retry_after(std::optional<Duration> retry_after) { retry_after_ = retry_after; }
 
   // Never answer: the deliveries stay in flight.
   void Hold() { hold_ = true; }
@@ -59,6 +66,7 @@ class FakeAdapter final : public Adapter {
   std::deque<DeliveryOutcome> script_;
   DeliveryOutcome then_;
   bool hold_ = false;
+  std::optional<Duration> retry_after_;
   std::vector<DeliveryDone> held_;
   std::shared_ptr<std::vector<OutboundMessage>> sent_ =
       std::make_shared<std::vector<OutboundMessage>>();

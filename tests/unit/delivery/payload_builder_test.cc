@@ -79,8 +79,9 @@ TEST_CASE("An escalated delivery is built for the agency escalated to, not copie
   const nlohmann::json escalated = f.PayloadOfDelivery(**escalation);
   INFO(escalated.dump(2));
   CHECK(escalated.at("alert_id") == original.at("alert_id"));
-  CHECK(escalated.at("recipient") ==
-        nlohmann::json{{"agency", "us-hhs-otip"}, {"role", "escalation"}});
+  CHECK(escalated.at("recipient").at("agency") == "us-hhs-otip");
+  CHECK(escalated.at("recipient").at("role") == "escalation");
+  CHECK(escalated.at("recipient").at("disclosure") == "oversight_minimal");
   CHECK(escalated.at("language") == "en");
   CHECK(escalated.at("title") == testing::FindRule(f.rules(), kConsularRule).title.at("en"));
   CHECK(escalated.at("acknowledge").at("mqtt_topic") == "rcm/v1/acks/us-hhs-otip");

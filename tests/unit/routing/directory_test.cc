@@ -117,6 +117,53 @@ TEST_CASE("A channel type the caller cannot deliver to is refused at its own pos
   CHECK(Directory::Load({{"test.yaml", text}}, &none).ok());
 }
 
+TEST_CASE("A webhook secret file the check refuses is refused at its own position") {
+  const std::string text =
+      "disclosure_profiles: {p: [subject.id]}\n"
+      "agencies:\n"
+      "  - {id: dif, kind: child_welfare, country: MX, name: DIF, serves: [MX],\n"
+      "     languages: [es], disclosure: p,\n"
+      "     channels: [{type: webhook, url: \"https://h.example/a\", secret_file: keys/dif}]}\n";
+  std::vector<std::string> asked;
+  const SecretFileCheck refuse = [&asked](const std::string& path) {
+    asked.push_back(path);
+    return Status::InvalidArgument("cannot read secret file " + path);
+  };
+  Diagnostics diags;
+  auto dir = Directory::Load({{"/etc/amparo/directory/mx.yaml", text}}, &diags, nullptr, refuse);
+  CHECK_FALSE(dir.ok());
+  INFO(diags.ToString());
+  // A relative path is resolved next to the directory file.
+  CHECK(asked == std::vector<std::string>{"/etc/amparo/directory/keys/dif"});
+  CHECK(diags.ToString().starts_with(
+      "/etc/amparo/directory/mx.yaml:5:74: agencies[0].channels[0].secret_file: cannot read "
+      "secret file /etc/amparo/directory/keys/dif"));
+
+  Diagnostics accepted;
+  auto ok = Directory::Load({{"/etc/amparo/directory/mx.yaml", text}}, &accepted, nullptr,
+                            [](const std::string&) { return Status::OK(); });
+  REQUIRE(ok.ok());
+  CHECK((*ok)->Find("dif")->channels[0].secret_file == "/etc/amparo/directory/keys/dif");
+}
+
+TEST_CASE("An agency's time zone is its tz, else its office hours' zone, else none") {
+  auto dir = LoadText(
+      "disclosure_profiles: {p: [subject.id]}\n"
+      "agencies:\n"
+      "  - {id: a, kind: child_welfare, country: MX, name: A, serves: [MX-CHP], languages: [es],\n"
+      "     channels: [{type: mqtt}], disclosure: p, tz: America/Mexico_City}\n"
+      "  - {id: b, kind: child_welfare, country: PA, name: B, serves: [PA], languages: [es],\n"
+      "     channels: [{type: mqtt}], disclosure: p,\n"
+      "     hours: {tz: America/Panama, days: [mon], from: \"08:00\", to: \"17:00\"}}\n"
+      "  - {id: c, kind: child_welfare, country: CR, name: C, serves: [CR], languages: [es],\n"
+      "     channels: [{type: mqtt}], disclosure: p}\n");
+  REQUIRE(dir->Find("a")->time_zone != nullptr);
+  CHECK(dir->Find("a")->time_zone->name() == "America/Mexico_City");
+  REQUIRE(dir->Find("b")->time_zone != nullptr);
+  CHECK(dir->Find("b")->time_zone->name() == "America/Panama");
+  CHECK(dir->Find("c")->time_zone == nullptr);
+}
+
 TEST_CASE("Check refuses an unrouted agency that is missing or not always reachable") {
   auto dir = LoadText(
       "disclosure_profiles: {p: [subject.id]}\n"
