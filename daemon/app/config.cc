@@ -20,6 +20,7 @@
 
 #include "daemon/core/duration.h"
 #include "daemon/core/keyed_hash.h"
+#include "daemon/core/text_files.h"
 #include "daemon/core/yaml_reader.h"
 #include "daemon/engine/engine_options.h"
 
@@ -656,18 +657,6 @@ void ReadConfig(const YAML::Node& doc, const Context& ctx, Config* config) {
   top.Finish();
 }
 
-Result<std::string> ReadTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    const std::string message = "cannot read config file " + path + ": " + std::strerror(err);
-    return err == ENOENT ? Status::NotFound(message) : Status::IOError(message);
-  }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Status::IOError("cannot read config file " + path);
-  return text;
-}
-
 }  // namespace
 
 Result<Config> ParseConfig(const std::string& yaml_text, const std::string& file_name,
@@ -686,7 +675,7 @@ Result<Config> ParseConfig(const std::string& yaml_text, const std::string& file
 }
 
 Result<Config> LoadConfigFile(const std::string& path) {
-  Result<std::string> text = ReadTextFile(path);
+  Result<std::string> text = ReadTextFile(path, "config file");
   if (!text.ok()) return text.status();
   std::error_code ec;
   const std::filesystem::path absolute = std::filesystem::absolute(path, ec);

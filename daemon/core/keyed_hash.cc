@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "daemon/core/hex.h"
+
 namespace amparo {
 
 namespace {
@@ -21,7 +23,6 @@ constexpr size_t kHashHexChars = 12;
 namespace internal {
 
 std::string HmacSha256Hex(std::string_view key, std::string_view data) {
-  static constexpr char kHex[] = "0123456789abcdef";
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_len = 0;
   // OpenSSL wants non-null pointers even for empty input.
@@ -29,13 +30,7 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   const char* data_bytes = data.empty() ? "" : data.data();
   HMAC(EVP_sha256(), key_bytes, static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(data_bytes), data.size(), mac, &mac_len);
-  std::string hex;
-  hex.reserve(2 * mac_len);
-  for (unsigned int i = 0; i < mac_len; ++i) {
-    hex += kHex[mac[i] >> 4];
-    hex += kHex[mac[i] & 0xf];
-  }
-  return hex;
+  return LowerHex({mac, mac_len});
 }
 
 }  // namespace internal

@@ -62,12 +62,17 @@ class [[nodiscard]] Status {
 // Name of a code, e.g. "InvalidArgument".
 std::string_view CodeName(Status::Code code);
 
-// Result<T> holds either a T or a non-OK Status.
+// Result<T> holds either a T (and an OK status()) or a non-OK Status.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Result(Status status) : status_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
+  // A value: status() is OK.
+  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  // An error. REQUIRES: !status.ok(); an OK status without a value becomes
+  // Internal, so a Result is never "OK" and empty at once.
+  Result(Status status)  // NOLINT(google-explicit-constructor)
+      : status_(status.ok() ? Status::Internal("Result built from an OK status without a value")
+                            : std::move(status)) {}
 
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
@@ -82,7 +87,7 @@ class [[nodiscard]] Result {
 
  private:
   std::optional<T> value_;
-  Status status_ = Status::Internal("Result holds no value");
+  Status status_;  // OK exactly when value_ holds a value.
 };
 
 }  // namespace amparo

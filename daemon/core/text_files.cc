@@ -1,6 +1,8 @@
 #include "daemon/core/text_files.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -8,11 +10,16 @@
 
 namespace amparo {
 
-Result<std::string> ReadTextFile(const std::string& path) {
+Result<std::string> ReadTextFile(const std::string& path, std::string_view what) {
+  const std::string name = what.empty() ? path : std::string(what) + " " + path;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError(path + ": cannot open for reading");
+  if (!in) {
+    const int err = errno;
+    const std::string message = "cannot read " + name + ": " + std::strerror(err);
+    return err == ENOENT ? Status::NotFound(message) : Status::IOError(message);
+  }
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Status::IOError(path + ": read failed");
+  if (in.bad()) return Status::IOError("cannot read " + name);
   return text;
 }
 

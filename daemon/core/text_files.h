@@ -4,6 +4,7 @@
 #define AMPARO_DAEMON_CORE_TEXT_FILES_H_
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -11,8 +12,10 @@
 
 namespace amparo {
 
-// Reads the whole file at `path`. Returns IOError naming the path on failure.
-Result<std::string> ReadTextFile(const std::string& path);
+// Reads the whole file at `path`. On failure says "cannot read [WHAT ]PATH:
+// <reason>" (`what` e.g. "config file"): NotFound when it does not exist,
+// IOError otherwise.
+Result<std::string> ReadTextFile(const std::string& path, std::string_view what = "");
 
 // Returns OK if the secret file at `path` can be read and is not empty;
 // InvalidArgument naming the path (never the content) otherwise.

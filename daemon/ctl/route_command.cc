@@ -13,8 +13,6 @@ namespace amparo {
 
 namespace {
 
-std::string Utc(Instant t) { return FormatRfc3339(Timestamp{t, 0}); }
-
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
@@ -93,8 +91,8 @@ nlohmann::ordered_json DecisionsJson(const Decisions& decisions) {
                                     {"key", c.key},
                                     {"warn_at", nullptr},
                                     {"due_at", nullptr}};
-    if (start && c.warn_at) clock["warn_at"] = Utc(*c.warn_at);
-    if (start) clock["due_at"] = Utc(c.due_at);
+    if (start && c.warn_at) clock["warn_at"] = FormatUtc(*c.warn_at);
+    if (start) clock["due_at"] = FormatUtc(c.due_at);
     out["clocks"].push_back(std::move(clock));
   }
   for (const Inhibition& i : decisions.inhibited) {
@@ -118,8 +116,8 @@ void PrintDecisions(const Decisions& decisions, std::ostream& out) {
       continue;
     }
     out << "  start " << c.clock_id << " key " << c.key;
-    if (c.warn_at) out << " warn " << Utc(*c.warn_at);
-    out << " due " << Utc(c.due_at) << " -> " << Join(c.roles) << "\n";
+    if (c.warn_at) out << " warn " << FormatUtc(*c.warn_at);
+    out << " due " << FormatUtc(c.due_at) << " -> " << Join(c.roles) << "\n";
   }
   out << "inhibited:" << (decisions.inhibited.empty() ? " none" : "") << "\n";
   for (const Inhibition& i : decisions.inhibited) {

@@ -6,10 +6,6 @@
 
 namespace amparo {
 
-std::string FormatUtc(Instant t) {
-  return date::format("%FT%TZ", std::chrono::time_point_cast<std::chrono::seconds>(t));
-}
-
 nlohmann::json BuildAlert(const std::string& alert_id, int version, const AlertSubject& about,
                           const Event& event, std::optional<int> age_years,
                           const Recipient& recipient, const Directory& directory) {

@@ -16,6 +16,7 @@
 #include "daemon/core/clock.h"
 #include "daemon/engine/decision.h"
 #include "daemon/event/event.h"
+#include "daemon/event/rfc3339.h"  // FormatUtc
 #include "daemon/routing/directory.h"
 #include "daemon/routing/resolver.h"
 
@@ -28,9 +29,6 @@ inline constexpr const char* kAlertSchemaV1 = "amparo.alert.v1";
 nlohmann::json BuildAlert(const std::string& alert_id, int version, const AlertSubject& about,
                           const Event& event, std::optional<int> age_years,
                           const Recipient& recipient, const Directory& directory);
-
-// "2026-03-02T13:40:00Z".
-std::string FormatUtc(Instant t);
 
 }  // namespace amparo
 

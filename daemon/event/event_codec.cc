@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/core/iso3166.h"
 #include "daemon/core/topic_segment.h"
 #include "daemon/event/rfc3339.h"
 
@@ -356,20 +357,12 @@ std::optional<std::string> Code(const Field& f, Problem kind, Predicate valid,
   return s;
 }
 
-bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-bool IsAlpha2(std::string_view s) { return s.size() == 2 && IsUpper(s[0]) && IsUpper(s[1]); }
-
-// "CC-X" to "CC-XXX": a country code, a dash, 1 to 3 upper-case letters or digits.
-bool IsIso3166_2(std::string_view s) {
-  if (s.size() < 4 || s.size() > 6 || !IsAlpha2(s.substr(0, 2)) || s[2] != '-') return false;
-  for (char c : s.substr(3)) {
-    if (!IsUpper(c) && !IsDigit(c)) return false;
-  }
-  return true;
-}
+// Assigned ISO 3166-1 alpha-2 codes and the shape of ISO 3166-2 codes
+// (core/iso3166.h, the table the directory uses too).
+bool IsAlpha2(std::string_view s) { return IsCountryCode(s); }
+bool IsIso3166_2(std::string_view s) { return IsSubdivisionCode(s); }
 
 // An ISO 639 code as BCP 47 writes a primary language subtag: "es", "mam".
 bool IsLanguageTag(std::string_view s) {

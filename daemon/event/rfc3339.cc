@@ -106,6 +106,12 @@ std::string FormatRfc3339(const Timestamp& t) {
   return out + buffer;
 }
 
+std::string FormatRfc3339Seconds(const Timestamp& t) {
+  return FormatRfc3339({std::chrono::floor<std::chrono::seconds>(t.utc), t.offset_minutes});
+}
+
+std::string FormatUtc(Instant t) { return FormatRfc3339Seconds({t, 0}); }
+
 Result<date::year_month_day> ParseIsoDate(std::string_view text) {
   if (!MatchesShape(text, kDateShape))
     return Status::InvalidArgument("is not of the form YYYY-MM-DD");

@@ -27,6 +27,14 @@ Result<Timestamp> ParseRfc3339(std::string_view text);
 // milliseconds only when they are not zero: "2026-03-01T10:15:00-06:00".
 std::string FormatRfc3339(const Timestamp& t);
 
+// Writes `t` to the second (milliseconds dropped), at the offset it was
+// written with: what recipients see of an event's time.
+std::string FormatRfc3339Seconds(const Timestamp& t);
+
+// Writes `t` in UTC to the second: "2026-03-02T13:40:00Z" (deadlines, due
+// instants, the tools' output).
+std::string FormatUtc(Instant t);
+
 // Parses a calendar date "YYYY-MM-DD". Returns InvalidArgument unless it has
 // exactly that shape and names a day that exists.
 Result<date::year_month_day> ParseIsoDate(std::string_view text);

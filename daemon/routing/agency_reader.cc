@@ -7,7 +7,8 @@
 #include <filesystem>
 #include <span>
 
-#include "daemon/routing/iso3166.h"
+#include "daemon/core/iso3166.h"
+#include "daemon/event/rfc3339.h"
 
 namespace amparo {
 namespace {
@@ -45,25 +46,11 @@ bool IsAgencyId(const std::string& id) {
   });
 }
 
-// Parses "YYYY-MM-DD" strictly.
+// Parses "YYYY-MM-DD" strictly, as the event contract does (event/rfc3339.h).
 std::optional<date::sys_days> ParseDate(const std::string& text) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((i == 4 || i == 7) ? text[i] != '-' : !std::isdigit(static_cast<unsigned char>(text[i]))) {
-      return std::nullopt;
-    }
-  }
-  if (text.size() != 10) return std::nullopt;
-  int y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  const char* s = text.data();
-  if (std::from_chars(s, s + 4, y).ptr != s + 4 || std::from_chars(s + 5, s + 7, m).ptr != s + 7 ||
-      std::from_chars(s + 8, s + 10, d).ptr != s + 10) {
-    return std::nullopt;
-  }
-  const date::year_month_day ymd{date::year{y}, date::month{m}, date::day{d}};
-  if (!ymd.ok()) return std::nullopt;
-  return date::sys_days{ymd};
+  Result<date::year_month_day> day = ParseIsoDate(text);
+  if (!day.ok()) return std::nullopt;
+  return date::sys_days{*day};
 }
 
 // Parses "HH:MM" (00:00 to 24:00) as minutes since midnight.

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "daemon/event/rfc3339.h"
+
 namespace amparo {
 namespace {
 
@@ -13,18 +15,6 @@ using F = DisclosureField;
 template <typename E>
 std::string Name(E e) {
   return std::string(ToString(e));
-}
-
-std::string FormatDate(const date::year_month_day& d) { return date::format("%F", d); }
-
-// RFC 3339 in the offset it was written with, to the second.
-std::string FormatTimestamp(const Timestamp& t) {
-  const auto local =
-      date::floor<std::chrono::seconds>(t.utc) + std::chrono::minutes(t.offset_minutes);
-  std::string out = date::format("%FT%T", local);
-  if (t.offset_minutes == 0) return out + "Z";
-  const std::chrono::minutes offset(std::abs(t.offset_minutes));
-  return out + (t.offset_minutes < 0 ? "-" : "+") + date::format("%H:%M", offset);
 }
 
 json FacilityJson(const Facility& f) { return {{"id", f.id}, {"type", Name(f.type)}}; }
@@ -40,7 +30,8 @@ json SubjectJson(const Subject& s, std::optional<int> age_years, const Disclosur
   if (p.Allows(F::kSubjectName) && s.name) {
     out["name"] = {{"given", s.name->given}, {"family", s.name->family}};
   }
-  if (p.Allows(F::kSubjectBirthDate) && s.birth_date) out["birth_date"] = FormatDate(*s.birth_date);
+  if (p.Allows(F::kSubjectBirthDate) && s.birth_date)
+    out["birth_date"] = FormatIsoDate(*s.birth_date);
   if (p.Allows(F::kSubjectAgeYears) && age_years) out["age_years"] = *age_years;
   if (p.Allows(F::kSubjectSex)) out["sex"] = Name(s.sex);
   if (p.Allows(F::kSubjectNationalities)) out["nationalities"] = s.nationalities;
@@ -84,7 +75,7 @@ json TransferJson(const Transfer& t) {
 json ReturnJson(const Return& r, bool withhold_port) {
   json out = {{"to_country", r.to_country}};
   if (r.port && !withhold_port) out["port"] = *r.port;
-  if (r.scheduled_at) out["scheduled_at"] = FormatTimestamp(*r.scheduled_at);
+  if (r.scheduled_at) out["scheduled_at"] = FormatRfc3339Seconds(*r.scheduled_at);
   return out;
 }
 
@@ -140,7 +131,8 @@ json DisclosedView(const Event& event, std::optional<int> age_years, const Recip
   const bool withhold = WithholdsWhereabouts(event, recipient);
   json out = json::object();
   if (profile.Allows(F::kEventType)) out["type"] = Name(event.type);
-  if (profile.Allows(F::kEventOccurredAt)) out["occurred_at"] = FormatTimestamp(event.occurred_at);
+  if (profile.Allows(F::kEventOccurredAt))
+    out["occurred_at"] = FormatRfc3339Seconds(event.occurred_at);
   if (profile.Allows(F::kAuthority)) out["authority"] = AuthorityJson(event.authority, withhold);
   if (json subject = SubjectJson(event.subject, age_years, profile, withhold); !subject.empty()) {
     out["subject"] = std::move(subject);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
+#include "daemon/core/hex.h"
 #include "daemon/store/rows.h"
 
 namespace amparo {
@@ -104,11 +105,11 @@ Result<AlertSubject> AlertSubjectFromJson(std::string_view text) {
     std::optional<Severity> severity = ParseSeverity(j.at("severity").get<std::string>());
     if (!severity) return corrupt("unknown severity");
     about.severity = *severity;
-    for (const auto& [language, text] : j.at("title").items()) {
-      about.title[language] = text.get<std::string>();
+    for (const auto& [language, words] : j.at("title").items()) {
+      about.title[language] = words.get<std::string>();
     }
-    for (const auto& [language, text] : j.at("summary").items()) {
-      about.summary[language] = text.get<std::string>();
+    for (const auto& [language, words] : j.at("summary").items()) {
+      about.summary[language] = words.get<std::string>();
     }
     about.legal_basis = j.at("legal_basis").get<std::vector<std::string>>();
     if (const auto& ms = j.at("deadline_ms"); !ms.is_null()) {
@@ -131,13 +132,7 @@ std::string DeriveAlertId(std::string_view rule_id, std::string_view subject_key
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
   EVP_Digest(input.data(), input.size(), digest.data(), &size, EVP_sha256(), nullptr);
-  constexpr std::string_view kHex = "0123456789abcdef";
-  std::string id;
-  for (size_t i = 0; i < 16; ++i) {
-    id.push_back(kHex[digest[i] >> 4]);
-    id.push_back(kHex[digest[i] & 0xf]);
-  }
-  return id;
+  return LowerHex(std::span(digest).first(16));
 }
 
 // The store's prepared statements, compiled once at Create().

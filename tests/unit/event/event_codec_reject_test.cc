@@ -197,6 +197,9 @@ TEST_CASE("DecodeEvent refuses country, subdivision and language codes of the wr
        "authority.country: \"mx\" is not an ISO 3166-1 alpha-2 code"},
       {With("/subject/habitual_residence", "GTM"),
        "subject.habitual_residence: \"GTM\" is not an ISO 3166-1 alpha-2 code"},
+      // Unassigned codes too, as the directory refuses them (core/iso3166.h).
+      {With("/subject/nationalities", Json::array({"ZZ"})),
+       "subject.nationalities[0]: \"ZZ\" is not an ISO 3166-1 alpha-2 code"},
       {With("/location/admin1", "Chiapas"),
        "location.admin1: \"Chiapas\" is not an ISO 3166-2 code"},
       {With("/location/admin1", "MX-CHPS"),

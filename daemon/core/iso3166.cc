@@ -1,4 +1,4 @@
-#include "daemon/routing/iso3166.h"
+#include "daemon/core/iso3166.h"
 
 #include <algorithm>
 #include <array>

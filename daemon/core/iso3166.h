@@ -1,7 +1,9 @@
-// ISO 3166 codes as the directory writes them: countries (ISO 3166-1
-// alpha-2, "MX") and their subdivisions (ISO 3166-2, "MX-CHP", "PA-5").
-#ifndef AMPARO_DAEMON_ROUTING_ISO3166_H_
-#define AMPARO_DAEMON_ROUTING_ISO3166_H_
+// ISO 3166 codes, as the event contract and the directory write them:
+// countries (ISO 3166-1 alpha-2, "MX") and their subdivisions (ISO 3166-2,
+// "MX-CHP", "PA-5"). One table for both, so an event and the directory never
+// disagree on what a country is.
+#ifndef AMPARO_DAEMON_CORE_ISO3166_H_
+#define AMPARO_DAEMON_CORE_ISO3166_H_
 
 #include <string_view>
 
@@ -21,4 +23,4 @@ std::string_view CountryOf(std::string_view code);
 
 }  // namespace amparo
 
-#endif  // AMPARO_DAEMON_ROUTING_ISO3166_H_
+#endif  // AMPARO_DAEMON_CORE_ISO3166_H_
