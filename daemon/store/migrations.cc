@@ -145,6 +145,34 @@ constexpr std::array kMigrations = {
     Migration{6, "the start of the current custody spell of a case", R"sql(
       ALTER TABLE cases ADD COLUMN custody_since_ms INTEGER;
     )sql"},
+    // Placeholder for the lead's migration 7 (issue 15), which lands on main
+    // in parallel: replaced by it at merge, never shipped.
+    Migration{7, "reserved for issue 15", R"sql(
+      SELECT 1;
+    )sql"},
+    // AckStore (issue 9): an ack names the alert version or an idempotency
+    // key, so a repeat is recognised (acks_once); an ack the daemon refuses
+    // (unknown alert, not a recipient, malformed) is kept with its reason in
+    // refused_acks, never dropped. refused_acks.alert_id has no foreign key:
+    // an unknown alert id is one of the reasons to refuse.
+    Migration{8, "ack versions, idempotency keys and refused acks", R"sql(
+      ALTER TABLE acks ADD COLUMN version INTEGER;
+      ALTER TABLE acks ADD COLUMN idempotency_key TEXT;
+      ALTER TABLE acks ADD COLUMN received_at_ms INTEGER;
+      CREATE UNIQUE INDEX acks_once ON acks(alert_id, agency_id, idempotency_key)
+        WHERE idempotency_key IS NOT NULL;
+      CREATE TABLE refused_acks (
+        id INTEGER PRIMARY KEY,
+        received_at_ms INTEGER NOT NULL,
+        via TEXT NOT NULL CHECK (via IN ('mqtt', 'http')),
+        agency_id TEXT NOT NULL,
+        alert_id TEXT,
+        reason_code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        raw BLOB NOT NULL
+      );
+      CREATE INDEX refused_acks_by_received_at ON refused_acks(received_at_ms);
+    )sql"},
 };
 
 constexpr bool NumberedWithoutGaps() {
