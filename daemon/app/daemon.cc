@@ -4,6 +4,7 @@
 #include <csignal>
 #include <random>
 
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "adapters/registry.h"
@@ -116,6 +117,8 @@ Status Daemon::Start() {
       io_, receipt_options, [this](const std::string& topic, const std::string& payload) {
         return mqtt_->Publish(topic, payload, 1, false);
       });
+  if (Status s = StartAcks(store_options); !s.ok()) return s;
+  if (Status s = StartHttp(); !s.ok()) return s;
   mqtt_->OnResult([this](const IngestResult& r) { OnIngested(r); });
   mqtt_->OnSubscribed([this] { OnSubscribed(); });
 
@@ -179,6 +182,73 @@ Status Daemon::StartDelivery() {
   // Events stored but not processed when the daemon last stopped.
   pipeline_->Notify();
   return Status::OK();
+}
+
+Status Daemon::StartAcks(const StoreOptions& store_options) {
+  Result<std::unique_ptr<EventStore>> connection = EventStore::Open(store_options);
+  if (!connection.ok()) return connection.status();
+  ack_connection_ = std::move(connection).value();
+  Result<std::unique_ptr<AckStore>> store =
+      AckStore::Create(ack_connection_->db(), config_.directory.unrouted);
+  if (!store.ok()) return store.status();
+  mqtt_ack_store_ = std::move(store).value();
+  mqtt_acks_ = std::make_unique<AckHandler>(*mqtt_ack_store_, clock_);
+  // On Paho's thread: stored before the callback returns (and so before the
+  // PUBACK); the receipt is published from the loop.
+  mqtt_->AddStream(std::string(kAckTopicPrefix) + "+", std::string(kAckTopicPrefix),
+                   [this](const std::string& topic, const std::string& payload) -> Status {
+                     Result<AckReceipt> receipt = mqtt_acks_->HandleMqtt(topic, payload);
+                     if (!receipt.ok()) return receipt.status();
+                     metrics_.ObserveAck("mqtt", receipt->result);
+                     boost::asio::post(io_, [this, r = std::move(receipt).value()] { OnAck(r); });
+                     return Status::OK();
+                   });
+  return Status::OK();
+}
+
+void Daemon::OnAck(const AckReceipt& receipt) {
+  const AckResult& r = receipt.result;
+  if (r.outcome == AckOutcome::kRefused) {
+    spdlog::warn("ack: alert {} via mqtt refused: {}", r.alert_id, r.refusal->code);
+  } else {
+    spdlog::info("ack: alert {} via mqtt {}", r.alert_id, AckOutcomeName(r.outcome));
+  }
+  if (stopping_ || receipt.topic.empty()) return;
+  if (Status s = mqtt_->Publish(receipt.topic, receipt.payload, 1, false); !s.ok()) {
+    spdlog::warn("ack receipt for alert {}: {}", r.alert_id, s.ToString());
+  }
+}
+
+Status Daemon::StartHttp() {
+  Result<std::unique_ptr<AckStore>> store =
+      AckStore::Create(store_->db(), config_.directory.unrouted);
+  if (!store.ok()) return store.status();
+  loop_ack_store_ = std::move(store).value();
+  alert_query_ = std::make_unique<AlertQuery>(store_->db());
+  if (!config_.http.enabled) return Status::OK();
+  Result<HttpServerOptions> options = ParseListen(config_.http.listen, HttpServerOptions{});
+  if (!options.ok()) return options.status();
+  ApiDeps deps;
+  deps.query = alert_query_.get();
+  deps.acks = loop_ack_store_.get();
+  deps.clocks = &processing_->clocks();
+  deps.metrics = &metrics_;
+  deps.clock = &clock_;
+  deps.duty_officer = config_.directory.unrouted;
+  if (config_.http.ack_tokens_file) {
+    Result<TokenTable> tokens = TokenTable::Load(*config_.http.ack_tokens_file);
+    if (!tokens.ok()) return tokens.status();
+    deps.tokens = std::move(tokens).value();
+  }
+  deps.readiness = [this] {
+    return Readiness{.store = alert_query_->StoreBytes().ok(),
+                     .broker = mqtt_ && mqtt_->subscribed(),
+                     .rules = policy_.rules != nullptr && policy_.directory != nullptr};
+  };
+  api_ = std::make_unique<Api>(std::move(deps));
+  http_ = std::make_unique<HttpServer>(io_, std::move(options).value(),
+                                       [this](const HttpRequest& r) { return api_->Handle(r); });
+  return http_->Start();
 }
 
 void Daemon::OnSubscribed() {
@@ -254,6 +324,7 @@ void Daemon::Stop() {
   receipts_->Flush();
   mqtt_->Stop(std::chrono::seconds(5));
   receipts_->Stop();
+  if (http_) http_->Stop();
   pipeline_->Stop();
   clocks_->Stop();
   dispatcher_->Stop();
