@@ -4,6 +4,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -11,6 +12,7 @@
 #include "daemon/app/config.h"
 #include "daemon/app/daemon.h"
 #include "daemon/app/logging.h"
+#include "daemon/app/startup_check.h"
 
 namespace {
 
@@ -49,7 +51,16 @@ int main(int argc, char** argv) {
           *log_format == "json" ? amparo::LogFormat::kJson : amparo::LogFormat::kText;
     }
     if (check_only) {
-      std::printf("%s: configuration is valid\n", config_path.c_str());
+      // Everything the daemon needs to start, not only the config's syntax.
+      const std::vector<std::string> problems = amparo::CheckStartup(*config);
+      for (const std::string& p : problems) std::fprintf(stderr, "%s\n", p.c_str());
+      if (!problems.empty()) {
+        std::fprintf(stderr, "%s: %zu problem(s); amparod would not start\n", config_path.c_str(),
+                     problems.size());
+        return kExitConfig;
+      }
+      std::printf("%s: configuration, rules, directory and key files are valid\n",
+                  config_path.c_str());
       return 0;
     }
     if (amparo::Status s = amparo::SetupLogging(config->logging.format, config->logging.level);
