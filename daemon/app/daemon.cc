@@ -170,15 +170,32 @@ Status Daemon::StartDelivery() {
       std::make_unique<Pipeline>(io_, *store_, *processing_, clock_, config_.directory.unrouted);
   pipeline_->SetRuleSet(policy_.rules);
   pipeline_->SetDirectory(policy_.directory);
-  pipeline_->OnDeliveries([this] { dispatcher_->Nudge(); });
+  Result<std::unique_ptr<EscalationStore>> escalation_store = EscalationStore::Create(store_->db());
+  if (!escalation_store.ok()) return escalation_store.status();
+  escalation_store_ = std::move(escalation_store).value();
+  escalator_ = std::make_unique<Escalator>(io_, *store_, *processing_, *escalation_store_, clock_,
+                                           config_.directory.unrouted);
+  escalator_->SetRuleSet(policy_.rules);
+  escalator_->SetDirectory(policy_.directory);
+  escalator_->OnDeliveries([this] { dispatcher_->Nudge(); });
+  // New alerts bring new ack deadlines: the escalator looks again.
+  pipeline_->OnDeliveries([this] {
+    dispatcher_->Nudge();
+    escalator_->Reschedule();
+  });
   clocks_ = std::make_unique<ClockWatcher>(io_, *store_, *processing_, clock_,
                                            config_.directory.unrouted);
   clocks_->SetRuleSet(policy_.rules);
   clocks_->SetDirectory(policy_.directory);
-  clocks_->OnDeliveries([this] { dispatcher_->Nudge(); });
+  clocks_->OnDeliveries([this] {
+    dispatcher_->Nudge();
+    escalator_->Reschedule();
+  });
   pipeline_->OnClocksChanged([this] { clocks_->Reschedule(); });
   dispatcher_->Start();
   clocks_->Reschedule();
+  // Deadlines that passed while the daemon was down escalate now.
+  escalator_->Reschedule();
   // Events stored but not processed when the daemon last stopped.
   pipeline_->Notify();
   return Status::OK();
@@ -304,6 +321,8 @@ void Daemon::Reload() {
     pipeline_->SetDirectory(policy_.directory);
     clocks_->SetRuleSet(policy_.rules);
     clocks_->SetDirectory(policy_.directory);
+    escalator_->SetRuleSet(policy_.rules);
+    escalator_->SetDirectory(policy_.directory);
     spdlog::info("reload: rules ({} rules, {} clocks) and directory ({} agencies) in force",
                  policy_.rules->rules().size(), policy_.rules->clocks().size(),
                  policy_.directory->agencies().size());
@@ -327,6 +346,7 @@ void Daemon::Stop() {
   if (http_) http_->Stop();
   pipeline_->Stop();
   clocks_->Stop();
+  escalator_->Stop();
   dispatcher_->Stop();
   adapters_ = AdapterSet();  // disconnects the alert client
   signals_.cancel();

@@ -28,6 +28,7 @@
 #include "daemon/delivery/adapter_set.h"
 #include "daemon/delivery/clock_watcher.h"
 #include "daemon/delivery/dispatcher.h"
+#include "daemon/delivery/escalator.h"
 #include "daemon/delivery/pipeline.h"
 #include "daemon/http/api.h"
 #include "daemon/http/http_server.h"
@@ -88,6 +89,8 @@ class Daemon {
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<ClockWatcher> clocks_;
+  std::unique_ptr<EscalationStore> escalation_store_;  // on the loop's connection
+  std::unique_ptr<Escalator> escalator_;
   std::unique_ptr<IngestHandler> ingest_handler_;
   std::unique_ptr<MqttIngest> mqtt_;
   std::unique_ptr<ReceiptPublisher> receipts_;

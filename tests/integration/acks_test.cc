@@ -80,7 +80,8 @@ struct AckHarness {
   MqttTestClient client{port, "acks-test-" + run};
   int http_port = 0;
 
-  AckHarness() {
+  // `rule_params`: lines for rules.params, e.g. "    consular_notification_sla: 8s\n".
+  explicit AckHarness(const std::string& rule_params = "") {
     WriteFile(dir.File("ack-tokens"), "# agency token [expires]\n" + kConsulate + " " +
                                           kConsulateToken + "\n" + kWelfare + " " + kWelfareToken +
                                           "\n" + "duty-officer " + kDutyToken + "\n" + kWelfare +
@@ -92,14 +93,38 @@ struct AckHarness {
     REQUIRE(config.find(listen) != std::string::npos);
     config.replace(config.find(listen), listen.size(),
                    listen + "  ack_tokens_file: " + dir.File("ack-tokens") + "\n");
+    if (!rule_params.empty()) {
+      const std::string rules = "  dir: " + std::string(AMPARO_SOURCE_DIR) + "/rules\n";
+      REQUIRE(config.find(rules) != std::string::npos);
+      config.replace(config.find(rules), rules.size(), rules + "  params:\n" + rule_params);
+    }
     WriteFile(daemon->config_path(), config);
     client.Subscribe("rcm/v1/alerts/#");
     client.Subscribe("rcm/v1/ack-receipts/#");
+    Start();
+  }
+
+  // Starts (or restarts) the daemon and learns its HTTP port.
+  void Start() {
     REQUIRE(daemon->Start());
-    std::smatch m;
     const std::string log = daemon->Log();
-    REQUIRE(std::regex_search(log, m, std::regex(R"(http: listening on 127\.0\.0\.1:(\d+))")));
-    http_port = std::stoi(m[1]);
+    const std::regex listening(R"(http: listening on 127\.0\.0\.1:(\d+))");
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), listening);
+         it != std::sregex_iterator(); ++it) {
+      http_port = std::stoi((*it)[1]);  // The last start's.
+    }
+    REQUIRE(http_port > 0);
+  }
+
+  // Every alert received for `agency` of events starting with `prefix`.
+  std::vector<json> AlertsTo(const std::string& agency, const std::string& prefix) {
+    std::vector<json> out;
+    for (const auto& m : client.Received()) {
+      if (m.topic != "rcm/v1/alerts/" + agency) continue;
+      json a = json::parse(m.payload);
+      if (a.value("event_id", "").rfind(prefix, 0) == 0) out.push_back(a);
+    }
+    return out;
   }
 
   long long Count(const std::string& sql) { return QueryInt(daemon->db_path(), sql); }
@@ -262,6 +287,74 @@ TEST_CASE(
   CHECK(parsed.find("amparo_refused_acks counter 8") != std::string::npos);
   CHECK(parsed.find("amparo_clocks_due_soon gauge") != std::string::npos);
   CHECK(parsed.find("amparo_store_bytes gauge") != std::string::npos);
+  CHECK(h.daemon->Terminate() == 0);
+}
+
+TEST_CASE("escalation: an alert nobody acks climbs the ladder, across a kill -9 at its deadline") {
+  // The consular notification is due for an ack within 8 s here (24 h shipped).
+  AckHarness h("    consular_notification_sla: 8s\n");
+  const std::string prefix = "esc-" + h.run;
+  REQUIRE(
+      h.client.Publish("rcm/v1/events/MX/INM", Child(prefix + "-1", "case-esc-" + h.run).dump()));
+  const json consular = h.AlertTo(kConsulate, prefix);
+  const std::string original = consular["alert_id"];
+  const std::string deadline_sql =
+      "SELECT deadline_ms FROM alerts WHERE alert_id = '" + original + "'";
+  REQUIRE(h.Count(deadline_sql) > 0);
+  // Dead before the deadline; the deadline passes while it is down.
+  h.daemon->Kill();
+  REQUIRE(h.Count("SELECT COUNT(*) FROM escalations") == 0);
+  REQUIRE(WaitUntil(
+      [&] {
+        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch());
+        return now.count() > h.Count(deadline_sql) + 200;
+      },
+      20s));
+  CHECK(h.Count("SELECT COUNT(*) FROM escalations") == 0);
+  CHECK(h.State(original) == "open");
+
+  // The restart rebuilds the timer from the store: the ministry gets its own alert.
+  h.Start();
+  json step;
+  REQUIRE(WaitUntil(
+      [&] {
+        for (const json& a : h.AlertsTo("gt-minex", prefix)) {
+          if (a.value("kind", "") == "escalation") step = a;
+        }
+        return !step.is_null();
+      },
+      20s));
+  CHECK(step["escalated_from"]["alert_id"] == original);
+  CHECK(step["escalated_from"]["agency"] == kConsulate);
+  CHECK(step["alert_id"] != original);
+  CHECK(step["language"] == "es");
+  CHECK(step["recipient"]["agency"] == "gt-minex");
+  CHECK(step["acknowledge"]["mqtt_topic"] == "rcm/v1/acks/gt-minex");
+  CHECK(h.Count("SELECT COUNT(*) FROM escalations WHERE from_alert_id = '" + original +
+                "' AND to_agency = 'gt-minex' AND reason = 'ack_timeout'") == 1);
+  CHECK(h.Count("SELECT COUNT(*) FROM alerts WHERE escalated_from = '" + original + "'") == 1);
+
+  // Acknowledged alerts never escalate: the welfare alert is taken now, and
+  // the ministry's step is acknowledged before its own deadline.
+  const json welfare = h.AlertTo(kWelfare, prefix);
+  const json take = {{"alert_id", welfare["alert_id"]}, {"version", 1}, {"by", "social worker"}};
+  REQUIRE(h.client.Publish("rcm/v1/acks/" + kWelfare, take.dump()));
+  const std::string step_id = step["alert_id"];
+  const json take_step = {{"alert_id", step_id}, {"version", 1}, {"by", "minex desk"}};
+  REQUIRE(h.client.Publish("rcm/v1/acks/gt-minex", take_step.dump()));
+  REQUIRE(WaitUntil([&] { return h.State(step_id) == "acknowledged"; }, 10s));
+  // Wait past the step's deadline: still one escalation, none to the duty officer.
+  const std::string step_deadline =
+      "SELECT deadline_ms FROM alerts WHERE alert_id = '" + step_id + "'";
+  REQUIRE(WaitUntil(
+      [&] {
+        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch());
+        return now.count() > h.Count(step_deadline) + 1500;
+      },
+      20s));
+  CHECK(h.Count("SELECT COUNT(*) FROM escalations WHERE to_agency = 'duty-officer'") == 0);
   CHECK(h.daemon->Terminate() == 0);
 }
 
