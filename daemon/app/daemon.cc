@@ -191,11 +191,23 @@ Status Daemon::StartDelivery() {
     dispatcher_->Nudge();
     escalator_->Reschedule();
   });
-  pipeline_->OnClocksChanged([this] { clocks_->Reschedule(); });
+  Result<std::unique_ptr<ResolutionStore>> resolution_store = ResolutionStore::Create(store_->db());
+  if (!resolution_store.ok()) return resolution_store.status();
+  resolution_store_ = std::move(resolution_store).value();
+  resolved_ = std::make_unique<ResolvedNotifier>(*resolution_store_, processing_->outbox(), clock_,
+                                                 config_.directory.unrouted);
+  resolved_->SetDirectory(policy_.directory);
+  resolved_->OnDeliveries([this] { dispatcher_->Nudge(); });
+  pipeline_->OnClocksChanged([this] {
+    clocks_->Reschedule();
+    ResolveStoppedClocks();
+  });
   dispatcher_->Start();
   clocks_->Reschedule();
-  // Deadlines that passed while the daemon was down escalate now.
+  // Deadlines that passed while the daemon was down escalate now; clocks
+  // that stopped before a crash get their resolved notices.
   escalator_->Reschedule();
+  ResolveStoppedClocks();
   // Events stored but not processed when the daemon last stopped.
   pipeline_->Notify();
   return Status::OK();
@@ -268,6 +280,11 @@ Status Daemon::StartHttp() {
   return http_->Start();
 }
 
+void Daemon::ResolveStoppedClocks() {
+  Result<int> resolved = resolved_->ResolveStopped();
+  if (!resolved.ok()) spdlog::error("resolved notices: {}", resolved.status().ToString());
+}
+
 void Daemon::OnSubscribed() {
   if (stopping_) return;
   Status s =
@@ -323,6 +340,7 @@ void Daemon::Reload() {
     clocks_->SetDirectory(policy_.directory);
     escalator_->SetRuleSet(policy_.rules);
     escalator_->SetDirectory(policy_.directory);
+    resolved_->SetDirectory(policy_.directory);
     spdlog::info("reload: rules ({} rules, {} clocks) and directory ({} agencies) in force",
                  policy_.rules->rules().size(), policy_.rules->clocks().size(),
                  policy_.directory->agencies().size());

@@ -30,6 +30,7 @@
 #include "daemon/delivery/dispatcher.h"
 #include "daemon/delivery/escalator.h"
 #include "daemon/delivery/pipeline.h"
+#include "daemon/delivery/resolved_notifier.h"
 #include "daemon/http/api.h"
 #include "daemon/http/http_server.h"
 #include "daemon/http/metrics.h"
@@ -67,6 +68,7 @@ class Daemon {
   Status StartAcks(const StoreOptions& store_options);
   Status StartHttp();
   void OnAck(const AckReceipt& receipt);
+  void ResolveStoppedClocks();
   void Stop();
   void Reload();
   void WaitForSignals();
@@ -91,6 +93,8 @@ class Daemon {
   std::unique_ptr<ClockWatcher> clocks_;
   std::unique_ptr<EscalationStore> escalation_store_;  // on the loop's connection
   std::unique_ptr<Escalator> escalator_;
+  std::unique_ptr<ResolutionStore> resolution_store_;  // on the loop's connection
+  std::unique_ptr<ResolvedNotifier> resolved_;
   std::unique_ptr<IngestHandler> ingest_handler_;
   std::unique_ptr<MqttIngest> mqtt_;
   std::unique_ptr<ReceiptPublisher> receipts_;

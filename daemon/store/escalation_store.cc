@@ -10,13 +10,14 @@ namespace {
 
 constexpr std::string_view kNextTimeout = R"sql(
   SELECT MIN(deadline_ms) FROM alerts
-  WHERE state = 'open' AND escalated_at_ms IS NULL AND deadline_ms IS NOT NULL)sql";
+  WHERE state = 'open' AND escalated_at_ms IS NULL AND deadline_ms IS NOT NULL
+    AND deadline_ms > created_at_ms)sql";
 constexpr std::string_view kTimedOut = R"sql(
   SELECT alert_id, rule_id, subject_key, agency_id, role, opening_event_id, last_event_id,
          severity, version, deadline_ms, created_at_ms
   FROM alerts
   WHERE state = 'open' AND escalated_at_ms IS NULL AND deadline_ms IS NOT NULL
-    AND deadline_ms <= ?
+    AND deadline_ms > created_at_ms AND deadline_ms <= ?
   ORDER BY deadline_ms, alert_id LIMIT ?)sql";
 constexpr std::string_view kMarkEscalated = R"sql(
   UPDATE alerts SET escalated_at_ms = ?1, updated_at_ms = ?1

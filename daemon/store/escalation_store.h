@@ -1,14 +1,15 @@
 // EscalationStore: the ack-timeout ladder in the store (DESIGN.md §6, issue 9).
 //
 // An open alert whose deadline (acknowledge by) has passed and that has not
-// been escalated yet is "timed out". Escalating it is ONE transaction: the
-// alert is marked escalated (so it is never escalated twice, across restarts
-// too), a new alert with its own id opens for the next agency of the ladder
-// (escalated_from names the original) with its first outbox row, and an
-// escalations row records the step. At the end of the ladder (the duty
-// officer timed out) the alert is marked and the step recorded with no
-// target. The timer is rebuilt from NextTimeout() at start: nothing of the
-// ladder lives only in memory.
+// been escalated yet is "timed out". An alert raised already past its
+// deadline (a legal clock's expiry alert, whose deadline is the due time; an
+// event reported after its ack_within) never times out: it left nobody time
+// to act, and a clock's expiry already alerts the higher levels it names. Escalating it is ONE
+// transaction: the alert is marked escalated (so it is never escalated twice, across restarts too),
+// a new alert with its own id opens for the next agency of the ladder (escalated_from names the
+// original) with its first outbox row, and an escalations row records the step. At the end of the
+// ladder (the duty officer timed out) the alert is marked and the step recorded with no target. The
+// timer is rebuilt from NextTimeout() at start: nothing of the ladder lives only in memory.
 //
 // Thread-safety: used from ONE thread, the one that owns its Database.
 #ifndef AMPARO_DAEMON_STORE_ESCALATION_STORE_H_

@@ -178,7 +178,8 @@ constexpr std::array kMigrations = {
       ALTER TABLE alerts ADD COLUMN escalated_at_ms INTEGER;
       ALTER TABLE alerts ADD COLUMN escalated_from TEXT REFERENCES alerts(alert_id);
       CREATE INDEX alerts_next_ack_timeout ON alerts(deadline_ms)
-        WHERE state = 'open' AND escalated_at_ms IS NULL AND deadline_ms IS NOT NULL;
+        WHERE state = 'open' AND escalated_at_ms IS NULL AND deadline_ms IS NOT NULL
+          AND deadline_ms > created_at_ms;
       CREATE TABLE escalations (
         id INTEGER PRIMARY KEY,
         from_alert_id TEXT NOT NULL REFERENCES alerts(alert_id),

@@ -4,6 +4,7 @@
 // alerts no longer open; every bad ack refused with a reason and stored;
 // /metrics parsed by the Prometheus client library's own text parser.
 #include <cstdio>
+#include <map>
 #include <random>
 #include <regex>
 
@@ -355,6 +356,63 @@ TEST_CASE("escalation: an alert nobody acks climbs the ladder, across a kill -9 
       },
       20s));
   CHECK(h.Count("SELECT COUNT(*) FROM escalations WHERE to_agency = 'duty-officer'") == 0);
+  CHECK(h.daemon->Terminate() == 0);
+}
+
+TEST_CASE("resolved: a legal clock that stops sends each of its alerts a resolved notice") {
+  AckHarness h;
+  const std::string prefix = "res-" + h.run;
+  // Apprehended 30 hours ago in Chiapas and never channelled to DIF: the
+  // 24-hour channelling clock is past due and alerts at once.
+  json overdue = Child(prefix + "-1", "case-res-" + h.run);
+  overdue["occurred_at"] = Now(30h);
+  REQUIRE(h.client.Publish("rcm/v1/events/MX/INM", overdue.dump()));
+  const std::string rule = "mx-2-4-dif-channelling:due";
+  std::map<std::string, std::string> clock_alerts;  // alert id -> agency
+  auto of_kind = [&](const std::string& kind) {
+    std::map<std::string, std::string> out;
+    for (const auto& m : h.client.Received()) {
+      if (m.topic.rfind("rcm/v1/alerts/", 0) != 0) continue;
+      json a = json::parse(m.payload);
+      if (a.value("kind", "") == kind && a.value("rule", "") == rule &&
+          (kind == "resolved" || a.value("event_id", "").rfind(prefix, 0) == 0)) {
+        out[a["alert_id"]] = a["recipient"]["agency"];
+      }
+    }
+    return out;
+  };
+  REQUIRE(WaitUntil(
+      [&] {
+        clock_alerts = of_kind("clock_due");
+        return clock_alerts.size() >= 3;
+      },
+      20s));
+  // While the clock runs, nothing is resolved, and its overdue alerts do not escalate.
+  for (const auto& [id, agency] : clock_alerts) CHECK(h.State(id) == "open");
+  CHECK(h.Count("SELECT COUNT(*) FROM escalations") == 0);
+
+  // Channelled to DIF: the obligation is met, the clock stops.
+  json transfer = overdue;
+  transfer["event_id"] = prefix + "-transfer";
+  transfer["type"] = "transfer";
+  transfer["occurred_at"] = Now();
+  transfer["transfer"] = {{"to", {{"agency", "DIF Chiapas"}, {"kind", "child_welfare"}}}};
+  REQUIRE(h.client.Publish("rcm/v1/events/MX/INM", transfer.dump()));
+  std::map<std::string, std::string> resolved;
+  REQUIRE(WaitUntil(
+      [&] {
+        resolved.clear();
+        for (const auto& [id, agency] : of_kind("resolved")) {
+          if (clock_alerts.count(id) > 0) resolved[id] = agency;
+        }
+        return resolved.size() == clock_alerts.size();
+      },
+      20s));
+  CHECK(resolved == clock_alerts);  // Each alert's notice went to its own agency.
+  for (const auto& [id, agency] : clock_alerts) {
+    CHECK(h.State(id) == "closed");
+    CHECK(h.Count("SELECT version FROM alerts WHERE alert_id = '" + id + "'") == 2);
+  }
   CHECK(h.daemon->Terminate() == 0);
 }
 

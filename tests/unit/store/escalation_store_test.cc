@@ -91,6 +91,16 @@ TEST_CASE("EscalationStore: an alert acknowledged before the step is not escalat
   CHECK(x.store->NextTimeout().value() == std::nullopt);
 }
 
+TEST_CASE("EscalationStore: an alert raised already past its deadline never times out") {
+  testing::StoreFixture f;
+  ProcessingCommit commit = testing::MakeCommit(f.AddEvent("ev-1"), "ev-1", At(8'000'000));
+  commit.alerts.push_back(testing::MakeAlert("clock:due", "mx-dif", "ev-1"));  // Due 7200 s.
+  REQUIRE(f.store().CommitProcessing(commit).ok());
+  auto store = EscalationStore::Create(f.db()).value();
+  CHECK(store->NextTimeout().value() == std::nullopt);
+  CHECK(store->TimedOut(At(9'000'000), 10).value().empty());
+}
+
 TEST_CASE("EscalationStore: the end of the ladder is recorded without a target") {
   EscalationFixture x;
   const std::vector<TimedOutAlert> due = x.store->TimedOut(At(7'200'000), 10).value();
