@@ -1,7 +1,7 @@
 #include "daemon/app/logging.h"
 
+#include <charconv>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <iterator>
@@ -221,13 +221,22 @@ Registry& GetRegistry() {
 }  // namespace
 
 bool StderrIsJournal() {
-  const char* stream = std::getenv("JOURNAL_STREAM");
+  // Read at start-up, before any other thread exists.
+  const char* stream = std::getenv("JOURNAL_STREAM");  // NOLINT(concurrency-mt-unsafe)
   if (stream == nullptr) return false;
   struct stat st {};
   if (fstat(STDERR_FILENO, &st) != 0) return false;
+  // "DEVICE:INODE", both decimal.
+  const std::string_view text(stream);
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return false;
+  auto number = [](std::string_view digits, unsigned long long* out) {
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), *out);
+    return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
+  };
   unsigned long long dev = 0;
   unsigned long long ino = 0;
-  if (std::sscanf(stream, "%llu:%llu", &dev, &ino) != 2) return false;
+  if (!number(text.substr(0, colon), &dev) || !number(text.substr(colon + 1), &ino)) return false;
   return dev == static_cast<unsigned long long>(st.st_dev) &&
          ino == static_cast<unsigned long long>(st.st_ino);
 }

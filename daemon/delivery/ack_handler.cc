@@ -37,7 +37,9 @@ void ParseBody(std::string_view body, bool alert_id_in_body, Parsed& out) {
     return;
   }
   AckRequest& r = out.request;
-  for (const auto& [key, value] : json.items()) {
+  for (auto it = json.begin(); it != json.end(); ++it) {
+    const std::string& key = it.key();
+    const nlohmann::json& value = it.value();
     auto text = [&](size_t max, std::string& into) {
       if (!value.is_string()) {
         out.refusal = Malformed(key + " must be a string");

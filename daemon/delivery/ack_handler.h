@@ -34,7 +34,7 @@ namespace amparo {
 inline constexpr std::string_view kAckTopicPrefix = "rcm/v1/acks/";
 inline constexpr std::string_view kAckReceiptTopicPrefix = "rcm/v1/ack-receipts/";
 // Larger acks are refused (and stored, truncated to this size).
-inline constexpr size_t kMaxAckBytes = 16 * 1024;
+inline constexpr size_t kMaxAckBytes = size_t{16} * 1024;
 
 // A stored ack and the receipt to publish for it.
 struct AckReceipt {

@@ -34,7 +34,7 @@ json OptionalTime(const std::optional<Instant>& t) { return t ? json(Format(*t))
 HttpResponse Problem(const HttpRequest& request, http::status status, std::string_view code,
                      std::string detail) {
   json body = {{"type", "urn:amparo:problem:" + std::string(code)},
-               {"title", std::string(http::obsolete_reason(status))},
+               {"title", std::string(Sv(http::obsolete_reason(status)))},
                {"status", static_cast<int>(status)},
                {"code", std::string(code)},
                {"detail", std::move(detail)}};
@@ -155,8 +155,9 @@ HttpResponse Api::Handle(const HttpRequest& request) {
   const std::string& path = target.path;
   auto only = [&](http::verb allowed) -> std::optional<HttpResponse> {
     if (method == allowed) return std::nullopt;
-    HttpResponse res = Problem(request, http::status::method_not_allowed, "method_not_allowed",
-                               std::string(http::to_string(method)) + " is not allowed on " + path);
+    HttpResponse res =
+        Problem(request, http::status::method_not_allowed, "method_not_allowed",
+                std::string(Sv(http::to_string(method))) + " is not allowed on " + path);
     res.set(http::field::allow, http::to_string(allowed));
     return res;
   };
@@ -354,7 +355,8 @@ HttpResponse Api::GetAlert(const HttpRequest& request, const Caller& caller,
 
 HttpResponse Api::Ack(const HttpRequest& request, const std::string& alert_id) {
   const Instant now = deps_.clock->Now();
-  const std::string_view raw = std::string_view(request.body()).substr(0, kMaxAckBytes);
+  const std::string& body = request.body();
+  const std::string_view raw = std::string_view{body}.substr(0, kMaxAckBytes);
   Caller caller;
   if (auto denied = Authenticate(request, caller)) {
     // Kept, never dropped: who tried to acknowledge what, and why not.

@@ -15,6 +15,8 @@ namespace {
 
 constexpr uint32_t kHeaderLimit = 8 * 1024;
 
+std::string_view Sv(beast::string_view s) { return {s.data(), s.size()}; }
+
 // A problem+json body for errors the server itself answers (413, 400).
 HttpResponse ServerProblem(unsigned version, http::status status, std::string_view detail) {
   HttpResponse res{status, version};
@@ -22,8 +24,8 @@ HttpResponse ServerProblem(unsigned version, http::status status, std::string_vi
   res.set(http::field::server, "amparod");
   res.keep_alive(false);
   res.body() = R"({"type":"about:blank","status":)" + std::to_string(static_cast<int>(status)) +
-               R"(,"title":")" + std::string(http::obsolete_reason(status)) + R"(","detail":")" +
-               std::string(detail) + R"("})";
+               R"(,"title":")" + std::string(Sv(http::obsolete_reason(status))) +
+               R"(","detail":")" + std::string(detail) + R"("})";
   res.prepare_payload();
   return res;
 }

@@ -38,7 +38,7 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 picks a free port; see port().
-  size_t body_limit = 16 * 1024;
+  size_t body_limit = size_t{16} * 1024;
   Duration request_timeout = std::chrono::seconds(10);
   size_t max_connections = 256;
 };

@@ -13,9 +13,10 @@ using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 
-// Ack latency buckets, in seconds: 1 min to 1 day (ack_within is minutes to hours).
-const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
-    1, 10, 60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400};
+// Ack latency buckets, in seconds: 1 s to 1 day (ack_within is minutes to hours).
+prometheus::Histogram::BucketBoundaries LatencyBuckets() {
+  return {1, 10, 60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400};
+}
 
 MetricFamily Family(std::string name, std::string help, MetricType type) {
   MetricFamily f;
@@ -68,7 +69,7 @@ void Metrics::ObserveAck(std::string_view via, const AckResult& result) {
       .Increment();
   if (result.outcome == AckOutcome::kAccepted && result.state_changed && result.latency) {
     const double seconds = std::chrono::duration<double>(*result.latency).count();
-    ack_latency_.Add({}, kLatencyBuckets).Observe(seconds < 0 ? 0 : seconds);
+    ack_latency_.Add({}, LatencyBuckets()).Observe(seconds < 0 ? 0 : seconds);
   }
 }
 
