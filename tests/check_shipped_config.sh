@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # amparod --check on the shipped config/amparod.yaml: accepted (exit 0) once
 # its deployment key exists — here a temporary one in place of the systemd
-# credential path — and a broken copy is refused with key paths and exit 78.
+# credential path — and its rules and directory are there (the source tree's
+# in place of /etc/amparo); a broken copy is refused with key paths and exit
+# 78, and so is each thing the daemon would fail to start without: an
+# unknown duty officer, an unreadable key file, a malformed tokens file.
 set -euo pipefail
 amparod=${1:?usage: check_shipped_config.sh AMPAROD SOURCE_DIR}
 root=${2:?usage: check_shipped_config.sh AMPAROD SOURCE_DIR}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 head -c 32 /dev/urandom > "$work/deployment.key"
-sed "s|/run/credentials/amparod.service/deployment.key|$work/deployment.key|" \
+sed -e "s|/run/credentials/amparod.service/deployment.key|$work/deployment.key|" \
+  -e "s|^  dir: /etc/amparo/rules|  dir: $root/rules|" \
+  -e "s|^  dir: /etc/amparo/directory|  dir: $root/config/directory|" \
   "$root/config/amparod.yaml" > "$work/amparod.yaml"
 "$amparod" --check --config "$work/amparod.yaml"
 
@@ -23,4 +28,21 @@ echo "$out"
 [[ $rc -eq 78 ]] || { echo "expected exit 78, got $rc"; exit 1; }
 grep -q "broker.keep_alive" <<<"$out" || { echo "keep_alive error missing"; exit 1; }
 grep -q "store.durability" <<<"$out" || { echo "durability error missing"; exit 1; }
-echo "shipped config accepted; broken copy refused with exit 78"
+# refused PATTERN SED-EXPR...: a copy edited by SED-EXPR fails with 78 and PATTERN.
+refused() {
+  local pattern=$1
+  shift
+  sed "$@" "$work/amparod.yaml" > "$work/bad.yaml"
+  set +e
+  out=$("$amparod" --check --config "$work/bad.yaml" 2>&1)
+  rc=$?
+  set -e
+  echo "$out"
+  [[ $rc -eq 78 ]] || { echo "expected exit 78 for $pattern, got $rc"; exit 1; }
+  grep -q "$pattern" <<<"$out" || { echo "$pattern missing"; exit 1; }
+}
+refused "directory.unrouted" -e 's|^  unrouted: duty-officer|  unrouted: nobody-at-all|'
+refused "privacy.deployment_key_file" -e "s|$work/deployment.key|$work/missing.key|"
+echo "not a token line at all" > "$work/tokens"
+refused "http.ack_tokens_file" -e "s|^  # ack_tokens_file: .*|  ack_tokens_file: $work/tokens|"
+echo "shipped config accepted; broken copies refused with exit 78"

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <random>
 
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "adapters/registry.h"
@@ -116,6 +117,8 @@ Status Daemon::Start() {
       io_, receipt_options, [this](const std::string& topic, const std::string& payload) {
         return mqtt_->Publish(topic, payload, 1, false);
       });
+  if (Status s = StartAcks(store_options); !s.ok()) return s;
+  if (Status s = StartHttp(); !s.ok()) return s;
   mqtt_->OnResult([this](const IngestResult& r) { OnIngested(r); });
   mqtt_->OnSubscribed([this] { OnSubscribed(); });
 
@@ -218,14 +221,40 @@ Status Daemon::StartDelivery() {
       routes, [this](const Delivery& row) { return payloads_->Build(row); });
   pipeline_ = std::make_unique<Pipeline>(io_, *store_, *processing_, events_cache_, clock_,
                                          config_.directory.unrouted);
-  pipeline_->OnDeliveries([this] { dispatcher_->Nudge(); });
+  Result<std::unique_ptr<EscalationStore>> escalation_store = EscalationStore::Create(store_->db());
+  if (!escalation_store.ok()) return escalation_store.status();
+  escalation_store_ = std::move(escalation_store).value();
+  escalator_ = std::make_unique<Escalator>(io_, *store_, *processing_, *escalation_store_, clock_,
+                                           config_.directory.unrouted);
+  escalator_->OnDeliveries([this] { dispatcher_->Nudge(); });
+  // New alerts bring new ack deadlines: the escalator looks again.
+  pipeline_->OnDeliveries([this] {
+    dispatcher_->Nudge();
+    escalator_->Reschedule();
+  });
   clocks_ = std::make_unique<ClockWatcher>(io_, *store_, *processing_, events_cache_, clock_,
                                            config_.directory.unrouted);
+  clocks_->OnDeliveries([this] {
+    dispatcher_->Nudge();
+    escalator_->Reschedule();
+  });
+  Result<std::unique_ptr<ResolutionStore>> resolution_store = ResolutionStore::Create(store_->db());
+  if (!resolution_store.ok()) return resolution_store.status();
+  resolution_store_ = std::move(resolution_store).value();
+  resolved_ = std::make_unique<ResolvedNotifier>(*resolution_store_, processing_->outbox(), clock_,
+                                                 config_.directory.unrouted);
+  resolved_->OnDeliveries([this] { dispatcher_->Nudge(); });
   ApplyPolicy();
-  clocks_->OnDeliveries([this] { dispatcher_->Nudge(); });
-  pipeline_->OnClocksChanged([this] { clocks_->Reschedule(); });
+  pipeline_->OnClocksChanged([this] {
+    clocks_->Reschedule();
+    ResolveStoppedClocks();
+  });
   dispatcher_->Start();
   clocks_->Reschedule();
+  // Deadlines that passed while the daemon was down escalate now; clocks
+  // that stopped before a crash get their resolved notices.
+  escalator_->Reschedule();
+  ResolveStoppedClocks();
   // Events stored but not processed when the daemon last stopped.
   pipeline_->Notify();
   return Status::OK();
@@ -238,6 +267,81 @@ void Daemon::ApplyPolicy() {
   clocks_->SetDirectory(policy_.directory);
   payloads_->SetRuleSet(policy_.rules);
   payloads_->SetDirectory(policy_.directory);
+  escalator_->SetRuleSet(policy_.rules);
+  escalator_->SetDirectory(policy_.directory);
+  resolved_->SetDirectory(policy_.directory);
+}
+
+Status Daemon::StartAcks(const StoreOptions& store_options) {
+  Result<std::unique_ptr<EventStore>> connection = EventStore::Open(store_options);
+  if (!connection.ok()) return connection.status();
+  ack_connection_ = std::move(connection).value();
+  Result<std::unique_ptr<AckStore>> store =
+      AckStore::Create(ack_connection_->db(), config_.directory.unrouted);
+  if (!store.ok()) return store.status();
+  mqtt_ack_store_ = std::move(store).value();
+  mqtt_acks_ = std::make_unique<AckHandler>(*mqtt_ack_store_, clock_);
+  // On Paho's thread: stored before the callback returns (and so before the
+  // PUBACK); the receipt is published from the loop.
+  mqtt_->AddStream(std::string(kAckTopicPrefix) + "+", std::string(kAckTopicPrefix),
+                   [this](const std::string& topic, const std::string& payload) -> Status {
+                     Result<AckReceipt> receipt = mqtt_acks_->HandleMqtt(topic, payload);
+                     if (!receipt.ok()) return receipt.status();
+                     metrics_.ObserveAck("mqtt", receipt->result);
+                     boost::asio::post(io_, [this, r = std::move(receipt).value()] { OnAck(r); });
+                     return Status::OK();
+                   });
+  return Status::OK();
+}
+
+void Daemon::OnAck(const AckReceipt& receipt) {
+  const AckResult& r = receipt.result;
+  if (r.outcome == AckOutcome::kRefused) {
+    spdlog::warn("ack: alert {} via mqtt refused: {}", r.alert_id, r.refusal->code);
+  } else {
+    spdlog::info("ack: alert {} via mqtt {}", r.alert_id, AckOutcomeName(r.outcome));
+  }
+  if (stopping_ || receipt.topic.empty()) return;
+  if (Status s = mqtt_->Publish(receipt.topic, receipt.payload, 1, false); !s.ok()) {
+    spdlog::warn("ack receipt for alert {}: {}", r.alert_id, s.ToString());
+  }
+}
+
+Status Daemon::StartHttp() {
+  Result<std::unique_ptr<AckStore>> store =
+      AckStore::Create(store_->db(), config_.directory.unrouted);
+  if (!store.ok()) return store.status();
+  loop_ack_store_ = std::move(store).value();
+  alert_query_ = std::make_unique<AlertQuery>(store_->db());
+  if (!config_.http.enabled) return Status::OK();
+  Result<HttpServerOptions> options = ParseListen(config_.http.listen, HttpServerOptions{});
+  if (!options.ok()) return options.status();
+  ApiDeps deps;
+  deps.query = alert_query_.get();
+  deps.acks = loop_ack_store_.get();
+  deps.clocks = &processing_->clocks();
+  deps.metrics = &metrics_;
+  deps.clock = &clock_;
+  deps.duty_officer = config_.directory.unrouted;
+  if (config_.http.ack_tokens_file) {
+    Result<TokenTable> tokens = TokenTable::Load(*config_.http.ack_tokens_file);
+    if (!tokens.ok()) return tokens.status();
+    deps.tokens = std::move(tokens).value();
+  }
+  deps.readiness = [this] {
+    return Readiness{.store = alert_query_->StoreBytes().ok(),
+                     .broker = mqtt_ && mqtt_->subscribed(),
+                     .rules = policy_.rules != nullptr && policy_.directory != nullptr};
+  };
+  api_ = std::make_unique<Api>(std::move(deps));
+  http_ = std::make_unique<HttpServer>(io_, std::move(options).value(),
+                                       [this](const HttpRequest& r) { return api_->Handle(r); });
+  return http_->Start();
+}
+
+void Daemon::ResolveStoppedClocks() {
+  Result<int> resolved = resolved_->ResolveStopped();
+  if (!resolved.ok()) spdlog::error("resolved notices: {}", resolved.status().ToString());
 }
 
 void Daemon::OnSubscribed() {
@@ -313,8 +417,10 @@ void Daemon::Stop() {
   receipts_->Flush();
   mqtt_->Stop(std::chrono::seconds(5));
   receipts_->Stop();
+  if (http_) http_->Stop();
   pipeline_->Stop();
   clocks_->Stop();
+  escalator_->Stop();
   dispatcher_->Stop();
   adapters_ = AdapterSet();  // disconnects the alert client
   signals_.cancel();

@@ -24,15 +24,23 @@
 #include "daemon/app/policy.h"
 #include "daemon/core/clock.h"
 #include "daemon/core/keyed_hash.h"
+#include "daemon/delivery/ack_handler.h"
 #include "daemon/delivery/adapter_set.h"
 #include "daemon/delivery/clock_watcher.h"
 #include "daemon/delivery/dispatcher.h"
 #include "daemon/delivery/event_cache.h"
 #include "daemon/delivery/payload_builder.h"
+#include "daemon/delivery/escalator.h"
 #include "daemon/delivery/pipeline.h"
+#include "daemon/delivery/resolved_notifier.h"
+#include "daemon/http/api.h"
+#include "daemon/http/http_server.h"
+#include "daemon/http/metrics.h"
 #include "daemon/ingest/ingest_handler.h"
 #include "daemon/ingest/mqtt_ingest.h"
 #include "daemon/ingest/receipt_publisher.h"
+#include "daemon/store/ack_store.h"
+#include "daemon/store/alert_query.h"
 #include "daemon/store/event_store.h"
 #include "daemon/store/processing_store.h"
 
@@ -59,6 +67,10 @@ class Daemon {
  private:
   Status Start();
   Status StartDelivery();
+  Status StartAcks(const StoreOptions& store_options);
+  Status StartHttp();
+  void OnAck(const AckReceipt& receipt);
+  void ResolveStoppedClocks();
   void Stop();
   void Reload();
   void WaitForSignals();
@@ -85,9 +97,23 @@ class Daemon {
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<ClockWatcher> clocks_;
+  std::unique_ptr<EscalationStore> escalation_store_;  // on the loop's connection
+  std::unique_ptr<Escalator> escalator_;
+  std::unique_ptr<ResolutionStore> resolution_store_;  // on the loop's connection
+  std::unique_ptr<ResolvedNotifier> resolved_;
   std::unique_ptr<IngestHandler> ingest_handler_;
   std::unique_ptr<MqttIngest> mqtt_;
   std::unique_ptr<ReceiptPublisher> receipts_;
+  Metrics metrics_;
+  // Acks over MQTT are stored on Paho's thread, on a connection of their own.
+  std::unique_ptr<EventStore> ack_connection_;
+  std::unique_ptr<AckStore> mqtt_ack_store_;
+  std::unique_ptr<AckHandler> mqtt_acks_;
+  // The HTTP API runs on the loop, on the loop's connection.
+  std::unique_ptr<AckStore> loop_ack_store_;
+  std::unique_ptr<AlertQuery> alert_query_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<HttpServer> http_;
   IngestCounters counters_;
   bool ready_sent_ = false;
   bool stopping_ = false;

@@ -1,6 +1,8 @@
 #include "daemon/app/logging.h"
 
+#include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <iterator>
 #include <map>
@@ -12,6 +14,10 @@
 #include <spdlog/formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace amparo {
 
@@ -130,9 +136,47 @@ class JsonFormatter final : public spdlog::formatter {
   }
 };
 
-std::unique_ptr<spdlog::formatter> MakeFormatter(LogFormat format) {
-  if (format == LogFormat::kJson) return std::make_unique<JsonFormatter>();
-  return std::make_unique<TextFormatter>();
+// The sd-daemon(3) priority of a record: "<3>" for an error, and so on.
+std::string_view Priority(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::critical:
+      return "<2>";
+    case spdlog::level::err:
+      return "<3>";
+    case spdlog::level::warn:
+      return "<4>";
+    case spdlog::level::info:
+      return "<6>";
+    default:
+      return "<7>";
+  }
+}
+
+// Prefixes each record of `inner` with its priority, for journald.
+class PriorityFormatter final : public spdlog::formatter {
+ public:
+  explicit PriorityFormatter(std::unique_ptr<spdlog::formatter> inner) : inner_(std::move(inner)) {}
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    Append(Priority(msg.level), &dest);
+    inner_->format(msg, dest);
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<PriorityFormatter>(inner_->clone());
+  }
+
+ private:
+  std::unique_ptr<spdlog::formatter> inner_;
+};
+
+std::unique_ptr<spdlog::formatter> MakeFormatter(LogFormat format, bool priority_prefix = false) {
+  std::unique_ptr<spdlog::formatter> f;
+  if (format == LogFormat::kJson) {
+    f = std::make_unique<JsonFormatter>();
+  } else {
+    f = std::make_unique<TextFormatter>();
+  }
+  if (priority_prefix) return std::make_unique<PriorityFormatter>(std::move(f));
+  return f;
 }
 
 spdlog::sink_ptr StderrSink(LogFormat format) {
@@ -176,18 +220,44 @@ Registry& GetRegistry() {
 
 }  // namespace
 
-Status SetupLogging(LogFormat format, LogLevel level) {
-  return SetupLogging(format, level, StderrSink(format));
+bool StderrIsJournal() {
+  // Read at start-up, before any other thread exists.
+  const char* stream = std::getenv("JOURNAL_STREAM");  // NOLINT(concurrency-mt-unsafe)
+  if (stream == nullptr) return false;
+  struct stat st {};
+  if (fstat(STDERR_FILENO, &st) != 0) return false;
+  // "DEVICE:INODE", both decimal.
+  const std::string_view text(stream);
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return false;
+  auto number = [](std::string_view digits, unsigned long long* out) {
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), *out);
+    return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
+  };
+  unsigned long long dev = 0;
+  unsigned long long ino = 0;
+  if (!number(text.substr(0, colon), &dev) || !number(text.substr(colon + 1), &ino)) return false;
+  return dev == static_cast<unsigned long long>(st.st_dev) &&
+         ino == static_cast<unsigned long long>(st.st_ino);
 }
 
-Status SetupLogging(LogFormat format, LogLevel level, spdlog::sink_ptr sink) {
+Status SetupLogging(LogFormat format, LogLevel level) {
+  return SetupLogging(format, level, StderrSink(format), StderrIsJournal());
+}
+
+Status SetupLogging(LogFormat format, LogLevel level, spdlog::sink_ptr sink, bool priority_prefix) {
   if (sink == nullptr) return Status::InvalidArgument("SetupLogging: no sink");
-  sink->set_formatter(MakeFormatter(format));
+  sink->set_formatter(MakeFormatter(format, priority_prefix));
   Registry& registry = GetRegistry();
   std::lock_guard<std::mutex> lock(registry.mu);
   registry.level = ToSpdlog(level);
   registry.sink->SetTarget(std::move(sink));
   for (auto& [name, logger] : registry.loggers) logger->set_level(registry.level);
+  // Most of the daemon logs through spdlog's default logger: it follows too.
+  auto default_logger = std::make_shared<spdlog::logger>("amparod", registry.sink);
+  default_logger->set_level(registry.level);
+  default_logger->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(std::move(default_logger));
   return Status::OK();
 }
 

@@ -27,13 +27,22 @@ namespace amparo {
 enum class LogFormat { kText, kJson };
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
 
-// Sends every logger, those made before and after the call, to stderr in
+// Sends every logger, those made before and after the call and spdlog's
+// default logger (what spdlog::info() and friends write to), to stderr in
 // `format`, dropping records below `level`. Until it is first called, loggers
-// write text at info level to stderr.
+// write text at info level to stderr. When stderr is the journal (systemd
+// sets JOURNAL_STREAM to its device:inode), each record starts with its
+// syslog priority, "<3>" for an error, so that `journalctl -p warning`
+// filters; journald strips the prefix.
 Status SetupLogging(LogFormat format, LogLevel level);
 
-// As above but writes to `sink` instead of stderr (for tests and tools).
-Status SetupLogging(LogFormat format, LogLevel level, spdlog::sink_ptr sink);
+// As above but writes to `sink` instead of stderr (for tests and tools),
+// with the "<N>" priority prefix if `priority_prefix`.
+Status SetupLogging(LogFormat format, LogLevel level, spdlog::sink_ptr sink,
+                    bool priority_prefix = false);
+
+// True if stderr is the journal stream systemd named in JOURNAL_STREAM.
+bool StderrIsJournal();
 
 // The logger named `component`, made on first use; the same object after.
 std::shared_ptr<spdlog::logger> Logger(std::string_view component);

@@ -4,6 +4,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -11,14 +12,13 @@
 #include "daemon/app/config.h"
 #include "daemon/app/daemon.h"
 #include "daemon/app/logging.h"
+#include "daemon/app/startup_check.h"
 
 namespace {
 
 constexpr int kExitConfig = 78;  // EX_CONFIG (sysexits.h)
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Main(int argc, char** argv) {
   CLI::App cli{"amparod: child-protection alerting daemon"};
   std::string config_path = "/etc/amparo/amparod.yaml";
   bool check_only = false;
@@ -40,8 +40,8 @@ int main(int argc, char** argv) {
       if (!s.ok()) config = s;
     }
     if (!config.ok()) {
-      std::fprintf(stderr, "%s: invalid configuration:\n%s\n", config_path.c_str(),
-                   config.status().message().c_str());
+      (void)std::fprintf(stderr, "%s: invalid configuration:\n%s\n", config_path.c_str(),
+                         config.status().message().c_str());
       return kExitConfig;
     }
     if (log_format) {
@@ -49,18 +49,40 @@ int main(int argc, char** argv) {
           *log_format == "json" ? amparo::LogFormat::kJson : amparo::LogFormat::kText;
     }
     if (check_only) {
-      std::printf("%s: configuration is valid\n", config_path.c_str());
+      // Everything the daemon needs to start, not only the config's syntax.
+      const std::vector<std::string> problems = amparo::CheckStartup(*config);
+      for (const std::string& p : problems) (void)std::fprintf(stderr, "%s\n", p.c_str());
+      if (!problems.empty()) {
+        (void)std::fprintf(stderr, "%s: %zu problem(s); amparod would not start\n",
+                           config_path.c_str(), problems.size());
+        return kExitConfig;
+      }
+      (void)std::printf("%s: configuration, rules, directory and key files are valid\n",
+                        config_path.c_str());
       return 0;
     }
     if (amparo::Status s = amparo::SetupLogging(config->logging.format, config->logging.level);
         !s.ok()) {
-      std::fprintf(stderr, "logging: %s\n", s.ToString().c_str());
+      (void)std::fprintf(stderr, "logging: %s\n", s.ToString().c_str());
       return kExitConfig;
     }
     amparo::Daemon daemon(std::move(config).value());
     return daemon.Run();
   } catch (const std::exception& e) {
     spdlog::critical("fatal: {}", e.what());
+    return 1;
+  }
+}
+
+}  // namespace
+
+// No exception leaves main: whatever Main (or logging its failure) throws
+// ends the process with 1.
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (...) {
+    (void)std::fputs("amparod: fatal: unexpected exception\n", stderr);
     return 1;
   }
 }

@@ -3,14 +3,34 @@
 #include "daemon/delivery/alert_builder.h"
 #include "daemon/engine/case_snapshot.h"
 #include "daemon/engine/derived_facts.h"
+#include "daemon/event/rfc3339.h"
 #include "daemon/routing/resolver.h"
+#include "daemon/store/resolution_store.h"
 
 namespace amparo {
+
+namespace {
+
+// The notice that an alert's legal clock stopped: ids only, nothing of the child.
+nlohmann::json ResolvedNotice(const AlertRecord& alert, const Delivery& delivery) {
+  return {{"schema", kAlertSchemaV1},
+          {"alert_id", alert.alert_id},
+          {"version", delivery.version},
+          {"kind", kResolvedKind},
+          {"rule", alert.rule_id},
+          {"clock", alert.rule_id.substr(0, alert.rule_id.find(':'))},
+          {"resolved_at", FormatUtc(alert.updated_at)},
+          {"reason", "the legal clock stopped: the obligation was met"},
+          {"recipient", {{"agency", delivery.agency_id}}}};
+}
+
+}  // namespace
 
 Result<std::string> PayloadBuilder::Build(const Delivery& delivery) {
   if (!rules_ || !directory_) return Status::FailedPrecondition("payloads: no rules or directory");
   Result<AlertRecord> alert = processing_.alerts().Get(delivery.alert_id);
   if (!alert.ok()) return alert.status();
+  if (alert->about.kind == kResolvedKind) return ResolvedNotice(*alert, delivery).dump();
   Result<std::shared_ptr<const Event>> event = cache_.Load(events_, alert->last_event_id);
   if (!event.ok()) return event.status();
   Result<CaseSnapshot> now_case = processing_.cases().LoadCase(alert->subject_key);
@@ -32,9 +52,19 @@ Result<std::string> PayloadBuilder::Build(const Delivery& delivery) {
     recipient.agency_id = delivery.agency_id;
     recipient.language = "en";
   }
-  return BuildAlert(delivery.alert_id, delivery.version, alert->about, disclosed, facts.age_years,
-                    recipient, *directory_)
-      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  nlohmann::json payload = BuildAlert(delivery.alert_id, delivery.version, alert->about, disclosed,
+                                      facts.age_years, recipient, *directory_);
+  if (alert->escalated_from) {
+    // The rung below: which alert nobody acknowledged, by whom, by when.
+    Result<AlertRecord> from = processing_.alerts().Get(*alert->escalated_from);
+    if (!from.ok()) return from.status();
+    payload["escalated_from"] = {
+        {"alert_id", from->alert_id},
+        {"agency", from->agency_id},
+        {"deadline", from->deadline ? nlohmann::json(FormatUtc(*from->deadline)) : nullptr},
+        {"reason", "not acknowledged by its deadline"}};
+  }
+  return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace amparo

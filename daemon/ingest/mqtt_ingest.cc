@@ -72,6 +72,15 @@ Status MqttIngest::Start() {
 void MqttIngest::HandleConnected() {
   // Mosquitto 2.0.11 does not restore a persistent session's shared
   // subscriptions, so subscribe again on every connect.
+  // The other streams first: the broker grants in order, so once the events'
+  // SUBACK is in (and READY=1 goes out) every stream is subscribed.
+  for (const Stream& stream : streams_) {
+    try {
+      client_->subscribe(stream.filter, kQos);
+    } catch (const mqtt::exception& e) {
+      spdlog::error("mqtt: subscribe to {} failed: {}", stream.filter, e.what());
+    }
+  }
   try {
     client_->subscribe(options_.subscription, kQos, nullptr, subscribe_listener_);
   } catch (const mqtt::exception& e) {
@@ -102,6 +111,20 @@ void MqttIngest::HandleMessage(const mqtt::const_message_ptr& msg) {
   if (!msg) return;
   const std::string& topic = msg->get_topic();
   const std::string& payload = msg->get_payload_ref().str();
+  for (const Stream& stream : streams_) {
+    if (!topic.starts_with(stream.prefix)) continue;
+    Status status = Status::Internal("not handled");
+    try {
+      status = stream.handler(topic, payload);
+    } catch (const std::exception& e) {
+      status = Status::Internal(std::string("exception while storing: ") + e.what());
+    }
+    if (status.ok()) return;
+    spdlog::critical("ingest: cannot store message from {}: {}; exiting without acknowledging",
+                     topic, status.ToString());
+    spdlog::shutdown();
+    std::_Exit(kExitCannotStore);
+  }
   Result<IngestResult> result = Status::Internal("not handled");
   try {
     result = handler_.Handle(topic, payload);
@@ -120,6 +143,10 @@ void MqttIngest::HandleMessage(const mqtt::const_message_ptr& msg) {
     boost::asio::post(
         io_, [sink = on_result_, r = std::move(result).value()]() mutable { sink(std::move(r)); });
   }
+}
+
+void MqttIngest::AddStream(std::string filter, std::string prefix, StreamHandler handler) {
+  streams_.push_back(Stream{std::move(filter), std::move(prefix), std::move(handler)});
 }
 
 void MqttIngest::Stop(Duration timeout) {

@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <mqtt/async_client.h>
@@ -60,7 +61,16 @@ class MqttIngest {
   MqttIngest(const MqttIngest&) = delete;
   MqttIngest& operator=(const MqttIngest&) = delete;
 
+  // Handles a message of another stream on the same client (acks, say) on
+  // Paho's thread. It must make the message durable before it returns OK;
+  // a non-OK status ends the process unacknowledged, as for events.
+  using StreamHandler = std::function<Status(const std::string& topic, const std::string& payload)>;
+
   void OnResult(ResultSink sink) { on_result_ = std::move(sink); }
+  // Subscribes to `filter` too (on every connect, before the events), and
+  // hands messages whose topic starts with `prefix` to `handler` instead of
+  // the event handler. REQUIRES: called before Start().
+  void AddStream(std::string filter, std::string prefix, StreamHandler handler);
   void OnSubscribed(SubscribedSink sink) { on_subscribed_ = std::move(sink); }
 
   // Starts connecting; reconnects by itself with backoff. Returns an error
@@ -96,7 +106,14 @@ class MqttIngest {
   boost::asio::io_context& io_;
   MqttOptions options_;
   IngestHandler& handler_;
+  struct Stream {
+    std::string filter;
+    std::string prefix;
+    StreamHandler handler;
+  };
+
   std::unique_ptr<mqtt::async_client> client_;
+  std::vector<Stream> streams_;
   ResultSink on_result_;
   SubscribedSink on_subscribed_;
   std::atomic<bool> subscribed_{false};

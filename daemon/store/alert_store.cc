@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::string_view kColumns = R"sql(
   alert_id, rule_id, subject_key, agency_id, role, opening_event_id, last_event_id, severity,
-  state, version, deadline_ms, escalates_to, created_at_ms, updated_at_ms, about)sql";
+  state, version, deadline_ms, escalates_to, created_at_ms, updated_at_ms, about, escalated_from)sql";
 
 const std::string kFindOpen = "SELECT " + std::string(kColumns) +
                               " FROM alerts WHERE rule_id = ? AND subject_key = ? AND"
@@ -66,7 +66,8 @@ Result<AlertRecord> ReadAlert(const Statement& row) {
       .escalates_to = row.ColumnIsNull(11) ? std::nullopt : std::optional(row.ColumnText(11)),
       .created_at = rows::FromMillis(row.ColumnInt64(12)),
       .updated_at = rows::FromMillis(row.ColumnInt64(13)),
-      .about = std::move(about).value()};
+      .about = std::move(about).value(),
+      .escalated_from = row.ColumnIsNull(15) ? std::nullopt : std::optional(row.ColumnText(15))};
 }
 
 Status CheckChange(const AlertChange& change) {

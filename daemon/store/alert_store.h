@@ -67,6 +67,7 @@ struct AlertRecord {
   Instant created_at{};
   Instant updated_at{};
   AlertSubject about;  // Of the last version; each recipient's payload is built from it.
+  std::optional<std::string> escalated_from;  // The alert nobody acknowledged, for an escalation.
 };
 
 // What OpenOrUpdate did.

@@ -174,6 +174,47 @@ constexpr std::array kMigrations = {
       ALTER TABLE cases ADD COLUMN born_not_before_ms INTEGER;
       ALTER TABLE cases ADD COLUMN born_not_after_ms INTEGER;
     )sql"},
+    // AckStore (issue 9): an ack names the alert version or an idempotency
+    // key, so a repeat is recognised (acks_once); an ack the daemon refuses
+    // (unknown alert, not a recipient, malformed) is kept with its reason in
+    // refused_acks, never dropped. refused_acks.alert_id has no foreign key:
+    // an unknown alert id is one of the reasons to refuse. EscalationStore:
+    // an alert escalated for want of an ack is marked (escalated_at_ms), the
+    // alert it opened names it (escalated_from), and each step is a row of
+    // escalations.
+    Migration{9, "acks: versions, idempotency keys, refusals; the escalation ladder", R"sql(
+      ALTER TABLE acks ADD COLUMN version INTEGER;
+      ALTER TABLE acks ADD COLUMN idempotency_key TEXT;
+      ALTER TABLE acks ADD COLUMN received_at_ms INTEGER;
+      CREATE UNIQUE INDEX acks_once ON acks(alert_id, agency_id, idempotency_key)
+        WHERE idempotency_key IS NOT NULL;
+      CREATE TABLE refused_acks (
+        id INTEGER PRIMARY KEY,
+        received_at_ms INTEGER NOT NULL,
+        via TEXT NOT NULL CHECK (via IN ('mqtt', 'http')),
+        agency_id TEXT NOT NULL,
+        alert_id TEXT,
+        reason_code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        raw BLOB NOT NULL
+      );
+      CREATE INDEX refused_acks_by_received_at ON refused_acks(received_at_ms);
+      ALTER TABLE alerts ADD COLUMN escalated_at_ms INTEGER;
+      ALTER TABLE alerts ADD COLUMN escalated_from TEXT REFERENCES alerts(alert_id);
+      CREATE INDEX alerts_next_ack_timeout ON alerts(deadline_ms)
+        WHERE state = 'open' AND escalated_at_ms IS NULL AND deadline_ms IS NOT NULL
+          AND deadline_ms > created_at_ms;
+      CREATE TABLE escalations (
+        id INTEGER PRIMARY KEY,
+        from_alert_id TEXT NOT NULL REFERENCES alerts(alert_id),
+        to_alert_id TEXT REFERENCES alerts(alert_id),
+        from_agency TEXT NOT NULL,
+        to_agency TEXT,
+        reason TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+      );
+      CREATE INDEX escalations_by_from ON escalations(from_alert_id);
+    )sql"},
 };
 
 constexpr bool NumberedWithoutGaps() {

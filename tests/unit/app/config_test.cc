@@ -120,6 +120,12 @@ TEST_CASE("The shipped config parses and sets every key to its default") {
   REQUIRE(shipped.ok());
   Config expected;
   expected.privacy.deployment_key_file = "/run/credentials/amparod.service/deployment.key";
+  // The sample directory sends e-mail (pa-senniaf): the shipped config names
+  // the host's MTA on loopback as its relay.
+  expected.smtp.url = "smtp://127.0.0.1:25";
+  expected.smtp.tls = SmtpTlsMode::kNone;
+  expected.smtp.from = "alertas@amparo.example.org";
+  expected.smtp.from_name = "amparo";
   CHECK(*shipped == expected);
 }
 

@@ -1,6 +1,7 @@
 #include "daemon/app/logging.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <random>
 #include <regex>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/details/log_msg.h>
 #include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 namespace amparo {
 namespace {
@@ -18,9 +20,9 @@ namespace {
 // Captures what the loggers write, in `format` at `level`.
 class Capture {
  public:
-  Capture(LogFormat format, LogLevel level)
+  Capture(LogFormat format, LogLevel level, bool priority_prefix = false)
       : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(out_)) {
-    REQUIRE(SetupLogging(format, level, sink_).ok());
+    REQUIRE(SetupLogging(format, level, sink_, priority_prefix).ok());
   }
   ~Capture() { (void)SetupLogging(LogFormat::kText, LogLevel::kInfo); }
 
@@ -134,6 +136,57 @@ TEST_CASE("Named loggers share one sink and follow SetupLogging") {
   CHECK(nlohmann::json::parse(lines[0])["logger"] == "early");
   CHECK(nlohmann::json::parse(lines[0])["level"] == "debug");
   CHECK(nlohmann::json::parse(lines[1])["logger"] == "late");
+}
+
+TEST_CASE("spdlog's default logger follows the configured format and level") {
+  Capture capture(LogFormat::kJson, LogLevel::kWarn);
+  spdlog::info("dropped");
+  spdlog::warn("kept {}", 1);
+  const std::vector<std::string> lines = capture.Lines();
+  REQUIRE(lines.size() == 1);
+  const nlohmann::json record = nlohmann::json::parse(lines[0]);
+  CHECK(record["level"] == "warn");
+  CHECK(record["msg"] == "kept 1");
+}
+
+TEST_CASE("Journald priorities prefix each record when asked, and only then") {
+  SECTION("with the prefix") {
+    Capture capture(LogFormat::kText, LogLevel::kDebug, /*priority_prefix=*/true);
+    spdlog::error("e");
+    spdlog::warn("w");
+    spdlog::info("i");
+    spdlog::debug("d");
+    Logger("delivery")->critical("c");
+    const std::vector<std::string> lines = capture.Lines();
+    REQUIRE(lines.size() == 5);
+    CHECK(lines[0].starts_with("<3>"));
+    CHECK(lines[1].starts_with("<4>"));
+    CHECK(lines[2].starts_with("<6>"));
+    CHECK(lines[3].starts_with("<7>"));
+    CHECK(lines[4].starts_with("<2>"));
+  }
+  SECTION("JSON with the prefix: the rest of the line is still one JSON object") {
+    Capture capture(LogFormat::kJson, LogLevel::kInfo, /*priority_prefix=*/true);
+    spdlog::warn("w");
+    const std::vector<std::string> lines = capture.Lines();
+    REQUIRE(lines.size() == 1);
+    REQUIRE(lines[0].starts_with("<4>{"));
+    CHECK(nlohmann::json::parse(lines[0].substr(3))["msg"] == "w");
+  }
+  SECTION("without") {
+    Capture capture(LogFormat::kText, LogLevel::kInfo);
+    spdlog::error("e");
+    REQUIRE(capture.Lines().size() == 1);
+    CHECK_FALSE(capture.Lines()[0].starts_with("<"));
+  }
+}
+
+TEST_CASE("StderrIsJournal needs JOURNAL_STREAM to name stderr") {
+  ::unsetenv("JOURNAL_STREAM");
+  CHECK_FALSE(StderrIsJournal());
+  ::setenv("JOURNAL_STREAM", "1:2", 1);
+  CHECK_FALSE(StderrIsJournal());
+  ::unsetenv("JOURNAL_STREAM");
 }
 
 TEST_CASE("SetupLogging refuses a missing sink") {

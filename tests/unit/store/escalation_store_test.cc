@@ -1,0 +1,125 @@
+#include "daemon/store/escalation_store.h"
+
+#include <catch2/catch.hpp>
+
+#include "daemon/store/ack_store.h"
+#include "tests/unit/store/store_fixture.h"
+
+namespace amparo {
+namespace {
+
+using testing::At;
+
+// One open alert to consulate-gt; MakeAlert's deadline is 7200 s.
+struct EscalationFixture {
+  testing::StoreFixture f;
+  std::unique_ptr<EscalationStore> store;
+  std::string alert_id;
+
+  EscalationFixture() {
+    ProcessingCommit commit = testing::MakeCommit(f.AddEvent("ev-1"), "ev-1", At(5000));
+    commit.alerts.push_back(testing::MakeAlert("rule-a", "consulate-gt", "ev-1"));
+    alert_id = f.store().CommitProcessing(commit).value().alerts.at(0).alert.alert_id;
+    store = EscalationStore::Create(f.db()).value();
+  }
+
+  EscalatedAlert To(const std::string& agency) const {
+    return EscalatedAlert{.alert_id = "esc-" + agency,
+                          .agency_id = agency,
+                          .role = "escalation",
+                          .deadline = At(20'000'000),
+                          .escalates_to = std::nullopt,
+                          .about = {.kind = "escalation",
+                                    .rule = "rule-a",
+                                    .severity = Severity::kCritical,
+                                    .title = {{"en", "escalated"}},
+                                    .summary = {},
+                                    .legal_basis = {},
+                                    .deadline = At(20'000'000)},
+                          .channel = {"mqtt", ""}};
+  }
+};
+
+TEST_CASE("EscalationStore: an alert times out at its deadline, not before") {
+  EscalationFixture x;
+  CHECK(x.store->NextTimeout().value() == At(7'200'000));
+  CHECK(x.store->TimedOut(At(7'199'999), 10).value().empty());
+  REQUIRE(x.store->TimedOut(At(7'200'000), 10).value().size() == 1);
+}
+
+TEST_CASE("EscalationStore: one step opens the next agency's alert with a delivery, once") {
+  EscalationFixture x;
+  const std::vector<TimedOutAlert> due = x.store->TimedOut(At(7'200'000), 10).value();
+  REQUIRE(due.size() == 1);
+  EscalationStep step{
+      .from = &due[0], .to = x.To("gt-minex"), .reason = "ack_timeout", .now = At(7'200'001)};
+  Result<EscalationOutcome> outcome = x.store->Commit(step, x.f.store().outbox());
+  REQUIRE(outcome.ok());
+  CHECK(outcome->escalated);
+  CHECK(outcome->to_alert_id == "esc-gt-minex");
+  CHECK(outcome->delivery.has_value());
+  CHECK(x.f.Count("alerts WHERE alert_id = 'esc-gt-minex' AND escalated_from = '" + x.alert_id +
+                  "' AND state = 'open'") == 1);
+  CHECK(x.f.Count("deliveries WHERE alert_id = 'esc-gt-minex' AND agency_id = 'gt-minex'") == 1);
+  CHECK(x.f.Count("escalations") == 1);
+  // The original is escalated: it never times out again. The new one will.
+  CHECK(x.store->TimedOut(At(7'300'000), 10).value().empty());
+  CHECK(x.store->NextTimeout().value() == At(20'000'000));
+  // A second commit of the same step (a replay) changes nothing.
+  Result<EscalationOutcome> again = x.store->Commit(step, x.f.store().outbox());
+  REQUIRE(again.ok());
+  CHECK_FALSE(again->escalated);
+  CHECK(x.f.Count("escalations") == 1);
+}
+
+TEST_CASE("EscalationStore: an alert acknowledged before the step is not escalated") {
+  EscalationFixture x;
+  const std::vector<TimedOutAlert> due = x.store->TimedOut(At(7'200'000), 10).value();
+  REQUIRE(due.size() == 1);
+  auto acks = AckStore::Create(x.f.db(), "duty-officer").value();
+  REQUIRE(acks->Record({.alert_id = x.alert_id,
+                        .version = 1,
+                        .idempotency_key = "",
+                        .agency_id = "consulate-gt",
+                        .by = "officer",
+                        .note = "",
+                        .at = std::nullopt,
+                        .via = "http"},
+                       "", At(7'200'000))
+              .ok());
+  EscalationStep step{
+      .from = &due[0], .to = x.To("gt-minex"), .reason = "ack_timeout", .now = At(7'200'001)};
+  Result<EscalationOutcome> outcome = x.store->Commit(step, x.f.store().outbox());
+  REQUIRE(outcome.ok());
+  CHECK_FALSE(outcome->escalated);
+  CHECK(x.f.Count("escalations") == 0);
+  CHECK(x.f.Count("alerts WHERE alert_id = 'esc-gt-minex'") == 0);
+  CHECK(x.store->NextTimeout().value() == std::nullopt);
+}
+
+TEST_CASE("EscalationStore: an alert raised already past its deadline never times out") {
+  testing::StoreFixture f;
+  ProcessingCommit commit = testing::MakeCommit(f.AddEvent("ev-1"), "ev-1", At(8'000'000));
+  commit.alerts.push_back(testing::MakeAlert("clock:due", "mx-dif", "ev-1"));  // Due 7200 s.
+  REQUIRE(f.store().CommitProcessing(commit).ok());
+  auto store = EscalationStore::Create(f.db()).value();
+  CHECK(store->NextTimeout().value() == std::nullopt);
+  CHECK(store->TimedOut(At(9'000'000), 10).value().empty());
+}
+
+TEST_CASE("EscalationStore: the end of the ladder is recorded without a target") {
+  EscalationFixture x;
+  const std::vector<TimedOutAlert> due = x.store->TimedOut(At(7'200'000), 10).value();
+  REQUIRE(due.size() == 1);
+  EscalationStep step{
+      .from = &due[0], .to = std::nullopt, .reason = "ack_timeout", .now = At(7'200'001)};
+  Result<EscalationOutcome> outcome = x.store->Commit(step, x.f.store().outbox());
+  REQUIRE(outcome.ok());
+  CHECK(outcome->escalated);
+  CHECK(outcome->to_alert_id.empty());
+  CHECK(x.f.Count("escalations WHERE to_alert_id IS NULL AND to_agency IS NULL") == 1);
+  CHECK(x.store->TimedOut(At(9'000'000), 10).value().empty());
+}
+
+}  // namespace
+}  // namespace amparo
