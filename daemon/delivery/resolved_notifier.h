@@ -29,7 +29,6 @@
 
 namespace amparo {
 
-
 class ResolvedNotifier {
  public:
   // `fallback_agency` (the duty officer) receives the notices of agencies

@@ -80,14 +80,16 @@ AckStore::AckStore(Database& db, std::string privileged_agency,
 AckStore::~AckStore() = default;
 
 Result<std::unique_ptr<AckStore>> AckStore::Create(Database& db, std::string privileged_agency) {
-  Result<std::vector<Statement>> prepared = rows::PrepareAll(
-      db, std::array<std::string_view, 8>{kGetAlert, kWasRecipient, kFindAck, kInsertAck,
-                                          kAcknowledge, kInsertRefused, kForAlert, kRecentRefused});
-  if (!prepared.ok()) return prepared.status();
-  std::vector<Statement>& s = *prepared;
-  auto statements = std::make_unique<Statements>(
-      Statements{std::move(s[0]), std::move(s[1]), std::move(s[2]), std::move(s[3]),
-                 std::move(s[4]), std::move(s[5]), std::move(s[6]), std::move(s[7])});
+  Preparer p(db);
+  auto statements = std::make_unique<Statements>(Statements{.get_alert = p(kGetAlert),
+                                                            .was_recipient = p(kWasRecipient),
+                                                            .find_ack = p(kFindAck),
+                                                            .insert_ack = p(kInsertAck),
+                                                            .acknowledge = p(kAcknowledge),
+                                                            .insert_refused = p(kInsertRefused),
+                                                            .for_alert = p(kForAlert),
+                                                            .recent_refused = p(kRecentRefused)});
+  if (!p.status().ok()) return p.status();
   return std::unique_ptr<AckStore>(
       new AckStore(db, std::move(privileged_agency), std::move(statements)));
 }

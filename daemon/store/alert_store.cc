@@ -152,15 +152,15 @@ AlertStore::AlertStore(Database& db, std::unique_ptr<Statements> statements)
 AlertStore::~AlertStore() = default;
 
 Result<std::unique_ptr<AlertStore>> AlertStore::Create(Database& db) {
-  Result<std::vector<Statement>> prepared = rows::PrepareAll(
-      db,
-      std::array<std::string_view, 6>{kFindOpen, kGet, kInsert, kUpdate, kInsertAck, kAcknowledge});
-  if (!prepared.ok()) return prepared.status();
-  std::vector<Statement>& s = *prepared;
-  return std::unique_ptr<AlertStore>(new AlertStore(
-      db,
-      std::make_unique<Statements>(Statements{std::move(s[0]), std::move(s[1]), std::move(s[2]),
-                                              std::move(s[3]), std::move(s[4]), std::move(s[5])})));
+  Preparer p(db);
+  auto statements = std::make_unique<Statements>(Statements{.find_open = p(kFindOpen),
+                                                            .get = p(kGet),
+                                                            .insert = p(kInsert),
+                                                            .update = p(kUpdate),
+                                                            .insert_ack = p(kInsertAck),
+                                                            .acknowledge = p(kAcknowledge)});
+  if (!p.status().ok()) return p.status();
+  return std::unique_ptr<AlertStore>(new AlertStore(db, std::move(statements)));
 }
 
 Result<AlertVersion> AlertStore::OpenOrUpdate(const AlertChange& change,

@@ -76,11 +76,11 @@ CaseStore::CaseStore(std::unique_ptr<Statements> statements) : statements_(std::
 CaseStore::~CaseStore() = default;
 
 Result<std::unique_ptr<CaseStore>> CaseStore::Create(Database& db) {
-  Result<std::vector<Statement>> prepared = rows::PrepareAll(db, std::array{kLoadCase, kWriteCase});
-  if (!prepared.ok()) return prepared.status();
-  std::vector<Statement>& s = *prepared;
-  return std::unique_ptr<CaseStore>(
-      new CaseStore(std::make_unique<Statements>(Statements{std::move(s[0]), std::move(s[1])})));
+  Preparer p(db);
+  auto statements = std::make_unique<Statements>(
+      Statements{.load_case = p(kLoadCase), .write_case = p(kWriteCase)});
+  if (!p.status().ok()) return p.status();
+  return std::unique_ptr<CaseStore>(new CaseStore(std::move(statements)));
 }
 
 Result<CaseSnapshot> CaseStore::LoadCase(std::string_view subject_key) {

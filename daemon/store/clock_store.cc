@@ -71,14 +71,15 @@ ClockStore::ClockStore(Database& db, std::unique_ptr<Statements> statements)
 ClockStore::~ClockStore() = default;
 
 Result<std::unique_ptr<ClockStore>> ClockStore::Create(Database& db) {
-  Result<std::vector<Statement>> prepared = rows::PrepareAll(
-      db, std::array{kStart, kStop, kRunning, kMarkWarned, kMarkExpired, kNextDueAt});
-  if (!prepared.ok()) return prepared.status();
-  std::vector<Statement>& s = *prepared;
-  return std::unique_ptr<ClockStore>(new ClockStore(
-      db,
-      std::make_unique<Statements>(Statements{std::move(s[0]), std::move(s[1]), std::move(s[2]),
-                                              std::move(s[3]), std::move(s[4]), std::move(s[5])})));
+  Preparer p(db);
+  auto statements = std::make_unique<Statements>(Statements{.start = p(kStart),
+                                                            .stop = p(kStop),
+                                                            .running = p(kRunning),
+                                                            .mark_warned = p(kMarkWarned),
+                                                            .mark_expired = p(kMarkExpired),
+                                                            .next_due_at = p(kNextDueAt)});
+  if (!p.status().ok()) return p.status();
+  return std::unique_ptr<ClockStore>(new ClockStore(db, std::move(statements)));
 }
 
 Result<bool> ClockStore::Start(const ClockOp& op, std::string_view subject_key,

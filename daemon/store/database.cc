@@ -262,4 +262,14 @@ Status Transaction::Commit() {
   return status;
 }
 
+Statement Preparer::operator()(std::string_view sql) {
+  if (!status_.ok()) return Statement(nullptr);
+  Result<Statement> statement = db_.Prepare(sql);
+  if (!statement.ok()) {
+    status_ = statement.status();
+    return Statement(nullptr);
+  }
+  return std::move(statement).value();
+}
+
 }  // namespace amparo

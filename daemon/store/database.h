@@ -90,6 +90,7 @@ class Statement {
 
  private:
   friend class Database;
+  friend class Preparer;
   struct Finalizer {
     void operator()(sqlite3_stmt* stmt) const;
   };
@@ -200,6 +201,26 @@ class Transaction {
   explicit Transaction(Database& db) : db_(&db) {}
 
   Database* db_;  // Null once committed or moved from.
+};
+
+// Prepares a store's statements by name, so each SQL text sits beside the
+// member it goes to and nothing is wired by position:
+//   Preparer p(db);
+//   auto s = std::make_unique<Statements>(Statements{.get = p(kGet), .put = p(kPut)});
+//   if (!p.status().ok()) return p.status();
+// After the first failure the remaining statements are left empty (unusable);
+// status() says why, and the caller must not use any of them.
+class Preparer {
+ public:
+  explicit Preparer(Database& db) : db_(db) {}
+  // The prepared `sql`, or an empty statement once anything failed.
+  Statement operator()(std::string_view sql);
+  // OK if every statement so far was prepared, else the first error.
+  const Status& status() const { return status_; }
+
+ private:
+  Database& db_;
+  Status status_;
 };
 
 }  // namespace amparo

@@ -51,15 +51,15 @@ EscalationStore::EscalationStore(Database& db, std::unique_ptr<Statements> state
 EscalationStore::~EscalationStore() = default;
 
 Result<std::unique_ptr<EscalationStore>> EscalationStore::Create(Database& db) {
-  Result<std::vector<Statement>> prepared =
-      rows::PrepareAll(db, std::array<std::string_view, 6>{kNextTimeout, kTimedOut, kMarkEscalated,
-                                                           kFindOpen, kInsertAlert, kInsertStep});
-  if (!prepared.ok()) return prepared.status();
-  std::vector<Statement>& s = *prepared;
-  return std::unique_ptr<EscalationStore>(new EscalationStore(
-      db,
-      std::make_unique<Statements>(Statements{std::move(s[0]), std::move(s[1]), std::move(s[2]),
-                                              std::move(s[3]), std::move(s[4]), std::move(s[5])})));
+  Preparer p(db);
+  auto statements = std::make_unique<Statements>(Statements{.next_timeout = p(kNextTimeout),
+                                                            .timed_out = p(kTimedOut),
+                                                            .mark_escalated = p(kMarkEscalated),
+                                                            .find_open = p(kFindOpen),
+                                                            .insert_alert = p(kInsertAlert),
+                                                            .insert_step = p(kInsertStep)});
+  if (!p.status().ok()) return p.status();
+  return std::unique_ptr<EscalationStore>(new EscalationStore(db, std::move(statements)));
 }
 
 Result<std::optional<Instant>> EscalationStore::NextTimeout() {
@@ -126,10 +126,10 @@ Result<EscalationOutcome> EscalationStore::CommitInTransaction(const EscalationS
     } else {
       Statement& insert = statements_->insert_alert;
       ScopedReset reset_insert(insert);
-      Status s = rows::Bind(insert, to.alert_id, from.rule_id, from.subject_key, to.agency_id,
-                            to.role, from.opening_event_id, from.last_event_id, from.severity,
-                            to.deadline, to.escalates_to, step.now, AlertSubjectToJson(to.about),
-                            from.alert_id);
+      Status s =
+          rows::Bind(insert, to.alert_id, from.rule_id, from.subject_key, to.agency_id, to.role,
+                     from.opening_event_id, from.last_event_id, from.severity, to.deadline,
+                     to.escalates_to, step.now, AlertSubjectToJson(to.about), from.alert_id);
       if (s.ok()) s = insert.Run();
       if (!s.ok()) return s;
       Result<int64_t> delivery = outbox.InsertFirst(NewDelivery{.alert_id = to.alert_id,

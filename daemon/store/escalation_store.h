@@ -52,7 +52,7 @@ struct EscalatedAlert {
   std::string role;  // "escalation"
   std::optional<Instant> deadline;
   std::optional<std::string> escalates_to;
-  AlertSubject about;  // kind "escalation"; the payload is built at send time
+  AlertSubject about;     // kind "escalation"; the payload is built at send time
   ChannelTarget channel;  // The agency's primary channel.
 };
 

@@ -115,17 +115,20 @@ struct EventStore::Statements {
 };
 
 Result<std::unique_ptr<EventStore::Statements>> EventStore::Statements::Prepare(Database& db) {
-  std::array prepared = {db.Prepare(kInsertEvent),      db.Prepare(kBumpCounter),
-                         db.Prepare(kInsertDeadLetter), db.Prepare(kPendingEvents),
-                         db.Prepare(kMarkProcessed),    db.Prepare(kMarkFailed),
-                         db.Prepare(kCounter),          db.Prepare(kCounts),
-                         db.Prepare(kDeadLetters),      db.Prepare(kFindEvent)};
-  for (const Result<Statement>& statement : prepared) {
-    if (!statement.ok()) return statement.status();
-  }
-  auto take = [&prepared](size_t i) { return std::move(prepared[i]).value(); };
-  return std::make_unique<Statements>(Statements{take(0), take(1), take(2), take(3), take(4),
-                                                 take(5), take(6), take(7), take(8), take(9)});
+  Preparer p(db);
+  auto statements =
+      std::make_unique<Statements>(Statements{.insert_event = p(kInsertEvent),
+                                              .bump_counter = p(kBumpCounter),
+                                              .insert_dead_letter = p(kInsertDeadLetter),
+                                              .pending_events = p(kPendingEvents),
+                                              .mark_processed = p(kMarkProcessed),
+                                              .mark_failed = p(kMarkFailed),
+                                              .counter = p(kCounter),
+                                              .counts = p(kCounts),
+                                              .dead_letters = p(kDeadLetters),
+                                              .find_event = p(kFindEvent)});
+  if (!p.status().ok()) return p.status();
+  return statements;
 }
 
 EventStore::EventStore(std::unique_ptr<Database> db, std::unique_ptr<Statements> statements)

@@ -112,17 +112,20 @@ OutboxStore::OutboxStore(Database& db, std::unique_ptr<Statements> statements)
 OutboxStore::~OutboxStore() = default;
 
 Result<std::unique_ptr<OutboxStore>> OutboxStore::Create(Database& db) {
-  Result<std::vector<Statement>> prepared = rows::PrepareAll(
-      db, std::array<std::string_view, 10>{kDue, kGet, kInsertFirst, kNextDueAfter, kMarkDelivered,
-                                           kMarkAttemptFailed, kGiveUp, kInsertNextChannel,
-                                           kInsertEscalation, kCounts});
-  if (!prepared.ok()) return prepared.status();
-  std::vector<Statement>& s = *prepared;
-  return std::unique_ptr<OutboxStore>(new OutboxStore(
-      db,
-      std::make_unique<Statements>(Statements{
-          std::move(s[0]), std::move(s[1]), std::move(s[2]), std::move(s[3]), std::move(s[4]),
-          std::move(s[5]), std::move(s[6]), std::move(s[7]), std::move(s[8]), std::move(s[9])})));
+  Preparer p(db);
+  auto statements =
+      std::make_unique<Statements>(Statements{.due = p(kDue),
+                                              .get = p(kGet),
+                                              .insert_first = p(kInsertFirst),
+                                              .next_due_after = p(kNextDueAfter),
+                                              .mark_delivered = p(kMarkDelivered),
+                                              .mark_attempt_failed = p(kMarkAttemptFailed),
+                                              .give_up = p(kGiveUp),
+                                              .insert_next_channel = p(kInsertNextChannel),
+                                              .insert_escalation = p(kInsertEscalation),
+                                              .counts = p(kCounts)});
+  if (!p.status().ok()) return p.status();
+  return std::unique_ptr<OutboxStore>(new OutboxStore(db, std::move(statements)));
 }
 
 Result<int64_t> OutboxStore::InsertFirst(const NewDelivery& delivery, Instant now) {

@@ -47,9 +47,10 @@ ProcessingStore::ProcessingStore(Database& db, std::unique_ptr<Statements> state
 ProcessingStore::~ProcessingStore() = default;
 
 Result<std::unique_ptr<ProcessingStore>> ProcessingStore::Create(Database& db) {
-  Result<std::vector<Statement>> prepared =
-      rows::PrepareAll(db, std::array{kEventState, kMarkProcessed});
-  if (!prepared.ok()) return prepared.status();
+  Preparer p(db);
+  auto statements = std::make_unique<Statements>(
+      Statements{.event_state = p(kEventState), .mark_processed = p(kMarkProcessed)});
+  if (!p.status().ok()) return p.status();
   Result<std::unique_ptr<CaseStore>> cases = CaseStore::Create(db);
   if (!cases.ok()) return cases.status();
   Result<std::unique_ptr<AlertStore>> alerts = AlertStore::Create(db);
@@ -58,11 +59,9 @@ Result<std::unique_ptr<ProcessingStore>> ProcessingStore::Create(Database& db) {
   if (!outbox.ok()) return outbox.status();
   Result<std::unique_ptr<ClockStore>> clocks = ClockStore::Create(db);
   if (!clocks.ok()) return clocks.status();
-  std::vector<Statement>& s = *prepared;
   return std::unique_ptr<ProcessingStore>(new ProcessingStore(
-      db, std::make_unique<Statements>(Statements{std::move(s[0]), std::move(s[1])}),
-      std::move(cases).value(), std::move(alerts).value(), std::move(outbox).value(),
-      std::move(clocks).value()));
+      db, std::move(statements), std::move(cases).value(), std::move(alerts).value(),
+      std::move(outbox).value(), std::move(clocks).value()));
 }
 
 Result<CommitOutcome> ProcessingStore::CommitProcessing(const ProcessingCommit& commit) {

@@ -36,12 +36,11 @@ ResolutionStore::ResolutionStore(Database& db, std::unique_ptr<Statements> state
 ResolutionStore::~ResolutionStore() = default;
 
 Result<std::unique_ptr<ResolutionStore>> ResolutionStore::Create(Database& db) {
-  Result<std::vector<Statement>> prepared =
-      rows::PrepareAll(db, std::array<std::string_view, 2>{kResolvable, kClose});
-  if (!prepared.ok()) return prepared.status();
-  std::vector<Statement>& s = *prepared;
-  return std::unique_ptr<ResolutionStore>(new ResolutionStore(
-      db, std::make_unique<Statements>(Statements{std::move(s[0]), std::move(s[1])})));
+  Preparer p(db);
+  auto statements =
+      std::make_unique<Statements>(Statements{.resolvable = p(kResolvable), .close = p(kClose)});
+  if (!p.status().ok()) return p.status();
+  return std::unique_ptr<ResolutionStore>(new ResolutionStore(db, std::move(statements)));
 }
 
 Result<std::vector<ResolvableAlert>> ResolutionStore::Resolvable(int limit) {

@@ -56,8 +56,8 @@ class ResolutionStore {
   // and queue it on `channel`, in one transaction. Returns false if the alert
   // was closed meanwhile. `outbox` must be on the same Database.
   // REQUIRES: no transaction open on the connection.
-  Result<bool> Resolve(const ResolvableAlert& alert,
-                       const ChannelTarget& channel, Instant now, OutboxStore& outbox);
+  Result<bool> Resolve(const ResolvableAlert& alert, const ChannelTarget& channel, Instant now,
+                       OutboxStore& outbox);
 
  private:
   struct Statements;

@@ -75,20 +75,6 @@ Result<std::vector<T>> CollectRows(Statement& query, Read read) {
   }
 }
 
-// Compiles every statement in `sql` on `db`, in order; the first failure wins.
-template <size_t N>
-Result<std::vector<Statement>> PrepareAll(Database& db,
-                                          const std::array<std::string_view, N>& sql) {
-  std::vector<Statement> prepared;
-  prepared.reserve(N);
-  for (std::string_view text : sql) {
-    Result<Statement> statement = db.Prepare(text);
-    if (!statement.ok()) return statement.status();
-    prepared.push_back(std::move(statement).value());
-  }
-  return prepared;
-}
-
 // Runs a data-changing statement that must touch exactly one row; NotFound
 // with `what` otherwise.
 inline Status RunOne(Database& db, Statement& statement, const std::string& what) {

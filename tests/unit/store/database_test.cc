@@ -16,6 +16,33 @@ std::unique_ptr<Database> OpenOrFail(const std::string& path, DatabaseOptions op
   return std::move(db).value();
 }
 
+TEST_CASE("Preparer prepares by name and keeps the first failure") {
+  testing::TempDir dir;
+  auto db = OpenOrFail(dir.File("p.db"));
+  REQUIRE(db->Execute("CREATE TABLE t (x INTEGER)").ok());
+  struct Statements {
+    Statement insert;
+    Statement broken;
+    Statement count;
+  };
+  Preparer p(*db);
+  Statements s{.insert = p("INSERT INTO t(x) VALUES (?)"),
+               .broken = p("SELEKT nonsense"),
+               .count = p("SELECT COUNT(*) FROM t")};
+  CHECK_FALSE(p.status().ok());
+  CHECK(p.status().message().find("SELEKT nonsense") != std::string::npos);
+
+  Preparer good(*db);
+  Statements named{.insert = good("INSERT INTO t(x) VALUES (?)"),
+                   .broken = good("SELECT 1"),
+                   .count = good("SELECT COUNT(*) FROM t")};
+  REQUIRE(good.status().ok());
+  REQUIRE(named.insert.Bind(7).ok());
+  REQUIRE(named.insert.Run().ok());
+  REQUIRE(named.count.Step().value());
+  CHECK(named.count.ColumnInt64(0) == 1);
+}
+
 TEST_CASE("Database::Open applies WAL and the synchronous mode of the durability") {
   testing::TempDir dir;
   auto process = OpenOrFail(dir.File("process.db"), {.durability = Durability::kProcess});
