@@ -9,8 +9,8 @@
 #include <date/tz.h>
 #include <nlohmann/json.hpp>
 
-#include "adapters/encoding/base64.h"
 #include "daemon/core/ack_token.h"
+#include "daemon/core/base64.h"
 #include "daemon/core/keyed_hash.h"
 
 namespace amparo {

@@ -5,7 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "adapters/encoding/base64.h"
+#include "daemon/core/base64.h"
 
 namespace amparo {
 namespace {

@@ -1,21 +1,12 @@
 #include "daemon/ingest/receipt_publisher.h"
 
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/core/base64.h"
 #include "daemon/core/topic_segment.h"
 
 namespace amparo {
-
-std::string Base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 namespace {
 
@@ -41,7 +32,7 @@ void ReceiptPublisher::Add(const IngestResult& result) {
         {"event_id", result.event_id.empty() ? nullptr : nlohmann::json(result.event_id)},
         {"reason", result.reason},
         {"topic", result.topic},
-        {"payload_base64", Base64(result.raw)}};
+        {"payload_base64", Base64Encode(result.raw)}};
     Enqueue(OriginTopic(options_.deadletter_topic_prefix, result),
             dead.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false);
   }

@@ -84,9 +84,6 @@ class ReceiptPublisher {
   uint64_t dropped_ = 0;
 };
 
-// Base64 of `bytes` (RFC 4648, with padding).
-std::string Base64(std::string_view bytes);
-
 }  // namespace amparo
 
 #endif  // AMPARO_DAEMON_INGEST_RECEIPT_PUBLISHER_H_

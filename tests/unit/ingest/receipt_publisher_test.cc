@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "daemon/core/base64.h"
+
 namespace amparo {
 namespace {
 
@@ -96,10 +98,10 @@ TEST_CASE("when the client cannot take more, receipts wait and go out later") {
 }
 
 TEST_CASE("Base64 follows RFC 4648") {
-  CHECK(Base64("") == "");
-  CHECK(Base64("f") == "Zg==");
-  CHECK(Base64("fo") == "Zm8=");
-  CHECK(Base64("foobar") == "Zm9vYmFy");
+  CHECK(Base64Encode("") == "");
+  CHECK(Base64Encode("f") == "Zg==");
+  CHECK(Base64Encode("fo") == "Zm8=");
+  CHECK(Base64Encode("foobar") == "Zm9vYmFy");
 }
 
 }  // namespace

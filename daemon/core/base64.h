@@ -1,7 +1,7 @@
 // Standard base64 (RFC 4648, with padding), for webhook secrets and
-// signatures and for MIME bodies. Pure and reentrant.
-#ifndef AMPARO_ADAPTERS_ENCODING_BASE64_H_
-#define AMPARO_ADAPTERS_ENCODING_BASE64_H_
+// signatures, MIME bodies and dead letters' raw bytes. Pure and reentrant.
+#ifndef AMPARO_DAEMON_CORE_BASE64_H_
+#define AMPARO_DAEMON_CORE_BASE64_H_
 
 #include <string>
 #include <string_view>
@@ -22,4 +22,4 @@ std::string Base64Mime(std::string_view bytes);
 
 }  // namespace amparo
 
-#endif  // AMPARO_ADAPTERS_ENCODING_BASE64_H_
+#endif  // AMPARO_DAEMON_CORE_BASE64_H_

@@ -1,4 +1,4 @@
-#include "adapters/encoding/base64.h"
+#include "daemon/core/base64.h"
 
 #include <openssl/evp.h>
 
