@@ -224,8 +224,8 @@ Status Daemon::StartDelivery() {
   Result<std::unique_ptr<EscalationStore>> escalation_store = EscalationStore::Create(store_->db());
   if (!escalation_store.ok()) return escalation_store.status();
   escalation_store_ = std::move(escalation_store).value();
-  escalator_ = std::make_unique<Escalator>(io_, *store_, *processing_, *escalation_store_, clock_,
-                                           config_.directory.unrouted);
+  escalator_ = std::make_unique<Escalator>(io_, *store_, events_cache_, *processing_,
+                                           *escalation_store_, clock_, config_.directory.unrouted);
   escalator_->OnDeliveries([this] { dispatcher_->Nudge(); });
   // New alerts bring new ack deadlines: the escalator looks again.
   pipeline_->OnDeliveries([this] {

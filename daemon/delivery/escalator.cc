@@ -8,7 +8,6 @@
 #include "daemon/delivery/alert_builder.h"
 #include "daemon/engine/case_snapshot.h"
 #include "daemon/engine/derived_facts.h"
-#include "daemon/event/event_codec.h"
 #include "daemon/routing/disclosure.h"
 #include "daemon/routing/resolver.h"
 #include "daemon/store/alert_store.h"
@@ -57,10 +56,12 @@ AlertSubject About(const RuleSet& rules, const TimedOutAlert& alert, Duration* a
 
 }  // namespace
 
-Escalator::Escalator(boost::asio::io_context& io, EventStore& events, ProcessingStore& processing,
-                     EscalationStore& escalations, const Clock& clock, std::string duty_officer)
+Escalator::Escalator(boost::asio::io_context& io, EventStore& events, EventCache& cache,
+                     ProcessingStore& processing, EscalationStore& escalations, const Clock& clock,
+                     std::string duty_officer)
     : io_(io),
       events_(events),
+      cache_(cache),
       processing_(processing),
       escalations_(escalations),
       clock_(clock),
@@ -123,15 +124,15 @@ Status Escalator::Escalate(const TimedOutAlert& alert, Instant now, bool& wrote_
   }
 
   EscalationStep step{.from = &alert, .to = std::nullopt, .reason = "ack_timeout", .now = now};
-  std::optional<Event> event;
   if (target != nullptr) {
-    Result<std::optional<StoredEvent>> stored = events_.FindEvent(alert.last_event_id);
-    if (!stored.ok()) return stored.status();
-    if (*stored) {
-      Result<Event> decoded = DecodeEvent((*stored)->body);
-      if (decoded.ok()) event = std::move(decoded).value();
+    // The payload is built from this event when the step is sent: without a
+    // readable one there is nothing to send. Decoded once, through the cache.
+    Result<std::shared_ptr<const Event>> event = cache_.Load(events_, alert.last_event_id);
+    if (!event.ok() && event.status().code() != Status::Code::kNotFound &&
+        event.status().code() != Status::Code::kInvalidArgument) {
+      return event.status();
     }
-    if (!event) {
+    if (!event.ok()) {
       spdlog::error("escalation: alert {} has no readable event {}; escalated to nobody",
                     alert.alert_id, alert.last_event_id);
       target = nullptr;

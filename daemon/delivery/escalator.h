@@ -27,6 +27,7 @@
 
 #include "daemon/core/clock.h"
 #include "daemon/core/status.h"
+#include "daemon/delivery/event_cache.h"
 #include "daemon/engine/rule_set.h"
 #include "daemon/routing/directory.h"
 #include "daemon/store/escalation_store.h"
@@ -43,8 +44,9 @@ struct EscalatorCounters {
 class Escalator {
  public:
   // `duty_officer`: the last rung (directory.unrouted).
-  Escalator(boost::asio::io_context& io, EventStore& events, ProcessingStore& processing,
-            EscalationStore& escalations, const Clock& clock, std::string duty_officer);
+  Escalator(boost::asio::io_context& io, EventStore& events, EventCache& cache,
+            ProcessingStore& processing, EscalationStore& escalations, const Clock& clock,
+            std::string duty_officer);
 
   void SetRuleSet(std::shared_ptr<const RuleSet> rules) { rules_ = std::move(rules); }
   void SetDirectory(std::shared_ptr<const Directory> directory) {
@@ -66,6 +68,7 @@ class Escalator {
 
   boost::asio::io_context& io_;
   EventStore& events_;
+  EventCache& cache_;
   ProcessingStore& processing_;
   EscalationStore& escalations_;
   const Clock& clock_;
