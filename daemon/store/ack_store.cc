@@ -21,6 +21,22 @@ constexpr std::string_view kInsertAck = R"sql(
 constexpr std::string_view kAcknowledge = R"sql(
   UPDATE alerts SET state = 'acknowledged', updated_at_ms = ?
   WHERE alert_id = ? AND state = 'open')sql";
+// Every other open rung of the alert's escalation ladder: the alerts it
+// escalated, down to the first, and the alerts escalated from any of them.
+// Whoever takes one rung has taken the child's case: the rung below must not
+// wait on, and the rung above must not escalate, what a person already holds.
+constexpr std::string_view kAcknowledgeLadder = R"sql(
+  WITH RECURSIVE
+    up(id, from_id) AS (
+      SELECT alert_id, escalated_from FROM alerts WHERE alert_id = ?2
+      UNION
+      SELECT a.alert_id, a.escalated_from FROM alerts a JOIN up ON a.alert_id = up.from_id),
+    down(id) AS (
+      SELECT id FROM up WHERE from_id IS NULL
+      UNION
+      SELECT a.alert_id FROM alerts a JOIN down ON a.escalated_from = down.id)
+  UPDATE alerts SET state = 'acknowledged', updated_at_ms = ?1
+  WHERE alert_id IN (SELECT id FROM down) AND alert_id <> ?2 AND state = 'open')sql";
 constexpr std::string_view kInsertRefused = R"sql(
   INSERT INTO refused_acks(received_at_ms, via, agency_id, alert_id, reason_code, reason, raw)
   VALUES (?, ?, ?, ?, ?, ?, ?))sql";
@@ -66,6 +82,7 @@ struct AckStore::Statements {
   Statement find_ack;
   Statement insert_ack;
   Statement acknowledge;
+  Statement acknowledge_ladder;
   Statement insert_refused;
   Statement for_alert;
   Statement recent_refused;
@@ -81,14 +98,16 @@ AckStore::~AckStore() = default;
 
 Result<std::unique_ptr<AckStore>> AckStore::Create(Database& db, std::string privileged_agency) {
   Preparer p(db);
-  auto statements = std::make_unique<Statements>(Statements{.get_alert = p(kGetAlert),
-                                                            .was_recipient = p(kWasRecipient),
-                                                            .find_ack = p(kFindAck),
-                                                            .insert_ack = p(kInsertAck),
-                                                            .acknowledge = p(kAcknowledge),
-                                                            .insert_refused = p(kInsertRefused),
-                                                            .for_alert = p(kForAlert),
-                                                            .recent_refused = p(kRecentRefused)});
+  auto statements =
+      std::make_unique<Statements>(Statements{.get_alert = p(kGetAlert),
+                                              .was_recipient = p(kWasRecipient),
+                                              .find_ack = p(kFindAck),
+                                              .insert_ack = p(kInsertAck),
+                                              .acknowledge = p(kAcknowledge),
+                                              .acknowledge_ladder = p(kAcknowledgeLadder),
+                                              .insert_refused = p(kInsertRefused),
+                                              .for_alert = p(kForAlert),
+                                              .recent_refused = p(kRecentRefused)});
   if (!p.status().ok()) return p.status();
   return std::unique_ptr<AckStore>(
       new AckStore(db, std::move(privileged_agency), std::move(statements)));
@@ -181,6 +200,12 @@ Result<AckResult> AckStore::RecordInTransaction(const AckRequest& ack, std::stri
   if (status.ok()) status = acknowledge.Run();
   if (!status.ok()) return status;
   const bool changed = db_.Changes() > 0 && state == "open";
+
+  Statement& ladder = statements_->acknowledge_ladder;
+  ScopedReset reset_ladder(ladder);
+  status = rows::Bind(ladder, now, ack.alert_id);
+  if (status.ok()) status = ladder.Run();
+  if (!status.ok()) return status;
   return AckResult{.outcome = AckOutcome::kAccepted,
                    .alert_id = ack.alert_id,
                    .refusal = std::nullopt,

@@ -215,6 +215,26 @@ constexpr std::array kMigrations = {
       );
       CREATE INDEX escalations_by_from ON escalations(from_alert_id);
     )sql"},
+    Migration{10, "ladder and clock-alert indexes; refused acks of e-mail links", R"sql(
+      CREATE INDEX alerts_by_escalated_from ON alerts(escalated_from)
+        WHERE escalated_from IS NOT NULL;
+      CREATE INDEX alerts_unclosed_clock ON alerts(subject_key)
+        WHERE state != 'closed' AND (rule_id LIKE '%:warning' OR rule_id LIKE '%:due');
+      CREATE TABLE refused_acks_v10 (
+        id INTEGER PRIMARY KEY,
+        received_at_ms INTEGER NOT NULL,
+        via TEXT NOT NULL CHECK (via IN ('mqtt', 'http', 'email-link')),
+        agency_id TEXT NOT NULL,
+        alert_id TEXT,
+        reason_code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        raw BLOB NOT NULL
+      );
+      INSERT INTO refused_acks_v10 SELECT * FROM refused_acks;
+      DROP TABLE refused_acks;
+      ALTER TABLE refused_acks_v10 RENAME TO refused_acks;
+      CREATE INDEX refused_acks_by_received_at ON refused_acks(received_at_ms);
+    )sql"},
 };
 
 constexpr bool NumberedWithoutGaps() {

@@ -97,6 +97,92 @@ TEST_CASE("EscalationStore: an alert acknowledged before the step is not escalat
   CHECK(x.store->NextTimeout().value() == std::nullopt);
 }
 
+// Escalate the fixture's alert to gt-minex, then that one to the duty officer.
+// Returns the ids of the three rungs, first to last.
+std::vector<std::string> ThreeRungs(EscalationFixture& x) {
+  const std::vector<TimedOutAlert> first = x.store->TimedOut(At(7'200'000), 10).value();
+  REQUIRE(first.size() == 1);
+  REQUIRE(x.store
+              ->Commit({.from = &first[0],
+                        .to = x.To("gt-minex"),
+                        .reason = "ack_timeout",
+                        .now = At(7'200'001)},
+                       x.f.store().outbox())
+              .value()
+              .escalated);
+  const std::vector<TimedOutAlert> second = x.store->TimedOut(At(20'000'000), 10).value();
+  REQUIRE(second.size() == 1);
+  REQUIRE(second[0].alert_id == "esc-gt-minex");
+  REQUIRE(x.store
+              ->Commit({.from = &second[0],
+                        .to = x.To("duty-officer"),
+                        .reason = "ack_timeout",
+                        .now = At(20'000'001)},
+                       x.f.store().outbox())
+              .value()
+              .escalated);
+  return {x.alert_id, "esc-gt-minex", "esc-duty-officer"};
+}
+
+AckRequest AckBy(const std::string& alert_id, const std::string& agency) {
+  return {.alert_id = alert_id,
+          .version = 1,
+          .idempotency_key = "",
+          .agency_id = agency,
+          .by = "officer",
+          .note = "",
+          .at = std::nullopt,
+          .via = "mqtt"};
+}
+
+TEST_CASE("EscalationStore: an ack of the last rung acknowledges every rung below it") {
+  EscalationFixture x;
+  const std::vector<std::string> rungs = ThreeRungs(x);
+  CHECK(x.f.Count("alerts WHERE state = 'open'") == 3);
+  auto acks = AckStore::Create(x.f.db(), "duty-officer").value();
+  Result<AckResult> acked = acks->Record(AckBy(rungs[2], "duty-officer"), "", At(20'000'100));
+  REQUIRE(acked.ok());
+  CHECK(acked->outcome == AckOutcome::kAccepted);
+  CHECK(x.f.Count("alerts WHERE state = 'acknowledged'") == 3);
+  // One ack row: the person who acted; the rungs below are closed by it.
+  CHECK(x.f.Count("acks") == 1);
+  CHECK(x.store->NextTimeout().value() == std::nullopt);
+}
+
+TEST_CASE("EscalationStore: a late ack of the first rung stops the ladder above it") {
+  EscalationFixture x;
+  const std::vector<TimedOutAlert> first = x.store->TimedOut(At(7'200'000), 10).value();
+  REQUIRE(first.size() == 1);
+  REQUIRE(x.store
+              ->Commit({.from = &first[0],
+                        .to = x.To("gt-minex"),
+                        .reason = "ack_timeout",
+                        .now = At(7'200'001)},
+                       x.f.store().outbox())
+              .value()
+              .escalated);
+  REQUIRE(x.store->NextTimeout().value() == At(20'000'000));
+  auto acks = AckStore::Create(x.f.db(), "duty-officer").value();
+  REQUIRE(acks->Record(AckBy(x.alert_id, "consulate-gt"), "", At(7'300'000)).ok());
+  CHECK(x.f.Count("alerts WHERE alert_id = 'esc-gt-minex' AND state = 'acknowledged'") == 1);
+  // The escalated rung no longer times out: nobody is paged for a taken case.
+  CHECK(x.store->NextTimeout().value() == std::nullopt);
+  CHECK(x.store->TimedOut(At(30'000'000), 10).value().empty());
+}
+
+TEST_CASE("EscalationStore: an ack of one ladder leaves other alerts open") {
+  EscalationFixture x;
+  const std::vector<std::string> rungs = ThreeRungs(x);
+  ProcessingCommit other = testing::MakeCommit(x.f.AddEvent("ev-2"), "ev-2", At(6000));
+  other.alerts.push_back(testing::MakeAlert("rule-b", "consulate-gt", "ev-2"));
+  const std::string other_id =
+      x.f.store().CommitProcessing(other).value().alerts.at(0).alert.alert_id;
+  auto acks = AckStore::Create(x.f.db(), "duty-officer").value();
+  REQUIRE(acks->Record(AckBy(rungs[1], "gt-minex"), "", At(20'000'100)).ok());
+  CHECK(x.f.Count("alerts WHERE state = 'acknowledged'") == 3);
+  CHECK(x.f.Count("alerts WHERE alert_id = '" + other_id + "' AND state = 'open'") == 1);
+}
+
 TEST_CASE("EscalationStore: an alert raised already past its deadline never times out") {
   testing::StoreFixture f;
   ProcessingCommit commit = testing::MakeCommit(f.AddEvent("ev-1"), "ev-1", At(8'000'000));
