@@ -44,6 +44,13 @@ nlohmann::json BuildAlert(const std::string& alert_id, int version, const AlertS
         {"http", "POST /api/v1/alerts/" + alert_id + "/ack"}}},
   };
   if (!summary.text.empty()) alert["summary"] = summary.text;
+  if (about.clock) {
+    // Which legal deadline this is, and the alerts of the obligation it keeps.
+    alert["clock"] = {{"id", about.clock->clock_id},
+                      {"started_at", FormatUtc(about.clock->started_at)},
+                      {"due_at", FormatUtc(about.clock->due_at)},
+                      {"originating_alerts", about.clock->originating_alerts}};
+  }
   return alert;
 }
 

@@ -80,6 +80,18 @@ struct Inhibition {
   bool operator==(const Inhibition&) const = default;
 };
 
+// Which legal deadline a clock's warning or expiry is about.
+struct ClockDeadline {
+  std::string clock_id;
+  Instant started_at{};
+  Instant due_at{};
+  // The alerts that the event which started the clock raised for the child
+  // (the obligation's own alerts); the store fills them in when it commits
+  // the firing, since only it knows their ids.
+  std::vector<std::string> originating_alerts;
+  bool operator==(const ClockDeadline&) const = default;
+};
+
 // What one alert is about, whoever receives it: a fired rule, or a legal
 // clock's warning or expiry. Each recipient's payload is built from it at
 // send time, in that recipient's language and disclosure (delivery/).
@@ -90,7 +102,8 @@ struct AlertSubject {
   LocalizedText title;
   LocalizedText summary;
   std::vector<std::string> legal_basis;
-  std::optional<Instant> deadline;  // acknowledge by (rules) or the clock's due instant
+  std::optional<Instant> deadline;     // acknowledge by (rules) or the clock's due instant
+  std::optional<ClockDeadline> clock;  // Set for "clock_warning" and "clock_due".
   bool operator==(const AlertSubject&) const = default;
 };
 

@@ -84,7 +84,11 @@ ClockFiringDecision DecideClockFiring(const RuleSet& rules, const RoutingContext
                            .title = def->title,
                            .summary = {},
                            .legal_basis = def->legal_basis,
-                           .deadline = clock.due_at};
+                           .deadline = clock.due_at,
+                           .clock = ClockDeadline{.clock_id = clock.clock_id,
+                                                  .started_at = clock.started_at,
+                                                  .due_at = clock.due_at,
+                                                  .originating_alerts = {}}};
   for (const Recipient& recipient : out.routing.recipients)
     out.alerts.push_back({about, recipient});
   return out;

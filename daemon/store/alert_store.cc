@@ -32,6 +32,10 @@ constexpr std::string_view kUpdate = R"sql(
                        ELSE MIN(deadline_ms, ?3) END,
     escalates_to = ?4, about = ?5, updated_at_ms = ?6
   WHERE alert_id = ?7 AND state = 'open')sql";
+constexpr std::string_view kRaisedBy = R"sql(
+  SELECT alert_id FROM alerts
+  WHERE subject_key = ? AND opening_event_id = ? AND json_extract(about, '$.kind') = 'rule'
+  ORDER BY alert_id)sql";
 constexpr std::string_view kInsertAck = R"sql(
   INSERT INTO acks(alert_id, agency_id, at_ms, by, note, via) VALUES (?, ?, ?, ?, ?, ?))sql";
 constexpr std::string_view kAcknowledge = R"sql(
@@ -90,6 +94,12 @@ std::string AlertSubjectToJson(const AlertSubject& about) {
                       {"legal_basis", about.legal_basis},
                       {"deadline_ms", nullptr}};
   if (about.deadline) j["deadline_ms"] = rows::ToMillis(*about.deadline);
+  if (about.clock) {
+    j["clock"] = {{"id", about.clock->clock_id},
+                  {"started_at_ms", rows::ToMillis(about.clock->started_at)},
+                  {"due_at_ms", rows::ToMillis(about.clock->due_at)},
+                  {"originating_alerts", about.clock->originating_alerts}};
+  }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -115,6 +125,14 @@ Result<AlertSubject> AlertSubjectFromJson(std::string_view text) {
     about.legal_basis = j.at("legal_basis").get<std::vector<std::string>>();
     if (const auto& ms = j.at("deadline_ms"); !ms.is_null()) {
       about.deadline = rows::FromMillis(ms.get<int64_t>());
+    }
+    // Alerts stored before migration 10's release name no clock.
+    if (auto clock = j.find("clock"); clock != j.end()) {
+      about.clock = ClockDeadline{
+          .clock_id = clock->at("id").get<std::string>(),
+          .started_at = rows::FromMillis(clock->at("started_at_ms").get<int64_t>()),
+          .due_at = rows::FromMillis(clock->at("due_at_ms").get<int64_t>()),
+          .originating_alerts = clock->at("originating_alerts").get<std::vector<std::string>>()};
     }
   } catch (const nlohmann::json::exception& e) {
     return corrupt(e.what());
@@ -142,6 +160,7 @@ struct AlertStore::Statements {
   Statement get;
   Statement insert;
   Statement update;
+  Statement raised_by;
   Statement insert_ack;
   Statement acknowledge;
 };
@@ -157,6 +176,7 @@ Result<std::unique_ptr<AlertStore>> AlertStore::Create(Database& db) {
                                                             .get = p(kGet),
                                                             .insert = p(kInsert),
                                                             .update = p(kUpdate),
+                                                            .raised_by = p(kRaisedBy),
                                                             .insert_ack = p(kInsertAck),
                                                             .acknowledge = p(kAcknowledge)});
   if (!p.status().ok()) return p.status();
@@ -241,6 +261,15 @@ Status AlertStore::RecordAck(const Ack& ack) {
   status = rows::Bind(acknowledge, ack.at, ack.alert_id);
   if (status.ok()) status = acknowledge.Run();  // Already acknowledged or closed: ack kept.
   return status.ok() ? tx->Commit() : status;
+}
+
+Result<std::vector<std::string>> AlertStore::RaisedBy(std::string_view subject_key,
+                                                      std::string_view event_id) {
+  Statement& query = statements_->raised_by;
+  ScopedReset reset(query);
+  if (Status s = rows::Bind(query, subject_key, event_id); !s.ok()) return s;
+  return rows::CollectRows<std::string>(
+      query, [](const Statement& row) -> Result<std::string> { return row.ColumnText(0); });
 }
 
 }  // namespace amparo

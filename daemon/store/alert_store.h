@@ -109,6 +109,10 @@ class AlertStore {
   Result<std::optional<AlertRecord>> FindOpen(std::string_view rule_id,
                                               std::string_view subject_key,
                                               std::string_view agency_id);
+  // Return the ids of the rule alerts (not clocks', not escalations) that
+  // event `event_id` opened for `subject_key`, in id order.
+  Result<std::vector<std::string>> RaisedBy(std::string_view subject_key,
+                                            std::string_view event_id);
   // Return alert `alert_id`. Returns NotFound for an unknown id.
   Result<AlertRecord> Get(std::string_view alert_id);
   // Record `ack` and mark the alert acknowledged if it is open, in one

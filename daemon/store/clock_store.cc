@@ -20,6 +20,10 @@ constexpr std::string_view kRunning = R"sql(
   SELECT clock_id, key, subject_key, event_id, started_at_ms, warn_at_ms, due_at_ms, state,
          warned, expired, roles, stopped_at_ms
   FROM clocks WHERE state = 'running' ORDER BY due_at_ms, clock_id, key)sql";
+constexpr std::string_view kFindRunning = R"sql(
+  SELECT clock_id, key, subject_key, event_id, started_at_ms, warn_at_ms, due_at_ms, state,
+         warned, expired, roles, stopped_at_ms
+  FROM clocks WHERE clock_id = ? AND key = ? AND state = 'running')sql";
 constexpr std::string_view kMarkWarned = R"sql(
   UPDATE clocks SET warned = 1 WHERE clock_id = ? AND key = ? AND state = 'running')sql";
 constexpr std::string_view kMarkExpired = R"sql(
@@ -60,6 +64,7 @@ struct ClockStore::Statements {
   Statement start;
   Statement stop;
   Statement running;
+  Statement find_running;
   Statement mark_warned;
   Statement mark_expired;
   Statement next_due_at;
@@ -75,6 +80,7 @@ Result<std::unique_ptr<ClockStore>> ClockStore::Create(Database& db) {
   auto statements = std::make_unique<Statements>(Statements{.start = p(kStart),
                                                             .stop = p(kStop),
                                                             .running = p(kRunning),
+                                                            .find_running = p(kFindRunning),
                                                             .mark_warned = p(kMarkWarned),
                                                             .mark_expired = p(kMarkExpired),
                                                             .next_due_at = p(kNextDueAt)});
@@ -113,6 +119,17 @@ Result<std::vector<ClockRecord>> ClockStore::Running() {
   Statement& query = statements_->running;
   ScopedReset reset(query);
   return rows::CollectRows<ClockRecord>(query, ReadClock);
+}
+
+Result<std::optional<ClockRecord>> ClockStore::FindRunning(std::string_view clock_id,
+                                                           std::string_view key) {
+  Statement& query = statements_->find_running;
+  ScopedReset reset(query);
+  if (Status s = rows::Bind(query, clock_id, key); !s.ok()) return s;
+  Result<std::vector<ClockRecord>> found = rows::CollectRows<ClockRecord>(query, ReadClock);
+  if (!found.ok()) return found.status();
+  if (found->empty()) return std::optional<ClockRecord>();
+  return std::optional<ClockRecord>(std::move(found->front()));
 }
 
 Status ClockStore::MarkWarned(std::string_view clock_id, std::string_view key) {

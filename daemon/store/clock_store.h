@@ -55,6 +55,9 @@ class ClockStore {
   Result<bool> Stop(std::string_view clock_id, std::string_view key, Instant at);
   // Return every running clock, earliest due first.
   Result<std::vector<ClockRecord>> Running();
+  // Return the running clock (clock_id, key), or nullopt (one lookup in
+  // the unique index of running clocks).
+  Result<std::optional<ClockRecord>> FindRunning(std::string_view clock_id, std::string_view key);
   // Mark the running clock (clock_id, key) warned. Returns NotFound if none runs.
   Status MarkWarned(std::string_view clock_id, std::string_view key);
   // Mark the running clock (clock_id, key) expired. Returns NotFound if none runs.

@@ -116,17 +116,21 @@ Result<CommitOutcome> ProcessingStore::CommitClockFiring(const ClockFiringCommit
   }
   Result<Transaction> tx = Transaction::Begin(db_);
   if (!tx.ok()) return tx.status();
-  Result<std::vector<ClockRecord>> running = clocks_->Running();
+  Result<std::optional<ClockRecord>> running = clocks_->FindRunning(commit.clock_id, commit.key);
   if (!running.ok()) return running.status();
   CommitOutcome outcome;
-  const bool still_running =
-      std::any_of(running->begin(), running->end(), [&](const ClockRecord& c) {
-        return c.clock_id == commit.clock_id && c.key == commit.key &&
-               !(commit.due ? c.expired : c.warned);
-      });
-  if (!still_running) return outcome;  // stopped, or fired before: nothing to do
-  Status status =
-      WriteAlerts(commit.alerts, commit.subject_key, commit.event_id, commit.now, outcome);
+  if (!*running || (commit.due ? (*running)->expired : (*running)->warned)) {
+    return outcome;  // stopped, or fired before: nothing to do
+  }
+  // Each alert names the alerts of the obligation whose deadline it is about.
+  Result<std::vector<std::string>> originating =
+      alerts_->RaisedBy(commit.subject_key, commit.event_id);
+  if (!originating.ok()) return originating.status();
+  std::vector<AlertChange> alerts = commit.alerts;
+  for (AlertChange& change : alerts) {
+    if (change.about.clock) change.about.clock->originating_alerts = *originating;
+  }
+  Status status = WriteAlerts(alerts, commit.subject_key, commit.event_id, commit.now, outcome);
   if (status.ok()) {
     status = commit.due ? clocks_->MarkExpired(commit.clock_id, commit.key)
                         : clocks_->MarkWarned(commit.clock_id, commit.key);

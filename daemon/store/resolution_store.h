@@ -51,6 +51,8 @@ class ResolutionStore {
 
   // Alerts of stopped clock runs that are not closed, oldest first.
   Result<std::vector<ResolvableAlert>> Resolvable(int limit);
+  // The query Resolvable runs, so that a test can check its plan.
+  static std::string_view ResolvableSql();
   // Close `alert` with version + 1, now about its resolution (kind
   // kResolvedKind: its payload, built at send time, is the resolved notice),
   // and queue it on `channel`, in one transaction. Returns false if the alert

@@ -348,6 +348,23 @@ TEST_CASE("a legal clock past its due time alerts at once, one stopped in time n
   CHECK(clock_alerts("clk-late-" + h.run, "clock_due") ==
         std::set<std::string>{"mx-dif-chiapas", "mx-cndh", "duty-officer"});
   CHECK(clock_alerts("clk-ok-" + h.run, "clock_due").empty());
+  // Each says which deadline, and links to the alerts the apprehension raised.
+  const std::vector<std::string> raised = QueryStrings(
+      h.daemon.db_path(), "SELECT alert_id FROM alerts WHERE opening_event_id = 'clk-late-" +
+                              h.run + "' AND rule_id NOT LIKE '%:%' ORDER BY alert_id");
+  REQUIRE_FALSE(raised.empty());
+  int linked = 0;
+  for (const auto& [agency, alerts] : AlertsFor(h.client, "clk-late-" + h.run)) {
+    for (const json& a : alerts) {
+      if (a["kind"] != "clock_due") continue;
+      INFO(a.dump());
+      CHECK(a["clock"]["id"] == "mx-2-4-dif-channelling");
+      CHECK(a["clock"]["due_at"] == a["deadline"]);
+      CHECK(a["clock"]["originating_alerts"].get<std::vector<std::string>>() == raised);
+      ++linked;
+    }
+  }
+  CHECK(linked >= 3);
   CHECK(QueryInt(h.daemon.db_path(),
                  "SELECT COUNT(*) FROM clocks WHERE clock_id = 'mx-2-4-dif-channelling' "
                  "AND state = 'stopped'") == 1);
