@@ -4,7 +4,8 @@
 # credential path — and its rules and directory are there (the source tree's
 # in place of /etc/amparo); a broken copy is refused with key paths and exit
 # 78, and so is each thing the daemon would fail to start without: an
-# unknown duty officer, an unreadable key file, a malformed tokens file.
+# unknown duty officer, an unreadable key file, a malformed tokens file, an
+# HTTPS key that does not belong to its certificate.
 set -euo pipefail
 amparod=${1:?usage: check_shipped_config.sh AMPAROD SOURCE_DIR}
 root=${2:?usage: check_shipped_config.sh AMPAROD SOURCE_DIR}
@@ -45,4 +46,11 @@ refused "directory.unrouted" -e 's|^  unrouted: duty-officer|  unrouted: nobody-
 refused "privacy.deployment_key_file" -e "s|$work/deployment.key|$work/missing.key|"
 echo "not a token line at all" > "$work/tokens"
 refused "http.ack_tokens_file" -e "s|^  # ack_tokens_file: .*|  ack_tokens_file: $work/tokens|"
+# HTTPS with a certificate and a key that is not its own.
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=a -days 1 -keyout "$work/a.key" \
+  -out "$work/a.crt" 2>/dev/null
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/b.key" 2>/dev/null
+refused "http.tls.key_file" -e "/^http:/,/^logging:/s|^  # tls:|  tls:|" \
+  -e "s|^  #   cert_file: /etc/amparo/tls/https.crt|    cert_file: $work/a.crt|" \
+  -e "s|^  #   key_file: /run/credentials/amparod.service/https.key|    key_file: $work/b.key|"
 echo "shipped config accepted; broken copies refused with exit 78"

@@ -544,6 +544,20 @@ void ReadHttp(MapReader& r, const Context& ctx, HttpConfig* h) {
       r, "listen", [](std::string_view s) { return CheckHostPort(s, true); }, &h->listen);
   ReadPath(r, "ack_tokens_file", ctx, &h->ack_tokens_file);
   ReadString(r, "public_base_url", CheckPublicBaseUrl, &h->public_base_url);
+  if (r.Has("tls")) {
+    MapReader tls = OpenMap(r.Node("tls"), r.PathOf("tls"), ctx);
+    const size_t errors_before = ctx.diags->size();
+    ReadPath(tls, "cert_file", ctx, &h->tls_cert_file);
+    ReadPath(tls, "key_file", ctx, &h->tls_key_file);
+    if (ctx.diags->size() == errors_before &&
+        h->tls_cert_file.has_value() != h->tls_key_file.has_value()) {
+      tls.Error(
+          FirstPresent(tls, {"cert_file", "key_file"}), h->tls_cert_file ? "key_file" : "cert_file",
+          "is required with http.tls." + std::string(h->tls_cert_file ? "cert_file" : "key_file"),
+          "HTTPS needs both the certificate chain and its private key");
+    }
+    tls.Finish();
+  }
   r.Finish();
 }
 

@@ -190,6 +190,11 @@ struct HttpConfig {
   // {public_base_url}/api/v1/alerts/{id}/ack?token=... . https://, or http://
   // to 127.0.0.1 or localhost. Default: none (e-mails carry no link).
   std::optional<std::string> public_base_url;
+  // Serve HTTPS with this certificate chain and key (PEM, both or neither;
+  // `http.tls: {cert_file, key_file}`). Default: none (plain HTTP, meant for
+  // loopback or a TLS reverse proxy).
+  std::optional<std::string> tls_cert_file;
+  std::optional<std::string> tls_key_file;
 
   bool operator==(const HttpConfig&) const = default;
 };

@@ -316,6 +316,11 @@ Status Daemon::StartHttp() {
   if (!config_.http.enabled) return Status::OK();
   Result<HttpServerOptions> options = ParseListen(config_.http.listen, HttpServerOptions{});
   if (!options.ok()) return options.status();
+  if (config_.http.tls_cert_file && config_.http.tls_key_file) {
+    auto tls = MakeServerTlsContext(*config_.http.tls_cert_file, *config_.http.tls_key_file);
+    if (!tls.ok()) return tls.status();
+    options->tls = std::move(tls).value();
+  }
   ApiDeps deps;
   deps.query = alert_query_.get();
   deps.acks = loop_ack_store_.get();
@@ -323,6 +328,12 @@ Status Daemon::StartHttp() {
   deps.metrics = &metrics_;
   deps.clock = &clock_;
   deps.duty_officer = config_.directory.unrouted;
+  if (config_.http.public_base_url) {
+    // E-mails carry one-time ack links only then (the SMTP adapter's ack_key).
+    Result<std::string> key = ReadTextFile(config_.privacy.deployment_key_file);
+    if (!key.ok()) return key.status();
+    deps.ack_link_key = std::move(key).value();
+  }
   if (config_.http.ack_tokens_file) {
     Result<TokenTable> tokens = TokenTable::Load(*config_.http.ack_tokens_file);
     if (!tokens.ok()) return tokens.status();
@@ -334,8 +345,9 @@ Status Daemon::StartHttp() {
                      .rules = policy_.rules != nullptr && policy_.directory != nullptr};
   };
   api_ = std::make_unique<Api>(std::move(deps));
-  http_ = std::make_unique<HttpServer>(io_, std::move(options).value(),
-                                       [this](const HttpRequest& r) { return api_->Handle(r); });
+  http_ = std::make_unique<HttpServer>(
+      io_, std::move(options).value(), [this](const HttpRequest& r) { return api_->Handle(r); },
+      [this](const HttpRequest& r) { return api_->TooLarge(r); });
   return http_->Start();
 }
 

@@ -42,6 +42,11 @@ std::vector<std::string> CheckStartup(const Config& config) {
       Result<TokenTable> tokens = TokenTable::Load(*config.http.ack_tokens_file);
       if (!tokens.ok()) problems.push_back("http.ack_tokens_file: " + tokens.status().message());
     }
+    if (config.http.tls_cert_file && config.http.tls_key_file) {
+      // Loads both, so a key that does not match its certificate is caught too.
+      auto tls = MakeServerTlsContext(*config.http.tls_cert_file, *config.http.tls_key_file);
+      if (!tls.ok()) problems.push_back(tls.status().message());
+    }
   }
   return problems;
 }

@@ -10,6 +10,8 @@
 
 #include "daemon/event/event.h"
 #include "daemon/event/rfc3339.h"
+#include "daemon/http/ack_link.h"
+#include "daemon/http/url.h"
 
 namespace amparo {
 
@@ -49,33 +51,6 @@ HttpResponse Json(const HttpRequest& request, http::status status, const json& b
   return MakeResponse(request, status, kJson, Dump(body));
 }
 
-int FromHex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decodes `text` ('+' is a space). nullopt for a bad escape.
-std::optional<std::string> Decode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out.push_back(' ');
-    } else if (text[i] == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      const int hi = FromHex(text[i + 1]);
-      const int lo = FromHex(text[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
 struct Target {
   std::string path;
   std::map<std::string, std::string> query;
@@ -85,29 +60,15 @@ struct Target {
 Target ParseTarget(std::string_view target) {
   Target t;
   const size_t q = target.find('?');
-  std::optional<std::string> path = Decode(target.substr(0, q));
-  if (!path) {
+  std::optional<std::string> path = PercentDecode(target.substr(0, q));
+  std::optional<std::map<std::string, std::string>> query =
+      ParseQuery(q == std::string_view::npos ? std::string_view() : target.substr(q + 1));
+  if (!path || !query) {
     t.valid = false;
     return t;
   }
-  t.path = *path;
-  if (q == std::string_view::npos) return t;
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    const size_t amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    std::optional<std::string> key = Decode(pair.substr(0, eq));
-    std::optional<std::string> value =
-        Decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
-    if (!key || !value) {
-      t.valid = false;
-      return t;
-    }
-    t.query[*key] = *value;
-  }
+  t.path = std::move(*path);
+  t.query = std::move(*query);
   return t;
 }
 
@@ -191,18 +152,13 @@ HttpResponse Api::Handle(const HttpRequest& request) {
       return Problem(request, http::status::not_found, "not_found", "no route " + path);
     }
     if (rest == "/ack") {
-      if (auto no = only(http::verb::post)) return *no;
-      if (target.query.contains("token")) {
-        // One-time ack links (e-mail): to be verified here against
-        // core/keyed_hash (HMAC of alert_id, version, agency).
-        if (deps_.acks != nullptr) {
-          (void)deps_.acks->Refuse("http", "", alert_id,
-                                   {"unsupported_token", "one-time ack links are not accepted yet"},
-                                   request.body().substr(0, kMaxAckBytes), deps_.clock->Now());
+      if (auto token = target.query.find("token"); token != target.query.end()) {
+        if (method != http::verb::get) {
+          if (auto no = only(http::verb::post)) return *no;
         }
-        return Problem(request, http::status::unauthorized, "unsupported_token",
-                       "one-time ack links are not accepted yet; use a bearer token");
+        return AckLink(request, alert_id, token->second);
       }
+      if (auto no = only(http::verb::post)) return *no;
       return Ack(request, alert_id);
     }
     if (auto no = only(http::verb::get)) return *no;
@@ -389,6 +345,104 @@ HttpResponse Api::Ack(const HttpRequest& request, const std::string& alert_id) {
               {{"alert_id", alert_id},
                {"status", std::string(AckOutcomeName(result->outcome))},
                {"state_changed", result->state_changed}});
+}
+
+HttpResponse Api::TooLarge(const HttpRequest& request) {
+  const Target target = ParseTarget(Sv(request.target()));
+  const std::string detail = "the body is larger than the server's limit";
+  if (target.valid && target.path.starts_with(std::string(kApiPrefix) + "/") &&
+      deps_.acks != nullptr) {
+    auto [alert_id, rest] = AlertPath(target.path);
+    if (rest == "/ack" && !alert_id.empty()) {
+      // Who sent it, if the bearer token says; the body itself was not read.
+      std::string agency;
+      Caller caller;
+      if (deps_.tokens && !Authenticate(request, caller)) agency = caller.agency_id;
+      Result<AckResult> stored =
+          deps_.acks->Refuse("http", agency, alert_id,
+                             {"too_large", detail + " (" + std::to_string(kMaxAckBytes) +
+                                               " bytes for an ack); the body was not read"},
+                             "", deps_.clock->Now());
+      if (!stored.ok()) spdlog::error("http: refused ack: {}", stored.status().ToString());
+      spdlog::warn("http: ack of alert {} refused: too_large", alert_id);
+    }
+  }
+  HttpResponse res = Problem(request, http::status::payload_too_large, "too_large", detail);
+  res.keep_alive(false);
+  return res;
+}
+
+HttpResponse Api::AckLink(const HttpRequest& request, const std::string& alert_id,
+                          const std::string& token) {
+  auto page = [&](http::status status, std::string html) {
+    HttpResponse res = MakeResponse(request, status, "text/html; charset=utf-8", std::move(html));
+    res.set("Content-Security-Policy",
+            boost::beast::string_view(kAckLinkCsp.data(), kAckLinkCsp.size()));
+    res.set("Referrer-Policy", "no-referrer");
+    res.set("X-Content-Type-Options", "nosniff");
+    return res;
+  };
+  const bool is_post = request.method() == http::verb::post;
+  const Instant now = deps_.clock->Now();
+  const std::string_view raw = std::string_view{request.body()}.substr(0, kMaxAckBytes);
+  Result<std::vector<DeliverySummary>> deliveries = deps_.query->Deliveries(alert_id);
+  if (!deliveries.ok()) {
+    spdlog::error("http: ack link: {}", deliveries.status().ToString());
+    return page(http::status::service_unavailable,
+                AckLinkErrorPage("the store could not be read; try again"));
+  }
+  const std::optional<AckLinkTarget> link =
+      MatchAckLink(deps_.ack_link_key, alert_id, token, *deliveries);
+  if (!link) {
+    if (is_post) {
+      Result<AckResult> stored = deps_.acks->Refuse(
+          "http", "", alert_id,
+          {"bad_link", "the one-time link is not one of this alert's e-mails"}, raw, now);
+      if (!stored.ok()) spdlog::error("http: refused ack: {}", stored.status().ToString());
+      spdlog::warn("http: ack link for alert {} refused: bad_link", alert_id);
+    }
+    return page(http::status::forbidden,
+                AckLinkErrorPage("this link does not acknowledge alert " + alert_id));
+  }
+  if (!is_post) {
+    Result<AlertSummary> alert = deps_.query->Get(alert_id, std::nullopt);
+    if (!alert.ok()) {
+      return page(http::status::service_unavailable,
+                  AckLinkErrorPage("the store could not be read; try again"));
+    }
+    return page(http::status::ok, AckLinkConfirmPage(*alert, *link));
+  }
+  // The form's fields (or an ack's JSON, for a program following the link).
+  AckRequest ack{.alert_id = alert_id,
+                 .version = link->version,
+                 .idempotency_key = "",
+                 .agency_id = link->agency_id,
+                 .by = "",
+                 .note = "",
+                 .at = std::nullopt,
+                 .via = "email-link"};
+  std::optional<std::map<std::string, std::string>> form = ParseQuery(request.body());
+  if (form) {
+    if (auto by = form->find("by"); by != form->end()) ack.by = by->second.substr(0, 200);
+    if (auto note = form->find("note"); note != form->end())
+      ack.note = note->second.substr(0, 2000);
+  }
+  Result<AckResult> result =
+      form ? deps_.acks->Record(ack, raw, now)
+           : deps_.acks->Refuse("http", link->agency_id, alert_id,
+                                {"malformed", "the form could not be read"}, raw, now);
+  if (!result.ok()) {
+    spdlog::error("http: ack of alert {} not stored: {}", alert_id, result.status().ToString());
+    return page(http::status::service_unavailable,
+                AckLinkErrorPage("the acknowledgement could not be stored; send it again"));
+  }
+  deps_.metrics->ObserveAck("http", *result);
+  spdlog::info("http: ack link of alert {} by {}: {}", alert_id, link->agency_id,
+               AckOutcomeName(result->outcome));
+  const http::status status = result->outcome == AckOutcome::kRefused
+                                  ? StatusForRefusal(result->refusal->code)
+                                  : http::status::ok;
+  return page(status, AckLinkResultPage(alert_id, *result));
 }
 
 HttpResponse Api::Clocks(const HttpRequest& request, const Caller& caller) {

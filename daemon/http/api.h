@@ -6,6 +6,8 @@
 //   GET  /api/v1/alerts                open alerts; ?agency= &severity= &due_before= &state=
 //   &limit= GET  /api/v1/alerts/{id}           one alert with its deliveries, acks and escalations
 //   POST /api/v1/alerts/{id}/ack       acknowledge (body: ack_handler.h, alert_id from the path)
+//   GET  /api/v1/alerts/{id}/ack?token=T   an e-mail's one-time link: a confirmation form
+//   POST /api/v1/alerts/{id}/ack?token=T   the form sent: the ack (ack_link.h)
 //   GET  /api/v1/clocks                running legal clocks with due times (duty officer only)
 //
 // /api/v1 needs "Authorization: Bearer TOKEN" (tokens.h). A token is bound to
@@ -13,10 +15,10 @@
 // to it; the duty officer's token sees everything. Errors are RFC 9457
 // problem details (application/problem+json) with a stable "code".
 //
-// The ack endpoint's authorisation goes through one function, Authorize(),
-// so that the one-time links of e-mails (?token=HMAC(alert_id, version,
-// agency)) can be accepted there later; today such a link is refused with
-// a problem saying so.
+// The one-time links of e-mails (?token=HMAC(alert_id, version, agency))
+// carry their own credential instead of a bearer token (ack_link.h). A body
+// over the server's limit sent to an ack endpoint is kept as a refused ack
+// (TooLarge), like every other ack that cannot be taken.
 //
 // Thread-safety: Handle() runs on the loop thread (it uses the loop's store).
 #ifndef AMPARO_DAEMON_HTTP_API_H_
@@ -52,6 +54,9 @@ struct ApiDeps {
   std::optional<TokenTable> tokens;  // nullopt: /api/v1 is off (503).
   std::string duty_officer;          // The agency whose token sees every alert.
   std::function<Readiness()> readiness;
+  // The deployment key the e-mails' ack tokens are made with; empty: ack
+  // links are refused (e-mails carry none without http.public_base_url).
+  std::string ack_link_key;
 };
 
 class Api {
@@ -60,6 +65,9 @@ class Api {
 
   // Answer `request`. Never throws.
   HttpResponse Handle(const HttpRequest& request);
+  // Answer a request whose body was over the server's limit (its headers
+  // only): 413, and an ack that was one is stored as refused. Never throws.
+  HttpResponse TooLarge(const HttpRequest& request);
 
  private:
   // Who is asking: the agency, or a problem response to send instead.
@@ -74,6 +82,8 @@ class Api {
   HttpResponse GetAlert(const HttpRequest& request, const Caller& caller,
                         const std::string& alert_id);
   HttpResponse Ack(const HttpRequest& request, const std::string& alert_id);
+  HttpResponse AckLink(const HttpRequest& request, const std::string& alert_id,
+                       const std::string& token);
   HttpResponse Clocks(const HttpRequest& request, const Caller& caller);
 
   ApiDeps deps_;

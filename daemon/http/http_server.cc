@@ -1,8 +1,11 @@
 #include "daemon/http/http_server.h"
 
+#include <array>
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 namespace amparo {
@@ -71,29 +74,63 @@ HttpResponse MakeResponse(const HttpRequest& request, http::status status,
   return res;
 }
 
-// One connection: read a request, answer it, repeat while keep-alive.
-class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
+// What the server keeps of a session, whatever its stream: a way to close it.
+class HttpServer::Connection {
  public:
-  Session(tcp::socket socket, const HttpServerOptions& options, const Handler& handler)
-      : stream_(std::move(socket)), options_(options), handler_(handler) {}
+  virtual ~Connection() = default;
+  virtual void Close() = 0;
+};
 
-  void Start() { Read(); }
+// One connection: (TLS handshake,) read a request, answer it, repeat while
+// keep-alive. Stream is beast::tcp_stream or beast::ssl_stream of one.
+template <typename Stream>
+class HttpServer::Session : public HttpServer::Connection,
+                            public std::enable_shared_from_this<HttpServer::Session<Stream>> {
+ public:
+  template <typename... TlsContext>
+  Session(tcp::socket socket, const HttpServerOptions& options, const Handler& handler,
+          const Handler& too_large, TlsContext&... tls)
+      : stream_(std::move(socket), tls...),
+        options_(options),
+        handler_(handler),
+        too_large_(too_large) {}
 
-  void Close() {
+  void Start() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(options_.request_timeout);
+      stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) {
+                                  // A scanner, a plain-HTTP client, an expired certificate.
+                                  spdlog::debug("http: TLS handshake failed: {}", ec.message());
+                                  self->Close();
+                                  return;
+                                }
+                                self->Read();
+                              });
+    } else {
+      Read();
+    }
+  }
+
+  void Close() override {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    tcp::socket& socket = beast::get_lowest_layer(stream_).socket();
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
   }
 
  private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
   void Read() {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(options_.body_limit);
-    stream_.expires_after(options_.request_timeout);
+    beast::get_lowest_layer(stream_).expires_after(options_.request_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -103,9 +140,20 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
       return;
     }
     if (ec == http::error::body_limit) {
-      Write(ServerProblem(
-          11, http::status::payload_too_large,
-          "the body is larger than " + std::to_string(options_.body_limit) + " bytes"));
+      // The headers are in; the body is not read, so the connection cannot
+      // be reused.
+      HttpRequest headers = parser_->release();
+      headers.body().clear();
+      HttpResponse response;
+      if (too_large_) response = Answer(too_large_, headers);
+      if (!too_large_) {
+        response = ServerProblem(
+            11, http::status::payload_too_large,
+            "the body is larger than " + std::to_string(options_.body_limit) + " bytes");
+      }
+      response.keep_alive(false);
+      linger_ = true;
+      Write(std::move(response));
       return;
     }
     if (ec == http::error::header_limit) {
@@ -118,42 +166,101 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
       return;
     }
     HttpRequest request = parser_->release();
-    HttpResponse response;
+    Write(Answer(handler_, request));
+  }
+
+  static HttpResponse Answer(const Handler& handler, const HttpRequest& request) {
     try {
-      response = handler_(request);
+      return handler(request);
     } catch (const std::exception& e) {
       spdlog::error("http: handler failed: {}", e.what());
-      response =
-          ServerProblem(request.version(), http::status::internal_server_error, "internal error");
+      return ServerProblem(request.version(), http::status::internal_server_error,
+                           "internal error");
     }
-    Write(std::move(response));
   }
 
   void Write(HttpResponse response) {
     response_ = std::make_unique<HttpResponse>(std::move(response));
-    stream_.expires_after(options_.request_timeout);
+    beast::get_lowest_layer(stream_).expires_after(options_.request_timeout);
     http::async_write(stream_, *response_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                         const bool keep = !ec && self->response_->keep_alive();
                         self->response_.reset();
                         if (keep) {
                           self->Read();
+                        } else if (!ec && self->linger_) {
+                          self->Linger();
                         } else {
                           self->Close();
                         }
                       });
   }
 
-  beast::tcp_stream stream_;
+  // After answering a request whose body was not read: stop sending, then
+  // read and drop what the client still sends (up to a bound, within the
+  // timeout) before closing. Closing with unread bytes would send a TCP
+  // reset, which can destroy the answer before the client reads it.
+  void Linger() {
+    beast::error_code ec;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ec);
+    beast::get_lowest_layer(stream_).expires_after(options_.request_timeout);
+    DrainSome();
+  }
+
+  void DrainSome() {
+    constexpr size_t kMaxDrained = size_t{1} << 20;
+    beast::get_lowest_layer(stream_).async_read_some(
+        boost::asio::buffer(drain_),
+        [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+          self->drained_ += n;
+          if (ec || self->drained_ > kMaxDrained) {
+            self->Close();
+          } else {
+            self->DrainSome();
+          }
+        });
+  }
+
+  Stream stream_;
+  bool linger_ = false;
+  std::array<char, 4096> drain_{};
+  size_t drained_ = 0;
   const HttpServerOptions& options_;
   const Handler& handler_;
+  const Handler& too_large_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::unique_ptr<HttpResponse> response_;
 };
 
-HttpServer::HttpServer(boost::asio::io_context& io, HttpServerOptions options, Handler handler)
-    : io_(io), options_(std::move(options)), handler_(std::move(handler)), acceptor_(io) {}
+Result<std::shared_ptr<boost::asio::ssl::context>> MakeServerTlsContext(
+    const std::string& cert_file, const std::string& key_file) {
+  namespace ssl = boost::asio::ssl;
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use);
+  boost::system::error_code ec;
+  if (context->use_certificate_chain_file(cert_file, ec); ec) {
+    return Status::InvalidArgument("http.tls.cert_file " + cert_file + ": " + ec.message());
+  }
+  if (context->use_private_key_file(key_file, ssl::context::pem, ec); ec) {
+    return Status::InvalidArgument("http.tls.key_file " + key_file + ": " + ec.message());
+  }
+  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    return Status::InvalidArgument("http.tls.key_file " + key_file +
+                                   ": is not the key of the certificate in " + cert_file);
+  }
+  return context;
+}
+
+HttpServer::HttpServer(boost::asio::io_context& io, HttpServerOptions options, Handler handler,
+                       Handler too_large)
+    : io_(io),
+      options_(std::move(options)),
+      handler_(std::move(handler)),
+      too_large_(std::move(too_large)),
+      acceptor_(io) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
@@ -172,7 +279,8 @@ Status HttpServer::Start() {
     return fail("listen on");
   }
   port_ = acceptor_.local_endpoint(ec).port();
-  spdlog::info("http: listening on {}:{}", options_.host, port_);
+  spdlog::info("http: listening on {}:{} ({})", options_.host, port_,
+               options_.tls ? "https" : "http");
   Accept();
   return Status::OK();
 }
@@ -181,13 +289,19 @@ void HttpServer::Accept() {
   acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
     if (!acceptor_.is_open()) return;
     if (!ec) {
-      sessions_.remove_if([](const std::weak_ptr<Session>& s) { return s.expired(); });
+      sessions_.remove_if([](const std::weak_ptr<Connection>& s) { return s.expired(); });
       if (sessions_.size() >= options_.max_connections) {
         spdlog::warn("http: {} connections open; refusing one", sessions_.size());
         boost::system::error_code ignored;
         socket.close(ignored);
+      } else if (options_.tls) {
+        auto session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+            std::move(socket), options_, handler_, too_large_, *options_.tls);
+        sessions_.push_back(session);
+        session->Start();
       } else {
-        auto session = std::make_shared<Session>(std::move(socket), options_, handler_);
+        auto session = std::make_shared<Session<beast::tcp_stream>>(std::move(socket), options_,
+                                                                    handler_, too_large_);
         sessions_.push_back(session);
         session->Start();
       }
@@ -199,7 +313,7 @@ void HttpServer::Accept() {
 void HttpServer::Stop() {
   boost::system::error_code ec;
   if (acceptor_.is_open()) acceptor_.close(ec);
-  for (const std::weak_ptr<Session>& weak : sessions_) {
+  for (const std::weak_ptr<Connection>& weak : sessions_) {
     if (auto session = weak.lock()) session->Close();
   }
   sessions_.clear();

@@ -8,7 +8,12 @@
 // body_limit (413 otherwise), the whole request within request_timeout and
 // the response written within it too (the connection is closed otherwise,
 // so a slow client holds nothing for long), at most max_connections at once
-// (more are closed at accept).
+// (more are closed at accept). A body over the limit is answered by the
+// too-large handler, given the request's headers, so that what it was (an
+// ack, say) can be kept; the connection is closed after it.
+//
+// TLS (options.tls): every connection first completes a TLS handshake
+// within request_timeout; plain HTTP is then not served at all.
 //
 // Stop() closes the acceptor and every connection, so that io_context::run()
 // can return by itself.
@@ -25,6 +30,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http.hpp>
 
 #include "daemon/core/clock.h"
@@ -41,7 +47,14 @@ struct HttpServerOptions {
   size_t body_limit = size_t{16} * 1024;
   Duration request_timeout = std::chrono::seconds(10);
   size_t max_connections = 256;
+  // Serve HTTPS with this context (certificate and key loaded); null: HTTP.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
+
+// A server TLS context with `cert_file` (PEM, the chain) and `key_file`
+// (PEM), TLS 1.2 or later. InvalidArgument naming the file that failed.
+Result<std::shared_ptr<boost::asio::ssl::context>> MakeServerTlsContext(
+    const std::string& cert_file, const std::string& key_file);
 
 // Splits "HOST:PORT" (an IPv6 host in brackets). InvalidArgument otherwise.
 Result<HttpServerOptions> ParseListen(std::string_view listen, HttpServerOptions base);
@@ -51,7 +64,10 @@ class HttpServer {
   // Answers one request; runs on the loop and must not throw.
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
-  HttpServer(boost::asio::io_context& io, HttpServerOptions options, Handler handler);
+  // `too_large` answers a request whose body exceeds options.body_limit (it
+  // gets the headers and an empty body); by default a 413 problem.
+  HttpServer(boost::asio::io_context& io, HttpServerOptions options, Handler handler,
+             Handler too_large = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -64,14 +80,17 @@ class HttpServer {
   uint16_t port() const { return port_; }
 
  private:
+  template <typename Stream>
   class Session;
+  class Connection;
   void Accept();
 
   boost::asio::io_context& io_;
   HttpServerOptions options_;
   Handler handler_;
+  Handler too_large_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  std::list<std::weak_ptr<Session>> sessions_;
+  std::list<std::weak_ptr<Connection>> sessions_;
   uint16_t port_ = 0;
 };
 

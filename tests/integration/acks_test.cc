@@ -227,7 +227,11 @@ TEST_CASE(
   r = HttpCall(h.http_port, "POST", welfare_ack, kWelfareToken, std::string(20000, 'x'));
   CHECK(r.status == 413);
   CHECK(h.State(welfare_id) == "open");
-  CHECK(h.Count("SELECT COUNT(*) FROM refused_acks WHERE via = 'http'") == 5);
+  // Every one kept, the oversized one too (its body unread, its agency the token's).
+  CHECK(h.Count("SELECT COUNT(*) FROM refused_acks WHERE via = 'http'") == 6);
+  CHECK(h.Count("SELECT COUNT(*) FROM refused_acks WHERE reason_code = 'too_large' AND "
+                "agency_id = '" +
+                kWelfare + "' AND alert_id = '" + welfare_id + "'") == 1);
 
   // An agency sees only its own alerts; the duty officer sees both.
   r = HttpCall(h.http_port, "GET", "/api/v1/alerts", kWelfareToken);
@@ -285,7 +289,7 @@ TEST_CASE(
   CHECK(parsed.find("amparo_alerts counter") != std::string::npos);
   CHECK(parsed.find("amparo_open_alerts gauge") != std::string::npos);
   CHECK(parsed.find("amparo_deliveries gauge") != std::string::npos);
-  CHECK(parsed.find("amparo_refused_acks counter 8") != std::string::npos);
+  CHECK(parsed.find("amparo_refused_acks counter 9") != std::string::npos);
   CHECK(parsed.find("amparo_clocks_due_soon gauge") != std::string::npos);
   CHECK(parsed.find("amparo_store_bytes gauge") != std::string::npos);
   CHECK(h.daemon->Terminate() == 0);

@@ -17,6 +17,17 @@ struct HttpReply {
 HttpReply HttpCall(int port, const std::string& method, const std::string& target,
                    const std::string& token = "", const std::string& body = "");
 
+struct HttpOptions {
+  std::string token;                              // Bearer token; empty: none.
+  std::string content_type = "application/json";  // Of a non-empty body.
+  std::string ca_file;  // Non-empty: HTTPS, the server's certificate checked
+                        // against this CA and the name 127.0.0.1.
+};
+
+// HttpCall with options; an HTTPS handshake that fails answers status 0.
+HttpReply HttpSend(int port, const std::string& method, const std::string& target,
+                   const std::string& body, const HttpOptions& options);
+
 }  // namespace amparo::testing
 
 #endif  // AMPARO_TESTS_SUPPORT_HTTP_CLIENT_H_

@@ -169,6 +169,8 @@ TEST_CASE("The full config sets every key and resolves relative paths") {
   CHECK_FALSE(c.http.enabled);
   CHECK(c.http.ack_tokens_file == "/srv/amparo/etc/secrets/ack-tokens");
   CHECK(c.http.public_base_url == "https://amparo.example.org/gt");
+  CHECK(c.http.tls_cert_file == "/srv/amparo/etc/pki/https.crt");
+  CHECK(c.http.tls_key_file == "/run/credentials/amparod.service/https.key");
   CHECK(c.webhook.ca_file == "/srv/amparo/etc/pki/webhook-ca.pem");
   CHECK(c.webhook.timeout == 20s);
   CHECK(c.webhook.connect_timeout == 2s);

@@ -81,6 +81,37 @@ TEST_CASE("HttpServer refuses a body over the limit with 413, and a small one is
   CHECK(r.content_type == "application/problem+json");
 }
 
+TEST_CASE(
+    "HttpServer hands a body far over the limit to its too-large handler, and the 413 "
+    "arrives whole") {
+  boost::asio::io_context io;
+  std::string seen_target;
+  std::string seen_auth;
+  HttpServerOptions o;
+  o.host = "127.0.0.1";
+  o.port = 0;
+  o.body_limit = 100;
+  HttpServer server(
+      io, o,
+      [](const HttpRequest& r) { return MakeResponse(r, http::status::ok, "text/plain", "ok"); },
+      [&](const HttpRequest& r) {
+        seen_target = std::string(r.target());
+        seen_auth = std::string(r[http::field::authorization]);
+        return MakeResponse(r, http::status::payload_too_large, "text/plain", "kept");
+      });
+  REQUIRE(server.Start().ok());
+  std::thread thread([&] { io.run(); });
+  // 512 KiB the server never reads: it must still answer, not reset.
+  testing::HttpReply r =
+      testing::HttpCall(server.port(), "POST", "/a/ack", "tok", std::string(512 * 1024, 'a'));
+  CHECK(r.status == 413);
+  CHECK(r.body == "kept");
+  boost::asio::post(io, [&] { server.Stop(); });
+  thread.join();
+  CHECK(seen_target == "/a/ack");
+  CHECK(seen_auth == "Bearer tok");
+}
+
 TEST_CASE("HttpServer refuses oversized headers with 431") {
   ServerFixture f;
   boost::asio::io_context io;
