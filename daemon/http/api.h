@@ -7,6 +7,8 @@
 //   &limit= GET  /api/v1/alerts/{id}           one alert with its deliveries, acks and escalations
 //   POST /api/v1/alerts/{id}/ack       acknowledge (body: ack_handler.h, alert_id from the path)
 //   GET  /api/v1/clocks                running legal clocks with due times (duty officer only)
+//   GET  /api/v1/me                    the token's agency, and whether it sees every alert
+//   GET  /, /console.js, …             the duty officer's console (console_assets.h); no auth
 //
 // /api/v1 needs "Authorization: Bearer TOKEN" (tokens.h). A token is bound to
 // one agency, which sees and acknowledges only alerts addressed or escalated
