@@ -239,6 +239,11 @@
     if (refreshTimer) clearInterval(refreshTimer);
     refreshTimer = null;
     me = null; alerts = []; clocks = null; selected = null;
+    // The next person starts from the open alerts of every agency.
+    $("f-state").value = "open";
+    $("f-severity").value = "";
+    const agency = $("f-agency");
+    while (agency.options.length > 1) agency.remove(1);
     $("console").hidden = true;
     $("detail").hidden = true;
     $("logout").hidden = true;
