@@ -13,7 +13,8 @@ constexpr std::string_view kAlertFacts = R"sql(
          (SELECT MIN(k.at_ms) FROM acks k WHERE k.alert_id = a.alert_id),
          (SELECT COUNT(*) FROM escalations s WHERE s.from_alert_id = a.alert_id)
   FROM alerts a LEFT JOIN events e ON e.event_id = a.opening_event_id
-  WHERE a.created_at_ms >= ?1 AND a.created_at_ms < ?2
+  WHERE COALESCE(e.occurred_at_ms, a.created_at_ms) >= ?1
+    AND COALESCE(e.occurred_at_ms, a.created_at_ms) < ?2
   ORDER BY a.created_at_ms
 )sql";
 

@@ -42,7 +42,8 @@ class ReportQuery {
   // REQUIRES: db migrated and outliving this query.
   explicit ReportQuery(Database& db) : db_(db) {}
 
-  // Alerts created in [from, to).
+  // Alerts whose opening event occurred in [from, to) (the alert's creation
+  // when the event is not in the store): the obligations the period raised.
   Result<std::vector<AlertFact>> Alerts(Instant from, Instant to);
   // Dead letters received in [from, to).
   Result<std::vector<DeadLetterFact>> DeadLetters(Instant from, Instant to);
