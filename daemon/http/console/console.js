@@ -495,6 +495,11 @@
       $("detail").hidden = true;
       document.querySelectorAll("#alerts tbody tr.selected").forEach((tr) => tr.classList.remove("selected"));
     });
+    // A #token= link opened while the page is already up.
+    window.addEventListener("hashchange", () => {
+      const t = tokenFromFragment();
+      if (t) login(t);
+    });
     setInterval(tick, 1000);
     const fromLink = tokenFromFragment();
     const existing = fromLink || token();
