@@ -83,7 +83,7 @@ TEST_CASE("console: the page needs nothing the CSP forbids, and every file it lo
     CHECK_FALSE(File((*it)[1].str()).empty());
     ++loaded;
   }
-  CHECK(loaded == 2);
+  CHECK(loaded == 3);  // the icon, the stylesheet, the script
   // The script never writes HTML from data.
   const std::string js(File("/console.js"));
   CHECK(js.find("innerHTML") == std::string::npos);
