@@ -6,6 +6,7 @@
 // figures match the store, every cell of fewer than five children is
 // withheld, and no name, birth date, subject id, subject hash or event id
 // appears in the CSV, the JSON or the chart. A bad period is a usage error.
+#include <algorithm>
 #include <random>
 #include <set>
 
@@ -50,7 +51,7 @@ json Child(const std::string& event_id, const std::string& subject_id, const std
             {"accompaniment", "unaccompanied"}}}};
 }
 
-int Report(const std::vector<std::string>& args, std::string* output) {
+int RunReportCli(const std::vector<std::string>& args, std::string* output) {
   std::vector<std::string> argv = {AMPAROCTL_PATH, "report"};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCommand(argv, output);
@@ -104,7 +105,7 @@ TEST_CASE("report: amparoctl report over a real store withholds small cells and 
 
   const std::string directory = std::string(AMPARO_SOURCE_DIR) + "/config/directory";
   std::string output;
-  const int rc = Report(
+  const int rc = RunReportCli(
       {"--db", db, "--directory", directory, "--from", Day(-24h), "--to", Day(48h), "--csv",
        dir.File("report.csv"), "--json", dir.File("report.json"), "--svg", dir.File("report.svg")},
       &output);
@@ -158,7 +159,8 @@ TEST_CASE("report: amparoctl report over a real store withholds small cells and 
   CHECK(gt["deadlines"]["missed"] == 0);
   CHECK(!gt["event_to_delivery"]["median_minutes"].is_null());
   CHECK(!gt["event_to_ack"]["p90_minutes"].is_null());
-  for (const json& cell : report["rules"]) CHECK((cell["suppressed"].get<bool>() || cell["children"].get<int>() >= 5));
+  for (const json& cell : report["rules"])
+    CHECK((cell["suppressed"].get<bool>() || cell["children"].get<int>() >= 5));
   REQUIRE(report["dead_letters"].size() == 1);
   CHECK(report["dead_letters"][0]["state"] == "MX");
   CHECK(report["dead_letters"][0]["suppressed"] == true);
@@ -167,17 +169,17 @@ TEST_CASE("report: amparoctl report over a real store withholds small cells and 
 
   // Bad periods and a k under five are usage errors (64); a missing store is 66.
   output.clear();
-  CHECK(Report({"--db", db, "--directory", directory, "--from", Day(0h), "--to", Day(-24h)},
-               &output) == 64);
+  CHECK(RunReportCli({"--db", db, "--directory", directory, "--from", Day(0h), "--to", Day(-24h)},
+                     &output) == 64);
   CHECK(output.find("the period is empty") != std::string::npos);
-  CHECK(Report({"--db", db, "--directory", directory, "--from", "yesterday", "--to", Day(0h)},
-               &output) == 64);
-  CHECK(Report({"--db", db, "--directory", directory, "--from", Day(-24h), "--to", Day(0h), "--k",
-                "3"},
-               &output) == 64);
-  CHECK(Report({"--db", dir.File("nothing.db"), "--directory", directory, "--from", Day(-24h),
-                "--to", Day(0h)},
-               &output) == 66);
+  CHECK(RunReportCli({"--db", db, "--directory", directory, "--from", "yesterday", "--to", Day(0h)},
+                     &output) == 64);
+  CHECK(RunReportCli({"--db", db, "--directory", directory, "--from", Day(-24h), "--to", Day(0h),
+                      "--k", "3"},
+                     &output) == 64);
+  CHECK(RunReportCli({"--db", dir.File("nothing.db"), "--directory", directory, "--from", Day(-24h),
+                      "--to", Day(0h)},
+                     &output) == 66);
 }
 
 }  // namespace
