@@ -160,13 +160,15 @@ std::string ReportSvg(const Report& report) {
        "fewer than "
     << report.k << " children alerted are withheld.</desc>\n"
     << R"(<defs><pattern id="hatch" width="8" height="8" patternUnits="userSpaceOnUse" )"
-    << R"(patternTransform="rotate(45)"><rect width="8" height="8" fill="#eaeef2"/>)"
+    << R"svg(patternTransform="rotate(45)"><rect width="8" height="8" fill="#eaeef2"/>)svg"
     << R"(<line x1="0" y1="0" x2="0" y2="8" stroke="#b6bec7" stroke-width="3"/></pattern></defs>)"
     << "\n<style>text{font-family:'DejaVu Sans',Verdana,sans-serif;fill:#1b1f24}"
        ".h{font-size:20px;font-weight:bold}.s{font-size:13px;fill:#59636e}"
        ".l{font-size:14px}.n{font-size:13px}</style>\n"
-    << R"(<rect width="100%" height="100%" fill="#ffffff"/>)" << "\n"
-    << R"(<text class="h" x="20" y="32">Deadline compliance per agency</text>)" << "\n"
+    << R"(<rect width="100%" height="100%" fill="#ffffff"/>)"
+    << "\n"
+    << R"(<text class="h" x="20" y="32">Deadline compliance per agency</text>)"
+    << "\n"
     << R"(<text class="s" x="20" y="54">)" << Day(report.from) << " to " << Day(report.to)
     << " (as of " << Xml(Format(report.as_of)) << "); agencies with fewer than " << report.k
     << " children alerted withheld</text>\n";
@@ -188,9 +190,9 @@ std::string ReportSvg(const Report& report) {
       << Xml(c->state) << ")</text>\n";
     if (c->suppressed) {
       s << R"(<rect x=")" << kLabel << R"(" y=")" << y + 6 << R"(" width=")" << kBar
-        << R"(" height="22" fill="url(#hatch)"/>)" << R"(<text class="n" x=")" << kLabel + 10
-        << R"(" y=")" << y + 21 << R"(">withheld: fewer than )" << report.k
-        << " children</text>\n";
+        << R"svg(" height="22" fill="url(#hatch)"/>)svg"
+        << R"(<text class="n" x=")" << kLabel + 10 << R"(" y=")" << y + 21
+        << R"(">withheld: fewer than )" << report.k << " children</text>\n";
       y += kRow;
       continue;
     }

@@ -26,9 +26,9 @@ std::optional<HttpResponse> ServeConsoleFile(const HttpRequest& request, std::st
       MakeResponse(request, http::status::ok, ContentTypeFor(path), std::string(it->body));
   // Revalidate every time: the files change with the daemon, and they are small.
   res.set(http::field::cache_control, "no-cache");
-  res.set(http::field::content_security_policy, std::string(kConsoleCsp));
+  res.set("Content-Security-Policy", std::string(kConsoleCsp));
   res.set("X-Content-Type-Options", "nosniff");
-  res.set(http::field::referrer_policy, "no-referrer");
+  res.set("Referrer-Policy", "no-referrer");
   res.set("X-Frame-Options", "DENY");
   return res;
 }
