@@ -30,7 +30,7 @@ import time
 import json
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -193,7 +193,9 @@ privacy:
                                                   log_path=os.path.join(work, "chromedriver.log")),
                                   options=options)
         driver.set_page_load_timeout(WAIT)
-        wait = WebDriverWait(driver, WAIT)
+        # The page redraws its tables on every refresh: an element seen a
+        # moment ago may be gone; look again.
+        wait = WebDriverWait(driver, WAIT, ignored_exceptions=[StaleElementReferenceException])
 
         # The page and its files come with a strict policy, no inline script.
         driver.get(base + "/")
@@ -318,7 +320,7 @@ privacy:
         wait.until(EC.text_to_be_present_in_element((By.ID, "alerts-title"), "Alertas por plazo"))
         driver.execute_script("window.scrollTo(0, 0)")
         height = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.set_window_size(1400, min(max(height, 900), 2400))
+        driver.set_window_size(1400, min(max(height + 160, 900), 3000))
         os.makedirs(os.path.dirname(os.path.abspath(args.screenshot)), exist_ok=True)
         check(driver.save_screenshot(args.screenshot), "screenshot saved to " + args.screenshot)
         # No personal data of the child reached the log.

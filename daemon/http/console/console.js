@@ -86,6 +86,7 @@
   let clocks = null;      // Running clocks, or null when this token may not list them.
   let selected = null;    // The alert shown in the detail panel.
   let refreshTimer = null;
+  let updatedAt = null;   // When the list was last read.
 
   function t(key, ...args) {
     const s = (TEXT[lang] && TEXT[lang][key]) || TEXT.en[key] || key;
@@ -100,6 +101,7 @@
     });
     document.title = "amparo — " + t("app_title");
     if (me) showWho();
+    showUpdated();
     renderAlerts();
     renderClocks();
     if (selected) renderDetail(selected);
@@ -238,7 +240,10 @@
     sessionStorage.removeItem(TOKEN_KEY);
     if (refreshTimer) clearInterval(refreshTimer);
     refreshTimer = null;
-    me = null; alerts = []; clocks = null; selected = null;
+    me = null; alerts = []; clocks = null; selected = null; updatedAt = null;
+    $("ack-by").value = "";
+    $("ack-note").value = "";
+    $("ack-result").textContent = "";
     // The next person starts from the open alerts of every agency.
     $("f-state").value = "open";
     $("f-severity").value = "";
@@ -275,8 +280,14 @@
     renderAlerts();
     renderClocks();
     if (selected) await openDetail(selected.alert_id, false);
-    $("updated").textContent = t("updated", new Date().toLocaleTimeString(lang === "es" ? "es" : "en-GB"));
+    updatedAt = new Date();
+    showUpdated();
     setStatus("");
+  }
+
+  function showUpdated() {
+    $("updated").textContent = updatedAt
+      ? t("updated", updatedAt.toLocaleTimeString(lang === "es" ? "es" : "en-GB")) : "";
   }
 
   function updateAgencyFilter() {
