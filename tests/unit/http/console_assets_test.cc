@@ -80,7 +80,7 @@ TEST_CASE("console: the page needs nothing the CSP forbids, and every file it lo
   CHECK_FALSE(std::regex_search(html, std::regex(R"(\son[a-z]+=)")));
   CHECK(html.find("http://") == std::string::npos);
   CHECK(html.find("https://") == std::string::npos);
-  const std::regex local(R"((?:src|href)="(/[^"]*)") ");
+  const std::regex local(R"re((?:src|href)="(/[^"]*)")re");
       int loaded = 0;
   for (auto it = std::sregex_iterator(html.begin(), html.end(), local);
        it != std::sregex_iterator(); ++it) {
