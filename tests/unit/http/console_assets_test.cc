@@ -51,7 +51,8 @@ TEST_CASE("console: / is index.html, with its type, no-cache and a strict CSP") 
   CHECK(res->body().find("<html lang=") != std::string::npos);
 }
 
-TEST_CASE("console: the script and the stylesheet with their types; other paths are not files") {
+TEST_CASE(
+    "console: the script and the stylesheet with their types, and other paths are not files") {
   const auto js = ServeConsoleFile(Get("/console.js"), "/console.js");
   REQUIRE(js.has_value());
   CHECK(Header(*js, http::field::content_type) == "text/javascript; charset=utf-8");
@@ -81,7 +82,7 @@ TEST_CASE("console: the page needs nothing the CSP forbids, and every file it lo
   CHECK(html.find("http://") == std::string::npos);
   CHECK(html.find("https://") == std::string::npos);
   const std::regex local(R"re((?:src|href)="(/[^"]*)")re");
-      int loaded = 0;
+  int loaded = 0;
   for (auto it = std::sregex_iterator(html.begin(), html.end(), local);
        it != std::sregex_iterator(); ++it) {
     INFO((*it)[1].str());
