@@ -225,6 +225,7 @@
       return;
     }
     me = r.body;
+    alerts = null;  // Nothing drawn yet for this login: the first refresh draws.
     $("token").value = "";
     $("login").hidden = true;
     $("console").hidden = false;
@@ -273,12 +274,20 @@
     }
     if (r.status === 401) { logout(); $("login-error").textContent = t("token_refused", problemText(r)); return; }
     if (r.status !== 200) { setStatus(t("server_error", problemText(r))); return; }
-    alerts = r.body.alerts;
     const c = await api("/api/v1/clocks");
-    clocks = c.status === 200 ? c.body.clocks : null;
-    updateAgencyFilter();
-    renderAlerts();
-    renderClocks();
+    const nextClocks = c.status === 200 ? c.body.clocks : null;
+    // Redraw only what changed, so that a keyboard user's focus stays put
+    // through the periodic refresh (the countdowns tick on their own).
+    const changed = JSON.stringify(r.body.alerts) !== JSON.stringify(alerts) ||
+      JSON.stringify(nextClocks) !== JSON.stringify(clocks) ||
+      $("alerts").querySelector("tbody").childElementCount !== r.body.alerts.length;
+    alerts = r.body.alerts;
+    clocks = nextClocks;
+    if (changed) {
+      updateAgencyFilter();
+      renderAlerts();
+      renderClocks();
+    }
     if (selected) await openDetail(selected.alert_id, false);
     updatedAt = new Date();
     showUpdated();
@@ -304,7 +313,7 @@
   }
 
   function renderAlerts() {
-    if (!me) return;
+    if (!me || !alerts) return;
     $("no-alerts").hidden = alerts.length !== 0;
     const body = $("alerts").querySelector("tbody");
     body.textContent = "";
