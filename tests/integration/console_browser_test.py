@@ -187,6 +187,8 @@ privacy:
         options.binary_location = "/usr/bin/chromium"
         for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                   "--window-size=1400,1100", "--lang=es", "--no-first-run",
+                  "--no-default-browser-check", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync",
                   "--user-data-dir=" + os.path.join(work, "chromium-profile")]:
             options.add_argument(a)
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver",
