@@ -1,6 +1,7 @@
 // amparoctl: check rule files, the directory and the config, run rule tests
 // (and measure their coverage), show what the rules decide for an event and
-// who receives it, and print the rule set or the condition fields as tables.
+// who receives it, print the rule set or the condition fields as tables, and
+// write the anonymized compliance report.
 // Thin: the commands live in daemon/ctl/*.cc.
 #include <iostream>
 #include <string>
@@ -8,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "daemon/ctl/check_command.h"
+#include "daemon/ctl/report_command.h"
 #include "daemon/ctl/route_command.h"
 #include "daemon/ctl/rules_markdown.h"
 #include "daemon/ctl/test_runner.h"
@@ -66,7 +68,27 @@ int main(int argc, char** argv) {
                  "the fields conditions may use, as Markdown (rules/FIELDS.md); ignores --rules")
       ->excludes(markdown);
 
+  amparo::ReportOptions report;
+  CLI::App* report_cmd = cli.add_subcommand(
+      "report", "anonymized compliance report over a period: CSV, JSON and an SVG chart");
+  report_cmd->add_option("--db", report.db, "the store (SQLite file)")->required();
+  report_cmd->add_option("--from", report.from, "start, YYYY-MM-DD or RFC 3339 (inclusive)")
+      ->required();
+  report_cmd->add_option("--to", report.to, "end, YYYY-MM-DD or RFC 3339 (exclusive)")->required();
+  report_cmd
+      ->add_option("--directory", report.directory_dir,
+                   "agency directory folder: the state each agency belongs to")
+      ->required();
+  report_cmd->add_option("--as-of", report.as_of,
+                         "judge deadlines at this instant (default now): later ones are pending");
+  report_cmd->add_option("--k", report.k, "withhold cells of fewer children than this (>= 5)")
+      ->capture_default_str();
+  report_cmd->add_option("--csv", report.csv, "write the CSV here");
+  report_cmd->add_option("--json", report.json, "write the JSON here");
+  report_cmd->add_option("--svg", report.svg, "write the chart (SVG) here");
+
   CLI11_PARSE(cli, argc, argv);
+  if (report_cmd->parsed()) return amparo::RunReport(report, std::cout, std::cerr);
   if (check_cmd->parsed()) return amparo::RunCheck(check, std::cout);
   if (test_cmd->parsed()) return amparo::RunTestCommand(test, std::cout);
   if (rules_cmd->parsed()) return amparo::RunRulesCommand(rules, std::cout);

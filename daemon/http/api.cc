@@ -11,6 +11,7 @@
 #include "daemon/event/event.h"
 #include "daemon/event/rfc3339.h"
 #include "daemon/http/ack_link.h"
+#include "daemon/http/console_assets.h"
 #include "daemon/http/url.h"
 
 namespace amparo {
@@ -134,6 +135,13 @@ HttpResponse Api::Handle(const HttpRequest& request) {
     if (auto no = only(http::verb::get)) return *no;
     return Metrics(request);
   }
+  if (path == "/api/v1/me") {
+    if (auto no = only(http::verb::get)) return *no;
+    Caller caller;
+    if (auto denied = Authenticate(request, caller)) return *denied;
+    return Json(request, http::status::ok,
+                {{"agency_id", caller.agency_id}, {"sees_all", caller.sees_all}});
+  }
   if (path == "/api/v1/clocks") {
     if (auto no = only(http::verb::get)) return *no;
     Caller caller;
@@ -166,6 +174,7 @@ HttpResponse Api::Handle(const HttpRequest& request) {
     if (auto denied = Authenticate(request, caller)) return *denied;
     return GetAlert(request, caller, alert_id);
   }
+  if (auto file = ServeConsoleFile(request, path)) return *file;
   return Problem(request, http::status::not_found, "not_found", "no route " + path);
 }
 

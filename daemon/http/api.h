@@ -9,6 +9,8 @@
 //   GET  /api/v1/alerts/{id}/ack?token=T   an e-mail's one-time link: a confirmation form
 //   POST /api/v1/alerts/{id}/ack?token=T   the form sent: the ack (ack_link.h)
 //   GET  /api/v1/clocks                running legal clocks with due times (duty officer only)
+//   GET  /api/v1/me                    the token's agency, and whether it sees every alert
+//   GET  /, /console.js, …             the duty officer's console (console_assets.h); no auth
 //
 // /api/v1 needs "Authorization: Bearer TOKEN" (tokens.h). A token is bound to
 // one agency, which sees and acknowledges only alerts addressed or escalated
