@@ -4,6 +4,7 @@
 #include "daemon/engine/case_snapshot.h"
 #include "daemon/engine/derived_facts.h"
 #include "daemon/event/rfc3339.h"
+#include "daemon/routing/disclosure.h"
 #include "daemon/routing/resolver.h"
 #include "daemon/store/resolution_store.h"
 
@@ -58,9 +59,12 @@ Result<std::string> PayloadBuilder::Build(const Delivery& delivery) {
     // The rung below: which alert nobody acknowledged, by whom, by when.
     Result<AlertRecord> from = processing_.alerts().Get(*alert->escalated_from);
     if (!from.ok()) return from.status();
+    // The agency below names its district (a consulate's is where the child
+    // is): withheld from a recipient that may not know the whereabouts.
+    const bool withhold = WithholdsWhereabouts(disclosed, recipient);
     payload["escalated_from"] = {
         {"alert_id", from->alert_id},
-        {"agency", from->agency_id},
+        {"agency", withhold ? nlohmann::json(nullptr) : nlohmann::json(from->agency_id)},
         {"deadline", from->deadline ? nlohmann::json(FormatUtc(*from->deadline)) : nullptr},
         {"reason", "not acknowledged by its deadline"}};
   }

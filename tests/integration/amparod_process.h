@@ -16,7 +16,9 @@ class AmparodProcess {
  public:
   // Prepares dir/amparod.yaml (broker on `port`, db dir/amparo.db, a fresh
   // deployment key, unique client id). `extra_yaml` is appended to the config.
-  AmparodProcess(const TempDir& dir, int port, const std::string& extra_yaml = "");
+  // `rules_dir` replaces the shipped rules (rules/) when not empty.
+  AmparodProcess(const TempDir& dir, int port, const std::string& extra_yaml = "",
+                 const std::string& rules_dir = "");
   ~AmparodProcess();
 
   // Starts the daemon and waits until it logs that it is subscribed.
