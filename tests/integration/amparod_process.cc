@@ -23,7 +23,7 @@ std::string UniqueClientId() {
 }  // namespace
 
 AmparodProcess::AmparodProcess(const TempDir& dir, int port, const std::string& extra_yaml,
-                               const std::string& rules_dir)
+                               const std::string& rules_dir, const std::string& directory_dir)
     : dir_(dir) {
   WriteFile(dir.File("deployment.key"), "test-deployment-key-0123456789abcdef-0123456789\n");
   const std::string config =
@@ -43,7 +43,9 @@ AmparodProcess::AmparodProcess(const TempDir& dir, int port, const std::string& 
       (rules_dir.empty() ? std::string(AMPARO_SOURCE_DIR) + "/rules" : rules_dir) + "\n" +
       "directory:\n"
       "  dir: " +
-      std::string(AMPARO_SOURCE_DIR) + "/config/directory\n" +
+      (directory_dir.empty() ? std::string(AMPARO_SOURCE_DIR) + "/config/directory"
+                             : directory_dir) +
+      "\n" +
       "delivery:\n"
       "  retry_initial: 100ms\n"
       "  retry_max: 1s\n" +

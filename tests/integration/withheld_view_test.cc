@@ -8,6 +8,7 @@
 #include <functional>
 #include <random>
 #include <regex>
+#include <set>
 
 #include <catch2/catch.hpp>
 #include <date/date.h>
