@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/delivery/withheld_agencies.h"
+#include "daemon/event/rfc3339.h"
 #include "tests/unit/delivery/pipeline_fixture.h"
 
 namespace amparo {
