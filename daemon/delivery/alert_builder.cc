@@ -15,6 +15,10 @@ nlohmann::json BuildAlert(const std::string& alert_id, int version, const AlertS
   const LocalizedChoice title = Localize(about.title, languages);
   const LocalizedChoice summary = Localize(about.summary, languages);
 
+  // The publisher's event id is the authority's own reference (it often names
+  // the authority or the office): a recipient from whom the child's
+  // whereabouts are withheld gets null, and acknowledges by alert id.
+  const bool withhold = WithholdsWhereabouts(event, recipient);
   nlohmann::json view = nlohmann::json::object();
   if (const DisclosureProfile* profile = directory.Profile(recipient.disclosure)) {
     view = DisclosedView(event, age_years, recipient, *profile);
@@ -30,7 +34,7 @@ nlohmann::json BuildAlert(const std::string& alert_id, int version, const AlertS
       {"title", title.text},
       {"legal_basis", about.legal_basis},
       {"deadline", about.deadline ? nlohmann::json(FormatUtc(*about.deadline)) : nullptr},
-      {"event_id", event.event_id},
+      {"event_id", withhold ? nlohmann::json(nullptr) : nlohmann::json(event.event_id)},
       {"recipient",
        {{"agency", recipient.agency_id},
         {"role", recipient.role},

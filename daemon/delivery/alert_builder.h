@@ -26,6 +26,8 @@ inline constexpr const char* kAlertSchemaV1 = "amparo.alert.v1";
 
 // Builds the amparo.alert.v1 object for `recipient`. `age_years` is the
 // engine's derived age. An unknown disclosure profile discloses only ids.
+// When the child's whereabouts are withheld from the recipient
+// (routing/disclosure.h WithholdsWhereabouts), "event_id" is null too.
 nlohmann::json BuildAlert(const std::string& alert_id, int version, const AlertSubject& about,
                           const Event& event, std::optional<int> age_years,
                           const Recipient& recipient, const Directory& directory);

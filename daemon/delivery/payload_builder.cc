@@ -1,9 +1,11 @@
 #include "daemon/delivery/payload_builder.h"
 
 #include "daemon/delivery/alert_builder.h"
+#include "daemon/delivery/withheld_agencies.h"
 #include "daemon/engine/case_snapshot.h"
 #include "daemon/engine/derived_facts.h"
 #include "daemon/event/rfc3339.h"
+#include "daemon/routing/disclosure.h"
 #include "daemon/routing/resolver.h"
 #include "daemon/store/resolution_store.h"
 
@@ -22,6 +24,24 @@ nlohmann::json ResolvedNotice(const AlertRecord& alert, const Delivery& delivery
           {"resolved_at", FormatUtc(alert.updated_at)},
           {"reason", "the legal clock stopped: the obligation was met"},
           {"recipient", {{"agency", delivery.agency_id}}}};
+}
+
+// What reached, or was cancelled on its way to, the state the child may be
+// fleeing: ids, rules, agencies and times, oldest first.
+nlohmann::json WithheldJson(const std::vector<WithheldDelivery>& list) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const WithheldDelivery& d : list) {
+    nlohmann::json row = {{"alert_id", d.alert_id},
+                          {"rule", d.rule_id},
+                          {"agency", d.agency_id},
+                          {"channel", d.channel_type},
+                          {"state", d.state}};
+    if (d.delivered_at) row["delivered_at"] = FormatUtc(*d.delivered_at);
+    if (d.cancelled_at) row["cancelled_at"] = FormatUtc(*d.cancelled_at);
+    if (!d.reason.empty()) row["reason"] = d.reason;
+    out.push_back(std::move(row));
+  }
+  return out;
 }
 
 }  // namespace
@@ -58,11 +78,26 @@ Result<std::string> PayloadBuilder::Build(const Delivery& delivery) {
     // The rung below: which alert nobody acknowledged, by whom, by when.
     Result<AlertRecord> from = processing_.alerts().Get(*alert->escalated_from);
     if (!from.ok()) return from.status();
+    // The agency below names its district (a consulate's is where the child
+    // is): withheld from a recipient that may not know the whereabouts.
+    const bool withhold = WithholdsWhereabouts(disclosed, recipient);
     payload["escalated_from"] = {
         {"alert_id", from->alert_id},
-        {"agency", from->agency_id},
+        {"agency", withhold ? nlohmann::json(nullptr) : nlohmann::json(from->agency_id)},
         {"deadline", from->deadline ? nlohmann::json(FormatUtc(*from->deadline)) : nullptr},
         {"reason", "not acknowledged by its deadline"}};
+  }
+  const Agency* agency = directory_->Find(delivery.agency_id);
+  if (agency != nullptr && agency->kind == AgencyKind::kDutyOfficer) {
+    // The duty officer of a child who claims protection is told what had
+    // already reached the state the child may be fleeing, and what the claim
+    // cancelled (int-3-protection-claim-after-consular-alert).
+    if (WithheldAgency withheld = WithheldAgencies(disclosed, directory_)) {
+      Result<std::vector<WithheldDelivery>> list =
+          processing_.cancellations().Withheld(alert->subject_key, withheld);
+      if (!list.ok()) return list.status();
+      if (!list->empty()) payload["withheld_state_deliveries"] = WithheldJson(*list);
+    }
   }
   return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

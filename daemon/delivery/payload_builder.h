@@ -44,7 +44,11 @@ class PayloadBuilder {
   // the alert's own agency in the role it was resolved for, or, for an
   // escalation, the agency escalated to (role "escalation"). An agency the
   // directory no longer lists gets ids only. Returns NotFound when the alert
-  // or its event is gone, and the store's error otherwise.
+  // or its event is gone, and the store's error otherwise. A duty officer's
+  // payload for a child who claims protection also lists, as
+  // "withheld_state_deliveries", each delivery that reached an agency the
+  // child's whereabouts are now withheld from and each the claim cancelled
+  // (store/cancellation_store.h).
   Result<std::string> Build(const Delivery& delivery);
 
  private:

@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/delivery/alert_changes.h"
+#include "daemon/delivery/withheld_agencies.h"
+#include "daemon/engine/case_snapshot.h"
 #include "daemon/routing/decide.h"
 
 namespace amparo {
@@ -112,6 +114,13 @@ Status Pipeline::ProcessOne(const StoredEvent& stored) {
   for (const PlannedAlert& planned : decision.alerts) {
     commit.alerts.push_back(MakeAlertChange(planned, event.event_id, directory));
   }
+  // A claim of asylum or fear of return (on this event or an earlier one)
+  // cancels what is still waiting to reach the state the child may be
+  // fleeing, escalations included, in this same transaction.
+  Event claimed = event;
+  claimed.subject.flags = FlagsAfter(*snapshot, event);
+  commit.withheld = WithheldAgencies(claimed, directory_);
+  commit.cancel_reason = kClaimCancelsReason;
   commit.case_update = CaseRow(event, stored.subject_key, std::move(decision.case_after));
 
   Result<CommitOutcome> outcome = processing_.CommitProcessing(commit);
@@ -123,6 +132,14 @@ Status Pipeline::ProcessOne(const StoredEvent& stored) {
   counters_.inhibited += decisions.inhibited.size();
   for (const CommittedAlert& a : outcome->alerts) {
     ++(a.alert.opened ? counters_.alerts_opened : counters_.alerts_updated);
+  }
+  if (!outcome->cancelled.deliveries.empty() || !outcome->cancelled.alerts.empty()) {
+    counters_.cancelled += outcome->cancelled.deliveries.size();
+    spdlog::warn(
+        "pipeline: event_id={} subject={} claims protection: cancelled {} pending deliveries "
+        "and closed {} alerts to the state the child may be fleeing",
+        event.event_id, stored.subject_key, outcome->cancelled.deliveries.size(),
+        outcome->cancelled.alerts.size());
   }
   for (const Unrouted& u : routing.unrouted) {
     spdlog::warn("routing: event_id={} rule={} role={} resolved to nobody ({}); sent to {}",

@@ -43,6 +43,7 @@ struct PipelineCounters {
   uint64_t unrouted = 0;      // roles that resolved to nobody (sent to the duty officer)
   uint64_t inhibited = 0;     // roles withheld by an inhibit entry
   uint64_t store_errors = 0;  // commits that failed and will be retried
+  uint64_t cancelled = 0;     // deliveries a claim of protection cancelled
 };
 
 class Pipeline {

@@ -24,9 +24,11 @@ bool IsProtectionFlag(SubjectFlag f) {
 }
 
 json SubjectJson(const Subject& s, std::optional<int> age_years, const DisclosureProfile& p,
-                 bool withhold_protection_flags) {
+                 bool withhold) {
   json out = json::object();
-  if (p.Allows(F::kSubjectId)) out["id"] = s.id;
+  // The authority's case number names the authority's case file: a state that
+  // holds it can ask for, or trace, the child through that authority.
+  if (p.Allows(F::kSubjectId) && !withhold) out["id"] = s.id;
   if (p.Allows(F::kSubjectName) && s.name) {
     out["name"] = {{"given", s.name->given}, {"family", s.name->family}};
   }
@@ -45,7 +47,7 @@ json SubjectJson(const Subject& s, std::optional<int> age_years, const Disclosur
   if (p.Allows(F::kSubjectFlags)) {
     out["flags"] = json::array();
     for (SubjectFlag f : s.flags) {
-      if (!(withhold_protection_flags && IsProtectionFlag(f))) out["flags"].push_back(Name(f));
+      if (!(withhold && IsProtectionFlag(f))) out["flags"].push_back(Name(f));
     }
   }
   return out;
@@ -60,10 +62,17 @@ json LocationJson(const Location& l, const DisclosureProfile& p) {
   return out;
 }
 
-json AuthorityJson(const Authority& a, bool withhold_office) {
+json AuthorityJson(const Authority& a) {
   json out = {{"country", a.country}, {"agency", a.agency}};
-  if (a.office && !withhold_office) out["office"] = *a.office;
+  if (a.office) out["office"] = *a.office;
   return out;
+}
+
+// A time as the recipient may see it: at the offset it was written with, or,
+// when the child's whereabouts are withheld, in UTC (a local offset narrows
+// down where the child is: -06:00 is Chiapas or Texas, not Ontario).
+std::string TimeJson(const Timestamp& t, bool withhold) {
+  return withhold ? FormatUtc(t.utc) : FormatRfc3339Seconds(t);
 }
 
 json TransferJson(const Transfer& t) {
@@ -72,10 +81,10 @@ json TransferJson(const Transfer& t) {
   return {{"to", to}};
 }
 
-json ReturnJson(const Return& r, bool withhold_port) {
+json ReturnJson(const Return& r, bool withhold) {
   json out = {{"to_country", r.to_country}};
-  if (r.port && !withhold_port) out["port"] = *r.port;
-  if (r.scheduled_at) out["scheduled_at"] = FormatRfc3339Seconds(*r.scheduled_at);
+  if (r.port && !withhold) out["port"] = *r.port;
+  if (r.scheduled_at) out["scheduled_at"] = TimeJson(*r.scheduled_at, withhold);
   return out;
 }
 
@@ -132,8 +141,9 @@ json DisclosedView(const Event& event, std::optional<int> age_years, const Recip
   json out = json::object();
   if (profile.Allows(F::kEventType)) out["type"] = Name(event.type);
   if (profile.Allows(F::kEventOccurredAt))
-    out["occurred_at"] = FormatRfc3339Seconds(event.occurred_at);
-  if (profile.Allows(F::kAuthority)) out["authority"] = AuthorityJson(event.authority, withhold);
+    out["occurred_at"] = TimeJson(event.occurred_at, withhold);
+  // The authority is an organ of the state the child is in: withheld whole.
+  if (profile.Allows(F::kAuthority) && !withhold) out["authority"] = AuthorityJson(event.authority);
   if (json subject = SubjectJson(event.subject, age_years, profile, withhold); !subject.empty()) {
     out["subject"] = std::move(subject);
   }

@@ -31,9 +31,11 @@ LocalizedChoice Localize(const LocalizedText& text, const std::vector<std::strin
 // The hard safety rule, enforced whatever the profiles and the rules say:
 // when the subject has claimed asylum or fears return, an agency of the state
 // the child may be fleeing (one of the subject's nationalities, or its
-// habitual residence) is not shown where the child is: no location, no
-// facility, no transfer, no return port, no authority office (which names the
-// place); nor the asylum_claim and fear_of_return flags. That holds for its
+// habitual residence) is not shown where the child is, nor anything that
+// traces the child there: no location, no facility, no transfer, no return
+// port, no authority (an organ of the state the child is in), no subject id
+// (the authority's case number), no local time offset (times in UTC only);
+// nor the asylum_claim and fear_of_return flags. That holds for its
 // consulates and foreign ministry always, and for its other organs (child
 // welfare...) while the child is outside that state (CRC GC6 ¶¶26-30).
 // amparo's own duty officer is exempt. This filters the event only: that such

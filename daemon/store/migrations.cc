@@ -235,6 +235,56 @@ constexpr std::array kMigrations = {
       ALTER TABLE refused_acks_v10 RENAME TO refused_acks;
       CREATE INDEX refused_acks_by_received_at ON refused_acks(received_at_ms);
     )sql"},
+    // CancellationStore (issue 16): a claim of asylum or fear of return that
+    // arrives while deliveries to the state the child may be fleeing are
+    // still pending cancels them. A delivery gets the state 'cancelled' (the
+    // CHECK of a column cannot be altered in SQLite: the table is rebuilt,
+    // rows and ids kept), and each cancellation is a row of
+    // delivery_cancellations with its reason and the event that caused it;
+    // delivery_id is NULL where an open alert was closed so that nobody
+    // escalates it for want of an ack.
+    Migration{11, "cancelled deliveries and their reasons", R"sql(
+      CREATE TABLE deliveries_v11 (
+        id INTEGER PRIMARY KEY,
+        alert_id TEXT NOT NULL REFERENCES alerts(alert_id),
+        version INTEGER NOT NULL,
+        agency_id TEXT NOT NULL,
+        channel_index INTEGER NOT NULL CHECK (channel_index >= 0),
+        channel_type TEXT NOT NULL,
+        target TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending'
+          CHECK (state IN ('pending', 'delivered', 'failed', 'dead', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at_ms INTEGER NOT NULL,
+        last_error TEXT,
+        created_at_ms INTEGER NOT NULL,
+        delivered_at_ms INTEGER,
+        idempotency_key TEXT NOT NULL,
+        escalated_from INTEGER REFERENCES deliveries_v11(id),
+        UNIQUE (alert_id, version, agency_id, channel_index)
+      );
+      INSERT INTO deliveries_v11(id, alert_id, version, agency_id, channel_index, channel_type,
+                                 target, state, attempts, next_attempt_at_ms, last_error,
+                                 created_at_ms, delivered_at_ms, idempotency_key, escalated_from)
+        SELECT id, alert_id, version, agency_id, channel_index, channel_type, target, state,
+               attempts, next_attempt_at_ms, last_error, created_at_ms, delivered_at_ms,
+               idempotency_key, escalated_from
+        FROM deliveries ORDER BY id;
+      DROP TABLE deliveries;
+      ALTER TABLE deliveries_v11 RENAME TO deliveries;
+      CREATE INDEX deliveries_due ON deliveries(next_attempt_at_ms, id) WHERE state = 'pending';
+      CREATE TABLE delivery_cancellations (
+        id INTEGER PRIMARY KEY,
+        delivery_id INTEGER REFERENCES deliveries(id),
+        alert_id TEXT NOT NULL REFERENCES alerts(alert_id),
+        agency_id TEXT NOT NULL,
+        subject_key TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+      );
+      CREATE INDEX delivery_cancellations_by_subject ON delivery_cancellations(subject_key);
+    )sql"},
 };
 
 constexpr bool NumberedWithoutGaps() {

@@ -25,9 +25,12 @@ constexpr std::string_view kInsertFirst = R"sql(
 constexpr std::string_view kNextDueAfter = R"sql(
   SELECT MIN(next_attempt_at_ms) FROM deliveries
   WHERE state = 'pending' AND next_attempt_at_ms > ?)sql";
+// A row cancelled while its adapter was sending it (CancellationStore) did
+// reach the agency when the adapter confirms it: the record says so (its
+// cancellation row stays), so that the duty officer is told what went out.
 constexpr std::string_view kMarkDelivered = R"sql(
   UPDATE deliveries SET state = 'delivered', delivered_at_ms = ?
-  WHERE id = ? AND state = 'pending')sql";
+  WHERE id = ? AND state IN ('pending', 'cancelled'))sql";
 constexpr std::string_view kMarkAttemptFailed = R"sql(
   UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at_ms = ?
   WHERE id = ? AND state = 'pending')sql";
@@ -50,7 +53,8 @@ constexpr std::string_view kInsertEscalation = R"sql(
   RETURNING id)sql";
 constexpr std::string_view kCounts = R"sql(
   SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'delivered'), 0),
-         COALESCE(SUM(state = 'failed'), 0), COALESCE(SUM(state = 'dead'), 0)
+         COALESCE(SUM(state = 'failed'), 0), COALESCE(SUM(state = 'dead'), 0),
+         COALESCE(SUM(state = 'cancelled'), 0)
   FROM deliveries)sql";
 
 Result<DeliveryState> ParseDeliveryState(std::string_view text) {
@@ -58,6 +62,7 @@ Result<DeliveryState> ParseDeliveryState(std::string_view text) {
   if (text == "delivered") return DeliveryState::kDelivered;
   if (text == "failed") return DeliveryState::kFailed;
   if (text == "dead") return DeliveryState::kDead;
+  if (text == "cancelled") return DeliveryState::kCancelled;
   return Status::Corruption("unknown delivery state '" + std::string(text) + "'");
 }
 
@@ -264,7 +269,8 @@ Result<DeliveryCounts> OutboxStore::Counts() {
   return DeliveryCounts{.pending = query.ColumnInt64(0),
                         .delivered = query.ColumnInt64(1),
                         .failed = query.ColumnInt64(2),
-                        .dead = query.ColumnInt64(3)};
+                        .dead = query.ColumnInt64(3),
+                        .cancelled = query.ColumnInt64(4)};
 }
 
 }  // namespace amparo

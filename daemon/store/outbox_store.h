@@ -28,7 +28,9 @@
 
 namespace amparo {
 
-enum class DeliveryState { kPending, kDelivered, kFailed, kDead };
+// kCancelled: a pending row that a claim of asylum or fear of return made
+// moot, never to be sent (CancellationStore).
+enum class DeliveryState { kPending, kDelivered, kFailed, kDead, kCancelled };
 
 struct Delivery {
   int64_t id = 0;
@@ -72,6 +74,7 @@ struct DeliveryCounts {
   int64_t delivered = 0;
   int64_t failed = 0;
   int64_t dead = 0;
+  int64_t cancelled = 0;
 };
 
 // Thread-safety: used from ONE thread (the event loop), the one that owns the
@@ -97,7 +100,9 @@ class OutboxStore {
   Result<std::optional<Instant>> NextDueAfter(Instant after);
   // Return row `id`. Returns NotFound for an unknown id.
   Result<Delivery> Get(int64_t id);
-  // Mark pending row `id` delivered at `at`. Returns NotFound unless the row is pending.
+  // Mark pending row `id` delivered at `at`. Returns NotFound unless the row is
+  // pending, or cancelled (a row cancelled while in flight that its adapter
+  // then confirmed did go out: it is recorded delivered).
   Status MarkDelivered(int64_t id, Instant at);
   // Mark each pending row of `delivered` delivered at its `at`, in ONE transaction
   // (the dispatcher confirms a round of deliveries with one commit, not one

@@ -36,13 +36,15 @@ ProcessingStore::ProcessingStore(Database& db, std::unique_ptr<Statements> state
                                  std::unique_ptr<CaseStore> cases,
                                  std::unique_ptr<AlertStore> alerts,
                                  std::unique_ptr<OutboxStore> outbox,
-                                 std::unique_ptr<ClockStore> clocks)
+                                 std::unique_ptr<ClockStore> clocks,
+                                 std::unique_ptr<CancellationStore> cancellations)
     : db_(db),
       statements_(std::move(statements)),
       cases_(std::move(cases)),
       alerts_(std::move(alerts)),
       outbox_(std::move(outbox)),
-      clocks_(std::move(clocks)) {}
+      clocks_(std::move(clocks)),
+      cancellations_(std::move(cancellations)) {}
 
 ProcessingStore::~ProcessingStore() = default;
 
@@ -59,9 +61,11 @@ Result<std::unique_ptr<ProcessingStore>> ProcessingStore::Create(Database& db) {
   if (!outbox.ok()) return outbox.status();
   Result<std::unique_ptr<ClockStore>> clocks = ClockStore::Create(db);
   if (!clocks.ok()) return clocks.status();
+  Result<std::unique_ptr<CancellationStore>> cancellations = CancellationStore::Create(db);
+  if (!cancellations.ok()) return cancellations.status();
   return std::unique_ptr<ProcessingStore>(new ProcessingStore(
       db, std::move(statements), std::move(cases).value(), std::move(alerts).value(),
-      std::move(outbox).value(), std::move(clocks).value()));
+      std::move(outbox).value(), std::move(clocks).value(), std::move(cancellations).value()));
 }
 
 Result<CommitOutcome> ProcessingStore::CommitProcessing(const ProcessingCommit& commit) {
@@ -81,6 +85,15 @@ Result<CommitOutcome> ProcessingStore::CommitProcessing(const ProcessingCommit& 
     status = WriteAlerts(commit.alerts, commit.subject_key, commit.event_id, commit.now, outcome);
   }
   if (status.ok()) status = WriteClocks(commit, outcome);
+  if (status.ok() && commit.withheld) {
+    Result<CancelOutcome> cancelled = cancellations_->CancelWithheld(
+        commit.subject_key, commit.withheld, commit.cancel_reason, commit.event_id, commit.now);
+    if (cancelled.ok()) {
+      outcome.cancelled = std::move(cancelled).value();
+    } else {
+      status = cancelled.status();
+    }
+  }
   if (status.ok()) status = tx->Commit();
   if (!status.ok()) return status;
   return outcome;

@@ -22,6 +22,7 @@
 #include "daemon/core/status.h"
 #include "daemon/engine/decision.h"
 #include "daemon/store/alert_store.h"
+#include "daemon/store/cancellation_store.h"
 #include "daemon/store/case_store.h"
 #include "daemon/store/clock_store.h"
 #include "daemon/store/database.h"
@@ -38,6 +39,13 @@ struct ProcessingCommit {
   std::vector<AlertChange> alerts;  // One per (rule, agency) to notify.
   std::vector<ClockOp> clocks;      // Starts and stops, in order.
   Instant now{};
+  // Set when the case carries a claim of asylum or fear of return after the
+  // event: the agencies the child's whereabouts are withheld from. Their
+  // pending deliveries (and escalations of them) are cancelled with
+  // `cancel_reason`, after this commit's alerts are written
+  // (CancellationStore::CancelWithheld).
+  WithheldAgency withheld;
+  std::string cancel_reason;
 };
 
 // One alert version written by a commit, and its first delivery.
@@ -51,6 +59,7 @@ struct CommitOutcome {
   std::vector<CommittedAlert> alerts;
   int clocks_started = 0;
   int clocks_stopped = 0;
+  CancelOutcome cancelled;  // What `withheld` cancelled.
 };
 
 // A legal clock's warning or expiry: the alerts it raises, and the clock
@@ -92,13 +101,15 @@ class ProcessingStore {
   AlertStore& alerts() { return *alerts_; }
   OutboxStore& outbox() { return *outbox_; }
   ClockStore& clocks() { return *clocks_; }
+  CancellationStore& cancellations() { return *cancellations_; }
 
  private:
   struct Statements;
 
   ProcessingStore(Database& db, std::unique_ptr<Statements> statements,
                   std::unique_ptr<CaseStore> cases, std::unique_ptr<AlertStore> alerts,
-                  std::unique_ptr<OutboxStore> outbox, std::unique_ptr<ClockStore> clocks);
+                  std::unique_ptr<OutboxStore> outbox, std::unique_ptr<ClockStore> clocks,
+                  std::unique_ptr<CancellationStore> cancellations);
   Result<bool> MarkEventProcessed(int64_t event_row, Instant now);
   Status WriteAlerts(const std::vector<AlertChange>& alerts, const std::string& subject_key,
                      const std::string& event_id, Instant now, CommitOutcome& outcome);
@@ -110,6 +121,7 @@ class ProcessingStore {
   std::unique_ptr<AlertStore> alerts_;
   std::unique_ptr<OutboxStore> outbox_;
   std::unique_ptr<ClockStore> clocks_;
+  std::unique_ptr<CancellationStore> cancellations_;
 };
 
 }  // namespace amparo

@@ -22,43 +22,46 @@ std::string UniqueClientId() {
 
 }  // namespace
 
-AmparodProcess::AmparodProcess(const TempDir& dir, int port, const std::string& extra_yaml)
+AmparodProcess::AmparodProcess(const TempDir& dir, int port, const std::string& extra_yaml,
+                               const std::string& rules_dir, const std::string& directory_dir)
     : dir_(dir) {
   WriteFile(dir.File("deployment.key"), "test-deployment-key-0123456789abcdef-0123456789\n");
-  const std::string config = "instance: " + UniqueClientId() + "\n" +
-                             "broker:\n"
-                             "  uri: tcp://127.0.0.1:" +
-                             std::to_string(port) + "\n" + "  client_id: " + UniqueClientId() +
-                             "\n" +
-                             "  reconnect_min: 100ms\n"
-                             "  reconnect_max: 1s\n"
-                             "store:\n"
-                             "  path: " +
-                             dir.File("amparo.db") + "\n" +
-                             "ingest:\n"
-                             "  receipt_coalesce: 5ms\n"
-                             "rules:\n"
-                             "  dir: " +
-                             std::string(AMPARO_SOURCE_DIR) + "/rules\n" +
-                             "directory:\n"
-                             "  dir: " +
-                             std::string(AMPARO_SOURCE_DIR) + "/config/directory\n" +
-                             "delivery:\n"
-                             "  retry_initial: 100ms\n"
-                             "  retry_max: 1s\n" +
-                             // The sample directory e-mails pa-senniaf: a relay on a
-                             // loopback port nothing listens on (no test routes there).
-                             "smtp:\n"
-                             "  url: smtp://127.0.0.1:9\n"
-                             "  tls: none\n"
-                             "  from: amparod-test@amparo.invalid\n"
-                             "http:\n"
-                             "  listen: 127.0.0.1:0\n"
-                             "logging:\n"
-                             "  level: debug\n"
-                             "privacy:\n"
-                             "  deployment_key_file: " +
-                             dir.File("deployment.key") + "\n" + extra_yaml;
+  const std::string config =
+      "instance: " + UniqueClientId() + "\n" +
+      "broker:\n"
+      "  uri: tcp://127.0.0.1:" +
+      std::to_string(port) + "\n" + "  client_id: " + UniqueClientId() + "\n" +
+      "  reconnect_min: 100ms\n"
+      "  reconnect_max: 1s\n"
+      "store:\n"
+      "  path: " +
+      dir.File("amparo.db") + "\n" +
+      "ingest:\n"
+      "  receipt_coalesce: 5ms\n"
+      "rules:\n"
+      "  dir: " +
+      (rules_dir.empty() ? std::string(AMPARO_SOURCE_DIR) + "/rules" : rules_dir) + "\n" +
+      "directory:\n"
+      "  dir: " +
+      (directory_dir.empty() ? std::string(AMPARO_SOURCE_DIR) + "/config/directory"
+                             : directory_dir) +
+      "\n" +
+      "delivery:\n"
+      "  retry_initial: 100ms\n"
+      "  retry_max: 1s\n" +
+      // The sample directory e-mails pa-senniaf: a relay on a
+      // loopback port nothing listens on (no test routes there).
+      "smtp:\n"
+      "  url: smtp://127.0.0.1:9\n"
+      "  tls: none\n"
+      "  from: amparod-test@amparo.invalid\n"
+      "http:\n"
+      "  listen: 127.0.0.1:0\n"
+      "logging:\n"
+      "  level: debug\n"
+      "privacy:\n"
+      "  deployment_key_file: " +
+      dir.File("deployment.key") + "\n" + extra_yaml;
   WriteFile(config_path(), config);
 }
 

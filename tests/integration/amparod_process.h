@@ -16,7 +16,10 @@ class AmparodProcess {
  public:
   // Prepares dir/amparod.yaml (broker on `port`, db dir/amparo.db, a fresh
   // deployment key, unique client id). `extra_yaml` is appended to the config.
-  AmparodProcess(const TempDir& dir, int port, const std::string& extra_yaml = "");
+  // `rules_dir` and `directory_dir` replace the shipped rules (rules/) and
+  // sample directory (config/directory/) when not empty.
+  AmparodProcess(const TempDir& dir, int port, const std::string& extra_yaml = "",
+                 const std::string& rules_dir = "", const std::string& directory_dir = "");
   ~AmparodProcess();
 
   // Starts the daemon and waits until it logs that it is subscribed.

@@ -232,7 +232,12 @@ TEST_CASE("DryRunPayload: the consulate of a child who claims asylum sees no loc
   CHECK(payload.at("alert_id") == "dry-run");
   CHECK(payload.at("deadline").is_null());
   CHECK_FALSE(payload.at("event").contains("location"));
-  CHECK(payload.at("event").at("subject").at("id") == "INM-CHP-NNA-2026-0194");
+  // Nor anything that traces her to the authority holding her (issue 16):
+  // its case number, the authority, the publisher's event id.
+  CHECK_FALSE(payload.at("event").at("subject").contains("id"));
+  CHECK_FALSE(payload.at("event").contains("authority"));
+  CHECK(payload.at("event_id").is_null());
+  CHECK(payload.at("event").at("subject").at("nationalities") == nlohmann::json::array({"GT"}));
 }
 
 TEST_CASE("route --at judges office hours when the alert goes out, as the daemon does") {

@@ -67,6 +67,8 @@ TEST_CASE("BuildAlert: a consulate never learns where a child who claims asylum 
     CHECK(alert["event"]["location"]["place"] == "Tapachula");
     // The consular profile never includes the facility.
     CHECK_FALSE(alert["event"]["location"].contains("facility"));
+    CHECK(alert["event"]["subject"]["id"] == event.subject.id);
+    CHECK(alert["event_id"] == event.event_id);
   }
 
   SECTION("with asylum_claim: no location, no facility, no office") {
@@ -79,9 +81,16 @@ TEST_CASE("BuildAlert: a consulate never learns where a child who claims asylum 
     CHECK(alert.dump().find("MX-CHP") == std::string::npos);
     CHECK(alert.dump().find("CIUDAD-HIDALGO") == std::string::npos);
     CHECK(alert.dump().find("Oficina de Representación") == std::string::npos);
-    // What the profile allows about the child is still there.
-    CHECK(view["subject"]["id"] == event.subject.id);
+    // What the profile allows about the child is still there; the
+    // authority's case number and event id, which trace the child to the
+    // authority that holds it, are not.
     CHECK(view["subject"]["age_years"] == 15);
+    CHECK(view["subject"]["nationalities"] == nlohmann::json::array({"GT"}));
+    CHECK_FALSE(view["subject"].contains("id"));
+    CHECK_FALSE(view.contains("authority"));
+    CHECK(alert["event_id"].is_null());
+    CHECK(alert.dump().find(event.subject.id) == std::string::npos);
+    CHECK(alert.dump().find(event.event_id) == std::string::npos);
   }
 
   SECTION("fear_of_return withholds the place as well") {

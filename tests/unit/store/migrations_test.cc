@@ -184,6 +184,77 @@ TEST_CASE(
   CHECK(delivery->idempotency_key == "a1:1");
 }
 
+TEST_CASE(
+    "Opening a version 9 database keeps its deliveries and refused acks, and lets deliveries be "
+    "cancelled") {
+  testing::TempDir dir;
+  const std::string path = dir.File("v9.db");
+  {
+    auto db = OpenOrFail(path);
+    REQUIRE(RunMigrations(*db, 9).ok());
+    REQUIRE(db->Execute(
+                  R"sql(INSERT INTO alerts(alert_id, rule_id, subject_key, agency_id, role,
+                    opening_event_id, last_event_id, severity, version, created_at_ms,
+                    updated_at_ms)
+                  VALUES ('a1', 'rule-a', 'subj', 'gt-consulate', 'consulate', 'ev-1', 'ev-1',
+                    'high', 1, 1000, 1000);
+                  INSERT INTO deliveries(id, alert_id, version, agency_id, channel_index,
+                    channel_type, target, state, attempts, next_attempt_at_ms, last_error,
+                    created_at_ms, idempotency_key)
+                  VALUES (7, 'a1', 1, 'gt-consulate', 0, 'mqtt', '', 'dead', 3, 1000, 'down',
+                    1000, 'a1:1');
+                  INSERT INTO deliveries(id, alert_id, version, agency_id, channel_index,
+                    channel_type, target, next_attempt_at_ms, created_at_ms, idempotency_key,
+                    escalated_from)
+                  VALUES (8, 'a1', 1, 'gt-minex', 0, 'mqtt', '', 2000, 2000, 'a1:1', 7);
+                  INSERT INTO refused_acks(id, received_at_ms, via, agency_id, alert_id,
+                    reason_code, reason, raw)
+                  VALUES (3, 1500, 'mqtt', 'gt-consulate', 'a1', 'malformed', 'not JSON', 'x');)sql")
+                .ok());
+    // Version 9 knows no cancelled delivery.
+    CHECK_FALSE(db->Execute("UPDATE deliveries SET state = 'cancelled' WHERE id = 8").ok());
+  }
+  Result<std::unique_ptr<EventStore>> store = EventStore::Open({.path = path});
+  INFO(store.status().ToString());
+  REQUIRE(store.ok());
+  Database& db = (*store)->db();
+  CHECK(SchemaVersion(db).value() == LatestSchemaVersion());
+  CHECK(HasTable(db, "delivery_cancellations"));
+  CHECK_FALSE(HasTable(db, "deliveries_v11"));
+  // Migration 10 kept the refused acks, and takes those of e-mail links.
+  CHECK_FALSE(HasTable(db, "refused_acks_v10"));
+  CHECK(QueryInt(db,
+                 "SELECT COUNT(*) FROM refused_acks WHERE id = 3 AND reason_code = "
+                 "'malformed' AND raw = 'x'") == 1);
+  CHECK(db.Execute("INSERT INTO refused_acks(received_at_ms, via, agency_id, reason_code, reason,"
+                   " raw) VALUES (1, 'email-link', 'pa-senniaf', 'bad_link', 'forged', '')")
+            .ok());
+  Result<std::unique_ptr<ProcessingStore>> processing = ProcessingStore::Create(db);
+  REQUIRE(processing.ok());
+  Result<Delivery> dead = (*processing)->outbox().Get(7);
+  REQUIRE(dead.ok());
+  CHECK(dead->state == DeliveryState::kDead);
+  CHECK(dead->attempts == 3);
+  CHECK(dead->last_error == "down");
+  Result<Delivery> escalation = (*processing)->outbox().Get(8);
+  REQUIRE(escalation.ok());
+  CHECK(escalation->escalated_from == std::optional<int64_t>(7));
+  CHECK(escalation->state == DeliveryState::kPending);
+  // The rebuilt table keeps its rules: the due index, the foreign keys, the
+  // state check, and now the cancelled state.
+  CHECK(QueryInt(db,
+                 "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = "
+                 "'deliveries_due'") == 1);
+  CHECK(QueryInt(db,
+                 "SELECT COUNT(*) FROM pragma_foreign_key_list('deliveries') WHERE "
+                 "\"table\" = 'deliveries'") == 1);
+  CHECK_FALSE(db.Execute("UPDATE deliveries SET state = 'lost' WHERE id = 8").ok());
+  CHECK_FALSE(db.Execute("UPDATE deliveries SET escalated_from = 99 WHERE id = 8").ok());
+  REQUIRE(db.Execute("UPDATE deliveries SET state = 'cancelled' WHERE id = 8").ok());
+  CHECK((*processing)->outbox().Get(8)->state == DeliveryState::kCancelled);
+  CHECK((*processing)->outbox().Counts()->cancelled == 1);
+}
+
 TEST_CASE("A failing migration rolls back entirely and names itself") {
   testing::TempDir dir;
   auto db = OpenOrFail(dir.File("clash.db"));

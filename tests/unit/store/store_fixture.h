@@ -106,7 +106,9 @@ inline ProcessingCommit MakeCommit(int64_t row, const std::string& event_id, Ins
                                           .facility_type = "migration_station"},
                           .alerts = {},
                           .clocks = {},
-                          .now = now};
+                          .now = now,
+                          .withheld = {},
+                          .cancel_reason = {}};
 }
 
 }  // namespace amparo::testing
