@@ -864,6 +864,10 @@ Result<Event> DecodeEvent(std::string_view bytes) noexcept {
 // terminating is the answer to that.
 // NOLINTNEXTLINE(bugprone-exception-escape)
 std::string EncodeEvent(const Event& event) noexcept {
+  return EventToJson(event).dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+OrderedJson EventToJson(const Event& event) {
   OrderedJson j = {{"schema", event.schema},
                    {"event_id", event.event_id},
                    {"type", ToString(event.type)},
@@ -882,7 +886,7 @@ std::string EncodeEvent(const Event& event) noexcept {
   if (event.procedure) j["procedure"] = Write(*event.procedure);
   if (event.release) j["release"] = Write(*event.release);
   if (event.reintegration) j["reintegration"] = Write(*event.reintegration);
-  return j.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+  return j;
 }
 
 EventOrigin PeekOrigin(std::string_view bytes) noexcept {

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/core/status.h"
 #include "daemon/event/event.h"
 
@@ -34,6 +36,11 @@ Result<Event> DecodeEvent(std::string_view bytes) noexcept;
 // DecodeEvent returned, DecodeEvent(EncodeEvent(e)) == e.
 // NOLINTNEXTLINE(bugprone-exception-escape): see event_codec.cc.
 std::string EncodeEvent(const Event& event) noexcept;
+
+// The canonical JSON of `event` as a tree: what EncodeEvent writes. The one
+// place an Event becomes JSON; what a recipient may see of it
+// (routing/disclosure.h) is cut from this tree.
+nlohmann::ordered_json EventToJson(const Event& event);
 
 // Where a payload came from, as far as it can tell.
 struct EventOrigin {

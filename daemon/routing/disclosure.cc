@@ -1,9 +1,11 @@
 #include "daemon/routing/disclosure.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <string>
 
+#include "daemon/event/event_codec.h"
 #include "daemon/event/rfc3339.h"
 
 namespace amparo {
@@ -12,62 +14,6 @@ namespace {
 using nlohmann::json;
 using F = DisclosureField;
 
-template <typename E>
-std::string Name(E e) {
-  return std::string(ToString(e));
-}
-
-json FacilityJson(const Facility& f) { return {{"id", f.id}, {"type", Name(f.type)}}; }
-
-bool IsProtectionFlag(SubjectFlag f) {
-  return f == SubjectFlag::kAsylumClaim || f == SubjectFlag::kFearOfReturn;
-}
-
-json SubjectJson(const Subject& s, std::optional<int> age_years, const DisclosureProfile& p,
-                 bool withhold) {
-  json out = json::object();
-  // The authority's case number names the authority's case file: a state that
-  // holds it can ask for, or trace, the child through that authority.
-  if (p.Allows(F::kSubjectId) && !withhold) out["id"] = s.id;
-  if (p.Allows(F::kSubjectName) && s.name) {
-    out["name"] = {{"given", s.name->given}, {"family", s.name->family}};
-  }
-  if (p.Allows(F::kSubjectBirthDate) && s.birth_date)
-    out["birth_date"] = FormatIsoDate(*s.birth_date);
-  if (p.Allows(F::kSubjectAgeYears) && age_years) out["age_years"] = *age_years;
-  if (p.Allows(F::kSubjectSex)) out["sex"] = Name(s.sex);
-  if (p.Allows(F::kSubjectNationalities)) out["nationalities"] = s.nationalities;
-  if (p.Allows(F::kSubjectLanguages)) out["languages"] = s.languages;
-  if (p.Allows(F::kSubjectAccompaniment)) out["accompaniment"] = Name(s.accompaniment);
-  if (p.Allows(F::kSubjectCompanions)) {
-    out["companions"] = json::array();
-    for (const Companion& c : s.companions)
-      out["companions"].push_back({{"relation", Name(c.relation)}});
-  }
-  if (p.Allows(F::kSubjectFlags)) {
-    out["flags"] = json::array();
-    for (SubjectFlag f : s.flags) {
-      if (!(withhold && IsProtectionFlag(f))) out["flags"].push_back(Name(f));
-    }
-  }
-  return out;
-}
-
-json LocationJson(const Location& l, const DisclosureProfile& p) {
-  json out = json::object();
-  if (p.Allows(F::kLocationCountry)) out["country"] = l.country;
-  if (p.Allows(F::kLocationAdmin1)) out["admin1"] = l.admin1;
-  if (p.Allows(F::kLocationPlace) && l.place) out["place"] = *l.place;
-  if (p.Allows(F::kLocationFacility) && l.facility) out["facility"] = FacilityJson(*l.facility);
-  return out;
-}
-
-json AuthorityJson(const Authority& a) {
-  json out = {{"country", a.country}, {"agency", a.agency}};
-  if (a.office) out["office"] = *a.office;
-  return out;
-}
-
 // A time as the recipient may see it: at the offset it was written with, or,
 // when the child's whereabouts are withheld, in UTC (a local offset narrows
 // down where the child is: -06:00 is Chiapas or Texas, not Ontario).
@@ -75,32 +21,44 @@ std::string TimeJson(const Timestamp& t, bool withhold) {
   return withhold ? FormatUtc(t.utc) : FormatRfc3339Seconds(t);
 }
 
-json TransferJson(const Transfer& t) {
-  json to = {{"agency", t.to.agency}, {"kind", Name(t.to.kind)}};
-  if (t.to.facility) to["facility"] = FacilityJson(*t.to.facility);
-  return {{"to", to}};
+// The members of `from` that `profile` allows, each under its field, copied
+// into `into` when present (the event JSON leaves out absent values).
+template <size_t N>
+void CopyAllowed(const json& from, const std::array<std::pair<F, const char*>, N>& fields,
+                 const DisclosureProfile& profile, json& into) {
+  for (const auto& [field, key] : fields) {
+    if (!profile.Allows(field)) continue;
+    if (auto it = from.find(key); it != from.end()) into[key] = *it;
+  }
 }
 
-json ReturnJson(const Return& r, bool withhold) {
-  json out = {{"to_country", r.to_country}};
-  if (r.port && !withhold) out["port"] = *r.port;
-  if (r.scheduled_at) out["scheduled_at"] = TimeJson(*r.scheduled_at, withhold);
-  return out;
-}
+constexpr std::array<std::pair<F, const char*>, 9> kSubjectFields = {{
+    {F::kSubjectId, "id"},
+    {F::kSubjectName, "name"},
+    {F::kSubjectBirthDate, "birth_date"},
+    {F::kSubjectSex, "sex"},
+    {F::kSubjectNationalities, "nationalities"},
+    {F::kSubjectLanguages, "languages"},
+    {F::kSubjectAccompaniment, "accompaniment"},
+    {F::kSubjectCompanions, "companions"},
+    {F::kSubjectFlags, "flags"},
+}};
 
-json ReleaseJson(const Release& r) {
-  json out = {{"to", Name(r.to)}};
-  if (r.by) out["by"] = Name(*r.by);
-  return out;
-}
+constexpr std::array<std::pair<F, const char*>, 4> kLocationFields = {{
+    {F::kLocationCountry, "country"},
+    {F::kLocationAdmin1, "admin1"},
+    {F::kLocationPlace, "place"},
+    {F::kLocationFacility, "facility"},
+}};
 
-json ReintegrationJson(const Reintegration& r) {
-  json out = {{"return_event_id", r.return_event_id}};
-  if (r.care) out["care"] = Name(*r.care);
-  if (r.plan_id) out["plan_id"] = *r.plan_id;
-  if (r.follow_up_visit) out["follow_up_visit"] = *r.follow_up_visit;
-  return out;
-}
+// The blocks a profile allows whole (when the event has them).
+constexpr std::array<std::pair<F, const char*>, 5> kBlockFields = {{
+    {F::kAuthority, "authority"},
+    {F::kTransfer, "transfer"},
+    {F::kReturn, "return"},
+    {F::kRelease, "release"},
+    {F::kReintegration, "reintegration"},
+}};
 
 bool Has(const std::vector<SubjectFlag>& flags, SubjectFlag flag) {
   return std::find(flags.begin(), flags.end(), flag) != flags.end();
@@ -138,29 +96,46 @@ bool WithholdsWhereabouts(const Event& event, const Recipient& recipient) {
 json DisclosedView(const Event& event, std::optional<int> age_years, const Recipient& recipient,
                    const DisclosureProfile& profile) {
   const bool withhold = WithholdsWhereabouts(event, recipient);
+  // Cut from the event's one JSON form (event/event_codec.h), so that a
+  // field added to the contract reaches no recipient until a profile names it.
+  const json full(EventToJson(event));
   json out = json::object();
-  if (profile.Allows(F::kEventType)) out["type"] = Name(event.type);
-  if (profile.Allows(F::kEventOccurredAt))
+  if (profile.Allows(F::kEventType)) out["type"] = full.at("type");
+  if (profile.Allows(F::kEventOccurredAt)) {
     out["occurred_at"] = TimeJson(event.occurred_at, withhold);
-  // The authority is an organ of the state the child is in: withheld whole.
-  if (profile.Allows(F::kAuthority) && !withhold) out["authority"] = AuthorityJson(event.authority);
-  if (json subject = SubjectJson(event.subject, age_years, profile, withhold); !subject.empty()) {
-    out["subject"] = std::move(subject);
   }
-  if (json location = LocationJson(event.location, profile); !withhold && !location.empty()) {
-    out["location"] = std::move(location);
+  json subject = json::object();
+  CopyAllowed(full.at("subject"), kSubjectFields, profile, subject);
+  if (profile.Allows(F::kSubjectAgeYears) && age_years) subject["age_years"] = *age_years;
+  json location = json::object();
+  CopyAllowed(full.at("location"), kLocationFields, profile, location);
+  CopyAllowed(full, kBlockFields, profile, out);
+  if (withhold) {
+    // The authority is an organ of the state the child is in; its case
+    // number names its case file, through which a state can trace the child.
+    out.erase("authority");
+    subject.erase("id");
+    if (auto flags = subject.find("flags"); flags != subject.end()) {
+      json kept = json::array();
+      for (const json& f : *flags) {
+        if (f != std::string(ToString(SubjectFlag::kAsylumClaim)) &&
+            f != std::string(ToString(SubjectFlag::kFearOfReturn))) {
+          kept.push_back(f);
+        }
+      }
+      *flags = std::move(kept);
+    }
+    location = json::object();
+    out.erase("transfer");
+    // A reintegration report says the child is back in the receiving state.
+    out.erase("reintegration");
+    if (auto ret = out.find("return"); ret != out.end()) ret->erase("port");
   }
-  if (profile.Allows(F::kTransfer) && event.transfer && !withhold) {
-    out["transfer"] = TransferJson(*event.transfer);
+  if (auto ret = out.find("return"); ret != out.end() && event.return_->scheduled_at) {
+    (*ret)["scheduled_at"] = TimeJson(*event.return_->scheduled_at, withhold);
   }
-  if (profile.Allows(F::kReturn) && event.return_) {
-    out["return"] = ReturnJson(*event.return_, withhold);
-  }
-  if (profile.Allows(F::kRelease) && event.release) out["release"] = ReleaseJson(*event.release);
-  // A reintegration report says the child is back in the receiving state.
-  if (profile.Allows(F::kReintegration) && event.reintegration && !withhold) {
-    out["reintegration"] = ReintegrationJson(*event.reintegration);
-  }
+  if (!subject.empty()) out["subject"] = std::move(subject);
+  if (!location.empty()) out["location"] = std::move(location);
   return out;
 }
 

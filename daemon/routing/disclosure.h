@@ -45,12 +45,14 @@ LocalizedChoice Localize(const LocalizedText& text, const std::vector<std::strin
 // keeps protecting.
 bool WithholdsWhereabouts(const Event& event, const Recipient& recipient);
 
-// The event as `recipient` may see it: only the fields `profile` allows,
-// minus what WithholdsWhereabouts withholds, shaped like the event JSON
-// (DESIGN.md §3): {"type", "occurred_at", "authority", "subject": {...,
-// "age_years"}, "location", "transfer", "return", "release", "reintegration"}
-// (reintegration is whereabouts: withheld with them). Absent values and empty
-// objects are left out. `age_years` is the engine's derived age.
+// The event as `recipient` may see it: cut from the event's own JSON
+// (event/event_codec.h EventToJson), only the fields `profile` allows, minus
+// what WithholdsWhereabouts withholds: {"type", "occurred_at", "authority",
+// "subject": {..., "age_years"}, "location", "transfer", "return",
+// "release", "reintegration"} (reintegration is whereabouts: withheld with
+// them). Absent values, empty lists and empty objects are left out, as in
+// the event JSON; times carry whole seconds. `age_years` is the engine's
+// derived age.
 nlohmann::json DisclosedView(const Event& event, std::optional<int> age_years,
                              const Recipient& recipient, const DisclosureProfile& profile);
 
