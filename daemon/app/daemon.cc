@@ -101,7 +101,10 @@ Status Daemon::Start() {
   if (!ingest_store.ok()) return ingest_store.status();
   ingest_handler_ =
       std::make_unique<IngestHandler>(std::move(ingest_store).value(), std::move(hasher).value(),
-                                      clock_, config_.ingest.max_payload_bytes);
+                                      clock_, config_.ingest.max_payload_bytes,
+                                      config_.ingest.authority_topic == AuthorityTopic::kExact
+                                          ? AuthorityTopicCheck::kExact
+                                          : AuthorityTopicCheck::kMatch);
 
   if (Status s = StartDelivery(); !s.ok()) return s;
 

@@ -7,14 +7,18 @@
 
 #include <CLI/CLI.hpp>
 
+#include "daemon/core/exit_codes.h"
 #include "daemon/ctl/check_command.h"
 #include "daemon/ctl/route_command.h"
 #include "daemon/ctl/rules_markdown.h"
 #include "daemon/ctl/test_runner.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   CLI::App cli{"amparoctl: check, test and dry-run the amparo rule set"};
   cli.require_subcommand(1);
+  cli.set_version_flag("--version", std::string("amparoctl ") + AMPARO_VERSION);
 
   amparo::CheckOptions check;
   CLI::App* check_cmd = cli.add_subcommand("check", "validate the rules, directory and config");
@@ -66,9 +70,29 @@ int main(int argc, char** argv) {
                  "the fields conditions may use, as Markdown (rules/FIELDS.md); ignores --rules")
       ->excludes(markdown);
 
-  CLI11_PARSE(cli, argc, argv);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every usage mistake 64 (EX_USAGE), not
+    // CLI11's own codes (106, 107, 109...).
+    return cli.exit(e) == 0 ? amparo::kExitOk : amparo::kExitUsage;
+  }
   if (check_cmd->parsed()) return amparo::RunCheck(check, std::cout);
   if (test_cmd->parsed()) return amparo::RunTestCommand(test, std::cout);
   if (rules_cmd->parsed()) return amparo::RunRulesCommand(rules, std::cout);
   return amparo::RunRoute(route, std::cout);
+}
+
+}  // namespace
+
+// No exception leaves main: an unexpected one is an internal error, 70.
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "amparoctl: internal error: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "amparoctl: internal error\n";
+  }
+  return amparo::kExitSoftware;
 }

@@ -1,5 +1,7 @@
 #include "daemon/ctl/rules_markdown.h"
 
+#include "daemon/core/exit_codes.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <tuple>
@@ -186,7 +188,7 @@ int RunRulesCommand(const RulesCommandOptions& options, std::ostream& out) {
   if (options.markdown == options.fields) {
     out << "amparoctl rules: say --markdown (the rule table) or --fields (the condition "
            "fields)\n";
-    return 1;
+    return kExitUsage;
   }
   if (options.fields) {
     out << FieldsMarkdown();
@@ -198,7 +200,7 @@ int RunRulesCommand(const RulesCommandOptions& options, std::ostream& out) {
     // An unreadable folder has no diagnostics; say what the read said.
     out << diags.ToString() << (diags.empty() ? rules.status().message() : "the rules do not load")
         << "\n";
-    return 1;
+    return kExitConfig;
   }
   out << RulesMarkdown(**rules);
   return 0;

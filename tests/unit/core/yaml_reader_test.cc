@@ -92,3 +92,35 @@ TEST_CASE("MapReader over an absent section reads as empty, reporting required k
 
 }  // namespace
 }  // namespace amparo
+
+namespace amparo {
+namespace {
+
+// yaml-cpp keeps both of two equal keys and a lookup sees only the first: a
+// hand-written file with a repeated key must be refused, not half read.
+TEST_CASE("ParseYaml refuses a key repeated in one mapping, at any depth, with its position") {
+  Diagnostics diags;
+  CHECK_FALSE(ParseYaml("name: a\nsteps:\n  - at: 0h\n    at: 1h\nname: b\n", "t.yaml", &diags));
+  REQUIRE(diags.size() == 2);
+  CHECK(diags.items()[0].ToString() == "t.yaml:4:5: steps[0].at: duplicate key");
+  CHECK(diags.items()[1].ToString() == "t.yaml:5:1: name: duplicate key");
+  Diagnostics clean;
+  CHECK(ParseYaml("a: {b: 1, c: 2}\nd: [{b: 1}, {b: 2}]\n", "ok.yaml", &clean));
+  CHECK(clean.empty());
+}
+
+TEST_CASE("MapReader hands out an absent key as a node that may be asked anything") {
+  Diagnostics diags;
+  std::optional<YAML::Node> doc = ParseYaml("name: x\n", "t.yaml", &diags);
+  REQUIRE(doc);
+  MapReader r(*doc, "", "t.yaml", &diags);
+  const YAML::Node steps = r.Required("steps");
+  CHECK_FALSE(steps.IsDefined());
+  CHECK_FALSE(steps.IsSequence());  // used to throw YAML::InvalidNode
+  CHECK_FALSE(steps.IsMap());
+  REQUIRE(diags.size() == 1);
+  CHECK(diags.items()[0].ToString() == "t.yaml:1:1: steps: is required");
+}
+
+}  // namespace
+}  // namespace amparo
