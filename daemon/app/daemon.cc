@@ -5,9 +5,11 @@
 #include <random>
 
 #include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "adapters/registry.h"
+
 #include "daemon/app/systemd_notify.h"
 #include "daemon/core/text_files.h"
 
@@ -407,6 +409,16 @@ void Daemon::Reload() {
     LogDiagnostics(diags);
     spdlog::error("reload refused: {} error(s); the previous rules and directory stay in force",
                   diags.size());
+  }
+  // The audit chain records every reload, applied or refused.
+  const nlohmann::json detail = {{"result", policy.ok() ? "applied" : "refused"},
+                                 {"errors", diags.size()},
+                                 {"rules", policy_.rules->rules().size()},
+                                 {"agencies", policy_.directory->agencies().size()}};
+  if (Status s = store_->RecordAudit(audit::kConfigReload, "sighup", AuditDetail(detail),
+                                     clock_.Now());
+      !s.ok()) {
+    spdlog::error("reload: the audit record was not stored: {}", s.ToString());
   }
   NotifySystemd("READY=1\nSTATUS=" + StatusLine());
 }

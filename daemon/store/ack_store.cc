@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/store/rows.h"
 
 namespace amparo {
@@ -90,8 +92,12 @@ Result<std::unique_ptr<AckStore>> AckStore::Create(Database& db, std::string pri
                                                             .for_alert = p(kForAlert),
                                                             .recent_refused = p(kRecentRefused)});
   if (!p.status().ok()) return p.status();
-  return std::unique_ptr<AckStore>(
+  Result<std::unique_ptr<AuditLog>> audit = AuditLog::Create(db);
+  if (!audit.ok()) return audit.status();
+  auto store = std::unique_ptr<AckStore>(
       new AckStore(db, std::move(privileged_agency), std::move(statements)));
+  store->audit_ = std::move(audit).value();
+  return store;
 }
 
 Result<AckResult> AckStore::Record(const AckRequest& ack, std::string_view raw, Instant now) {
@@ -181,6 +187,13 @@ Result<AckResult> AckStore::RecordInTransaction(const AckRequest& ack, std::stri
   if (status.ok()) status = acknowledge.Run();
   if (!status.ok()) return status;
   const bool changed = db_.Changes() > 0 && state == "open";
+  // Who acknowledged (`by`) is a person: not in the audit record.
+  const nlohmann::json detail = {{"agency", ack.agency_id},
+                                 {"via", ack.via},
+                                 {"version", ack_version ? nlohmann::json(*ack_version) : nullptr},
+                                 {"state_changed", changed}};
+  status = audit_->Append(audit::kAlertAcked, ack.alert_id, AuditDetail(detail), now);
+  if (!status.ok()) return status;
   return AckResult{.outcome = AckOutcome::kAccepted,
                    .alert_id = ack.alert_id,
                    .refusal = std::nullopt,

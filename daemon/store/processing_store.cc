@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/store/rows.h"
 
 namespace amparo {
@@ -59,9 +61,13 @@ Result<std::unique_ptr<ProcessingStore>> ProcessingStore::Create(Database& db) {
   if (!outbox.ok()) return outbox.status();
   Result<std::unique_ptr<ClockStore>> clocks = ClockStore::Create(db);
   if (!clocks.ok()) return clocks.status();
-  return std::unique_ptr<ProcessingStore>(new ProcessingStore(
+  Result<std::unique_ptr<AuditLog>> audit = AuditLog::Create(db);
+  if (!audit.ok()) return audit.status();
+  auto store = std::unique_ptr<ProcessingStore>(new ProcessingStore(
       db, std::move(statements), std::move(cases).value(), std::move(alerts).value(),
       std::move(outbox).value(), std::move(clocks).value()));
+  store->audit_ = std::move(audit).value();
+  return store;
 }
 
 Result<CommitOutcome> ProcessingStore::CommitProcessing(const ProcessingCommit& commit) {
@@ -148,6 +154,15 @@ Status ProcessingStore::WriteAlerts(const std::vector<AlertChange>& alerts,
                                                      .channel = change.channels.front()},
                                                     now);
     if (!delivery.ok()) return delivery.status();
+    const nlohmann::json detail = {{"rule", change.rule_id},
+                                   {"role", change.role},
+                                   {"agency", change.agency_id},
+                                   {"subject", subject_key},
+                                   {"event_id", event_id},
+                                   {"version", version->version}};
+    Status status = audit_->Append(version->opened ? audit::kAlertRaised : audit::kAlertUpdated,
+                                   version->alert_id, AuditDetail(detail), now);
+    if (!status.ok()) return status;
     outcome.alerts.push_back({.alert = std::move(version).value(), .delivery_id = *delivery});
   }
   return Status::OK();
