@@ -12,6 +12,8 @@
 
 #include "daemon/app/systemd_notify.h"
 #include "daemon/core/text_files.h"
+#include "daemon/store/audit_log.h"
+#include "daemon/store/retention.h"
 
 namespace amparo {
 
@@ -69,7 +71,8 @@ Daemon::Daemon(Config config)
     : config_(std::move(config)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       watchdog_timer_(io_),
-      status_timer_(io_) {}
+      status_timer_(io_),
+      retention_timer_(io_) {}
 
 Daemon::~Daemon() = default;
 
@@ -130,6 +133,7 @@ Status Daemon::Start() {
   WaitForSignals();
   if (auto interval = SystemdWatchdogInterval()) ArmWatchdog(*interval / 2);
   ArmStatusTimer();
+  ArmRetention(std::chrono::seconds(10));
   return mqtt_->Start();
 }
 
@@ -441,6 +445,7 @@ void Daemon::Stop() {
   signals_.cancel();
   watchdog_timer_.cancel();
   status_timer_.cancel();
+  retention_timer_.cancel();
   // Whatever is still posted (receipts of the last events) runs, then run()
   // returns because no work is left.
 }
@@ -450,6 +455,28 @@ void Daemon::ArmWatchdog(Duration interval) {
   watchdog_timer_.expires_after(interval);
   watchdog_timer_.async_wait([this, interval](const boost::system::error_code& ec) {
     if (!ec) ArmWatchdog(interval);
+  });
+}
+
+void Daemon::ArmRetention(Duration delay) {
+  retention_timer_.expires_after(delay);
+  retention_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    // Small batches, so one run never holds the write lock for long; the
+    // next batch follows soon while there is more to purge.
+    Result<PurgeReport> report = PurgePersonalData(
+        store_->db(), {.now = clock_.Now(), .retention = config_.privacy.retention, .limit = 500});
+    Duration next = std::chrono::hours(1);
+    if (!report.ok()) {
+      spdlog::error("retention: purge failed: {}", report.status().ToString());
+    } else if (!report->items.empty()) {
+      spdlog::info("retention: purged personal data of {} events, {} dead letters, {} refused acks",
+                   report->events, report->dead_letters, report->refused_acks);
+      if (report->events >= 500 || report->dead_letters >= 500 || report->refused_acks >= 500) {
+        next = std::chrono::seconds(1);
+      }
+    }
+    ArmRetention(next);
   });
 }
 
