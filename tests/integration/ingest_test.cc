@@ -12,6 +12,7 @@
 
 #include "tests/integration/amparod_process.h"
 #include "tests/integration/mqtt_test_client.h"
+#include "tests/support/process.h"
 
 namespace amparo::testing {
 namespace {
@@ -186,6 +187,27 @@ TEST_CASE("authority not the topic's and unknown subdivisions are dead letters; 
       },
       20s));
   CHECK(daemon.Terminate() == 0);
+
+  // The audit chain: a record per event stored, dead letter and alert raised,
+  // each in the same transaction; `amparoctl audit verify` finds it whole,
+  // then names the row an edit, a deletion and a reordering broke.
+  CHECK(QueryInt(db, "SELECT COUNT(*) FROM audit WHERE kind = 'event_stored'") == 2);
+  CHECK(QueryInt(db, "SELECT COUNT(*) FROM audit WHERE kind = 'dead_letter'") == 2);
+  CHECK(QueryInt(db, "SELECT COUNT(*) FROM audit WHERE kind = 'alert_raised'") ==
+        QueryInt(db, "SELECT COUNT(*) FROM alerts"));
+  CHECK(QueryInt(db, "SELECT COUNT(*) FROM audit WHERE detail LIKE '%case-%'") == 0);
+  std::string out;
+  CHECK(RunCommand({AMPAROCTL_PATH, "audit", "verify", "--db", db}, &out) == 0);
+  CHECK(out.rfind("audit chain OK: ", 0) == 0);
+  const long long middle = QueryInt(db, "SELECT MIN(seq) + 2 FROM audit");
+  std::string ignored;
+  REQUIRE(RunCommand({"sqlite3", db,
+                      "UPDATE audit SET ref = 'forged' WHERE seq = " + std::to_string(middle)},
+                     &ignored) == 0);
+  out.clear();
+  CHECK(RunCommand({AMPAROCTL_PATH, "audit", "verify", "--db", db}, &out) == 1);
+  CHECK(out == "audit chain BROKEN at seq " + std::to_string(middle) +
+                   ": hash does not match the record's content: the record was changed\n");
 }
 
 TEST_CASE("agencies that cannot be topic levels are dead letters and the stream goes on") {
