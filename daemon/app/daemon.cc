@@ -9,7 +9,6 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/registry.h"
-
 #include "daemon/app/systemd_notify.h"
 #include "daemon/core/text_files.h"
 #include "daemon/store/audit_log.h"
@@ -104,12 +103,11 @@ Status Daemon::Start() {
   store_ = std::move(loop_store).value();
   Result<std::unique_ptr<EventStore>> ingest_store = EventStore::Open(store_options);
   if (!ingest_store.ok()) return ingest_store.status();
-  ingest_handler_ =
-      std::make_unique<IngestHandler>(std::move(ingest_store).value(), std::move(hasher).value(),
-                                      clock_, config_.ingest.max_payload_bytes,
-                                      config_.ingest.authority_topic == AuthorityTopic::kExact
-                                          ? AuthorityTopicCheck::kExact
-                                          : AuthorityTopicCheck::kMatch);
+  ingest_handler_ = std::make_unique<IngestHandler>(
+      std::move(ingest_store).value(), std::move(hasher).value(), clock_,
+      config_.ingest.max_payload_bytes,
+      config_.ingest.authority_topic == AuthorityTopic::kExact ? AuthorityTopicCheck::kExact
+                                                               : AuthorityTopicCheck::kMatch);
 
   if (Status s = StartDelivery(); !s.ok()) return s;
 
@@ -419,8 +417,8 @@ void Daemon::Reload() {
                                  {"errors", diags.size()},
                                  {"rules", policy_.rules->rules().size()},
                                  {"agencies", policy_.directory->agencies().size()}};
-  if (Status s = store_->RecordAudit(audit::kConfigReload, "sighup", AuditDetail(detail),
-                                     clock_.Now());
+  if (Status s =
+          store_->RecordAudit(audit::kConfigReload, "sighup", AuditDetail(detail), clock_.Now());
       !s.ok()) {
     spdlog::error("reload: the audit record was not stored: {}", s.ToString());
   }

@@ -57,15 +57,13 @@ Installed& State() {
 
 }  // namespace
 
-Result<Iso3166Table> Iso3166Table::Parse(std::string_view part1_json,
-                                         std::string_view part2_json, const std::string& where1,
-                                         const std::string& where2) {
+Result<Iso3166Table> Iso3166Table::Parse(std::string_view part1_json, std::string_view part2_json,
+                                         const std::string& where1, const std::string& where2) {
   Iso3166Table table;
   if (Status s = ReadCodes(part1_json, where1, "3166-1", "alpha_2", &table.countries_); !s.ok()) {
     return s;
   }
-  if (Status s = ReadCodes(part2_json, where2, "3166-2", "code", &table.subdivisions_);
-      !s.ok()) {
+  if (Status s = ReadCodes(part2_json, where2, "3166-2", "code", &table.subdivisions_); !s.ok()) {
     return s;
   }
   for (const std::string& sub : table.subdivisions_) {

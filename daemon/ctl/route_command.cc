@@ -1,10 +1,9 @@
 #include "daemon/ctl/route_command.h"
 
-#include "daemon/core/exit_codes.h"
-
 #include <algorithm>
 #include <sstream>
 
+#include "daemon/core/exit_codes.h"
 #include "daemon/ctl/rule_files.h"
 #include "daemon/delivery/alert_builder.h"
 #include "daemon/engine/rule_set.h"

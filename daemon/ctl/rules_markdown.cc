@@ -1,13 +1,12 @@
 #include "daemon/ctl/rules_markdown.h"
 
-#include "daemon/core/exit_codes.h"
-
 #include <algorithm>
 #include <filesystem>
 #include <tuple>
 #include <vector>
 
 #include "daemon/core/duration.h"
+#include "daemon/core/exit_codes.h"
 #include "daemon/ctl/rule_files.h"
 #include "daemon/engine/schema.h"
 

@@ -1,11 +1,10 @@
 #include "daemon/ctl/test_runner.h"
 
-#include "daemon/core/exit_codes.h"
-
 #include <algorithm>
 #include <filesystem>
 #include <map>
 
+#include "daemon/core/exit_codes.h"
 #include "daemon/ctl/rule_files.h"
 #include "daemon/ctl/test_coverage.h"
 #include "daemon/engine/clock_table.h"

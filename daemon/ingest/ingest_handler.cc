@@ -40,8 +40,8 @@ std::string AuthorityTopicMismatch(std::string_view topic, const Authority& auth
   const std::string expected = "rcm/v1/events/" + authority.country + "/" + authority.agency;
   const auto [country, agency] = TopicOrigin(topic);
   if (country.empty()) {
-    return "topic: " + std::string(topic) + " does not name the authority; events are accepted on " +
-           expected;
+    return "topic: " + std::string(topic) +
+           " does not name the authority; events are accepted on " + expected;
   }
   if (country != authority.country) {
     return "authority.country: \"" + authority.country + "\" does not match the topic " +
@@ -52,8 +52,9 @@ std::string AuthorityTopicMismatch(std::string_view topic, const Authority& auth
            std::string(topic) + " (agency \"" + agency + "\")";
   }
   if (check == AuthorityTopicCheck::kExact && topic.size() != expected.size()) {
-    return "topic: " + std::string(topic) + " has levels after the agency; events are accepted on " +
-           expected + " (ingest.authority_topic: exact)";
+    return "topic: " + std::string(topic) +
+           " has levels after the agency; events are accepted on " + expected +
+           " (ingest.authority_topic: exact)";
   }
   return "";
 }

@@ -1,8 +1,8 @@
 #include "daemon/store/audit_log.h"
 
-#include <openssl/evp.h>
-
 #include <array>
+
+#include <openssl/evp.h>
 
 #include "daemon/core/hex.h"
 
@@ -37,8 +37,7 @@ std::string Sha256Hex(std::string_view bytes) {
 }
 
 std::string AuditRecordHash(std::string_view prev_hash, int64_t seq, int64_t at_ms,
-                            std::string_view kind, std::string_view ref,
-                            std::string_view detail) {
+                            std::string_view kind, std::string_view ref, std::string_view detail) {
   std::string text;
   for (std::string_view field : {prev_hash, std::string_view(std::to_string(seq)),
                                  std::string_view(std::to_string(at_ms)), kind, ref, detail}) {
@@ -86,8 +85,8 @@ Status AuditLog::Append(std::string_view kind, std::string_view ref, std::string
   {
     Statement& insert = statements_->insert;
     ScopedReset reset(insert);
-    Status s = insert.Bind(seq, at_ms, kind, ref, detail, std::string_view(prev),
-                           std::string_view(hash));
+    Status s =
+        insert.Bind(seq, at_ms, kind, ref, detail, std::string_view(prev), std::string_view(hash));
     if (s.ok()) s = insert.Run();
     if (!s.ok()) return s;
   }

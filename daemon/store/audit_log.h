@@ -55,8 +55,7 @@ std::string Sha256Hex(std::string_view bytes);
 // The hash of one record: SHA-256 over prev_hash, seq, at_ms, kind, ref and
 // detail, each followed by a NUL byte (so no two records' fields run together).
 std::string AuditRecordHash(std::string_view prev_hash, int64_t seq, int64_t at_ms,
-                            std::string_view kind, std::string_view ref,
-                            std::string_view detail);
+                            std::string_view kind, std::string_view ref, std::string_view detail);
 
 // The prev_hash of the first record: 64 zeros.
 inline constexpr std::string_view kAuditGenesis =
@@ -71,8 +70,7 @@ class AuditLog {
   // Appends one record. `detail` is a JSON object without personal data.
   // REQUIRES: a write transaction is open on the database, so that the record
   // commits (or rolls back) with the change it records.
-  Status Append(std::string_view kind, std::string_view ref, std::string_view detail,
-                Instant at);
+  Status Append(std::string_view kind, std::string_view ref, std::string_view detail, Instant at);
 
  private:
   struct Statements;

@@ -176,8 +176,8 @@ Result<IngestOutcome> EventStore::InsertEvent(const IncomingEvent& event) {
   return *stored ? IngestOutcome::kStored : IngestOutcome::kDuplicate;
 }
 
-Status EventStore::RecordAudit(std::string_view kind, std::string_view ref,
-                               std::string_view detail, Instant at) {
+Status EventStore::RecordAudit(std::string_view kind, std::string_view ref, std::string_view detail,
+                               Instant at) {
   Result<Transaction> tx = Transaction::Begin(*db_);
   if (!tx.ok()) return tx.status();
   Status status = audit_->Append(kind, ref, detail, at);
@@ -211,10 +211,9 @@ Status EventStore::InsertDeadLetter(std::string_view topic,
   if (status.ok()) status = BumpCounter("dead_letters");
   if (status.ok()) {
     // The reason may quote what the publisher sent: only its field path.
-    const nlohmann::json detail = {
-        {"topic", topic},
-        {"field", std::string(reason.substr(0, reason.find(':')))},
-        {"raw_sha256", Sha256Hex(raw)}};
+    const nlohmann::json detail = {{"topic", topic},
+                                   {"field", std::string(reason.substr(0, reason.find(':')))},
+                                   {"raw_sha256", Sha256Hex(raw)}};
     status = audit_->Append(audit::kDeadLetter, event_id.value_or(""),
                             detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                             received_at);

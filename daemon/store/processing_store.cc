@@ -154,12 +154,9 @@ Status ProcessingStore::WriteAlerts(const std::vector<AlertChange>& alerts,
                                                      .channel = change.channels.front()},
                                                     now);
     if (!delivery.ok()) return delivery.status();
-    const nlohmann::json detail = {{"rule", change.rule_id},
-                                   {"role", change.role},
-                                   {"agency", change.agency_id},
-                                   {"subject", subject_key},
-                                   {"event_id", event_id},
-                                   {"version", version->version}};
+    const nlohmann::json detail = {{"rule", change.rule_id},     {"role", change.role},
+                                   {"agency", change.agency_id}, {"subject", subject_key},
+                                   {"event_id", event_id},       {"version", version->version}};
     Status status = audit_->Append(version->opened ? audit::kAlertRaised : audit::kAlertUpdated,
                                    version->alert_id, AuditDetail(detail), now);
     if (!status.ok()) return status;

@@ -38,8 +38,7 @@ constexpr std::string_view kPurgeRefusedAck =
 
 Result<std::string> PseudonymousBody(std::string_view body, std::string_view subject_key) {
   nlohmann::ordered_json j = nlohmann::ordered_json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("subject") ||
-      !j["subject"].is_object()) {
+  if (j.is_discarded() || !j.is_object() || !j.contains("subject") || !j["subject"].is_object()) {
     return Status::InvalidArgument("event body without a subject object");
   }
   auto& subject = j["subject"];
@@ -73,8 +72,7 @@ Result<PurgeReport> PurgePersonalData(Database& db, const PurgeOptions& options)
       Result<bool> row = q->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      events.push_back(
-          {q->ColumnInt64(0), q->ColumnText(1), q->ColumnText(2), q->ColumnText(3)});
+      events.push_back({q->ColumnInt64(0), q->ColumnText(1), q->ColumnText(2), q->ColumnText(3)});
     }
   }
   Result<Statement> purge_event = db.Prepare(kPurgeEvent);
@@ -95,8 +93,7 @@ Result<PurgeReport> PurgePersonalData(Database& db, const PurgeOptions& options)
                                    {"subject", e.subject_key},
                                    {"purged_sha256", Sha256Hex(e.body)},
                                    {"kept_sha256", Sha256Hex(body)}};
-    s = (*audit)->Append(audit::kPersonalDataPurged, e.event_id, AuditDetail(detail),
-                         options.now);
+    s = (*audit)->Append(audit::kPersonalDataPurged, e.event_id, AuditDetail(detail), options.now);
     if (!s.ok()) return s;
   }
 
@@ -113,9 +110,8 @@ Result<PurgeReport> PurgePersonalData(Database& db, const PurgeOptions& options)
       Result<bool> row = q->Step();
       if (!row.ok()) return row.status();
       if (!*row) return out;
-      out.push_back(with_reason
-                        ? RawRow{q->ColumnInt64(0), q->ColumnText(1), q->ColumnBlob(2)}
-                        : RawRow{q->ColumnInt64(0), "", q->ColumnBlob(1)});
+      out.push_back(with_reason ? RawRow{q->ColumnInt64(0), q->ColumnText(1), q->ColumnBlob(2)}
+                                : RawRow{q->ColumnInt64(0), "", q->ColumnBlob(1)});
     }
   };
   Result<std::vector<RawRow>> letters = collect(kDeadLetters, true);
@@ -128,8 +124,7 @@ Result<PurgeReport> PurgePersonalData(Database& db, const PurgeOptions& options)
     if (options.dry_run) continue;
     // The field path stays; what follows it may quote the publisher's data.
     const std::string field = r.reason.substr(0, r.reason.find(':'));
-    const std::string reason =
-        field.size() == r.reason.size() ? r.reason : field + ": (purged)";
+    const std::string reason = field.size() == r.reason.size() ? r.reason : field + ": (purged)";
     ScopedReset reset(*purge_letter);
     Status s = purge_letter->Bind(std::string_view(reason), now, r.id);
     if (s.ok()) s = purge_letter->Run();

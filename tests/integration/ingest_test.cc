@@ -129,7 +129,8 @@ TEST_CASE(
 // Issue 12, through a real broker and a real amparod: a payload claiming
 // another authority than its topic's, a subdivision iso-codes does not list,
 // and a child whose age nobody knows.
-TEST_CASE("authority not the topic's and unknown subdivisions are dead letters; unknown age is not") {
+TEST_CASE(
+    "authority not the topic's and unknown subdivisions are dead letters; unknown age is not") {
   TempDir dir;
   const int port = FixtureBrokerPort();
   AmparodProcess daemon(dir, port);
@@ -156,7 +157,8 @@ TEST_CASE("authority not the topic's and unknown subdivisions are dead letters; 
     for (const auto& m : client.Received()) {
       if (m.topic.rfind("rcm/v1/receipts/", 0) != 0) continue;
       for (const auto& item : nlohmann::json::parse(m.payload)) {
-        if (item.value("event_id", "") == id) return m.topic + " " + item["status"].get<std::string>();
+        if (item.value("event_id", "") == id)
+          return m.topic + " " + item["status"].get<std::string>();
       }
     }
     return "";
@@ -182,8 +184,11 @@ TEST_CASE("authority not the topic's and unknown subdivisions are dead letters; 
   // Both children are presumed minors: the unaccompanied-child rules fire for them.
   REQUIRE(WaitUntil(
       [&] {
-        return QueryInt(db, "SELECT COUNT(DISTINCT opening_event_id) FROM alerts WHERE opening_event_id IN "
-                            "('unknown-age-" + run + "', 'no-age-" + run + "')") == 2;
+        return QueryInt(
+                   db,
+                   "SELECT COUNT(DISTINCT opening_event_id) FROM alerts WHERE opening_event_id IN "
+                   "('unknown-age-" +
+                       run + "', 'no-age-" + run + "')") == 2;
       },
       20s));
   CHECK(daemon.Terminate() == 0);

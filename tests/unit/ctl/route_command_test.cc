@@ -294,7 +294,8 @@ TEST_CASE("route --show-payload prints each payload under its recipient") {
 
 TEST_CASE("route refuses an unrouted agency the directory lacks") {
   std::string out;
-  CHECK(RouteWithDirectory("gt-child-tapachula.json", true, false, &out, "nobody") == 78);  // EX_CONFIG
+  CHECK(RouteWithDirectory("gt-child-tapachula.json", true, false, &out, "nobody") ==
+        78);  // EX_CONFIG
   CHECK(out.rfind("--unrouted nobody: ", 0) == 0);
 }
 

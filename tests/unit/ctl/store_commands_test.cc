@@ -28,8 +28,9 @@ std::string MakeDb(const testing::TempDir& dir) {
                              .received_at = at})
               .ok());
   REQUIRE((*store)->MarkProcessed(1, at).ok());
-  REQUIRE((*store)->InsertDeadLetter("rcm/v1/events/MX/INM", std::nullopt, "payload is not JSON",
-                                     "{Ana", at)
+  REQUIRE((*store)
+              ->InsertDeadLetter("rcm/v1/events/MX/INM", std::nullopt, "payload is not JSON",
+                                 "{Ana", at)
               .ok());
   return path;
 }

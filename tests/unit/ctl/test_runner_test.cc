@@ -354,9 +354,9 @@ TEST_CASE("test: a file without steps and a file with a repeated key fail with f
   const std::string out = RunSampleTests("tests-malformed", &code);
   CHECK(code == 1);
   const std::string d = "tests/data/ctl/tests-malformed/";
-  CHECK(out == "FAIL " + d + "a-no-steps.yaml\n" +                             //
-                   "  " + d + "a-no-steps.yaml:1:1: steps: is required\n" +     //
-                   "FAIL " + d + "b-duplicate-keys.yaml\n" +                    //
+  CHECK(out == "FAIL " + d + "a-no-steps.yaml\n" +                           //
+                   "  " + d + "a-no-steps.yaml:1:1: steps: is required\n" +  //
+                   "FAIL " + d + "b-duplicate-keys.yaml\n" +                 //
                    "  " + d + "b-duplicate-keys.yaml:6:3: base.type: duplicate key\n" +
                    "0 passed, 2 failed\n");
 }

@@ -578,8 +578,10 @@ TEST_CASE("DecodeEvent accepts an unknown age without years, and no age at all")
 
 TEST_CASE("DecodeEvent still wants the years of an age that has a basis") {
   CheckRejections({
-      {With("/subject/age", Json{{"basis", "declared"}}), "subject.age.years: required field missing"},
-      {With("/subject/age", Json{{"basis", "document"}}), "subject.age.years: required field missing"},
+      {With("/subject/age", Json{{"basis", "declared"}}),
+       "subject.age.years: required field missing"},
+      {With("/subject/age", Json{{"basis", "document"}}),
+       "subject.age.years: required field missing"},
       {With("/subject/age", Json{{"years", 15}}), "subject.age.basis: required field missing"},
   });
 }

@@ -144,8 +144,9 @@ TEST_CASE("an event whose authority is not its topic's is a dead letter naming t
   result = f.handler->Handle(kTopic, event.dump());
   REQUIRE(result.ok());
   CHECK(result->outcome == IngestResult::Outcome::kDeadLetter);
-  CHECK(result->reason ==
-        "authority.agency: \"COMAR\" does not match the topic rcm/v1/events/MX/INM (agency \"INM\")");
+  CHECK(
+      result->reason ==
+      "authority.agency: \"COMAR\" does not match the topic rcm/v1/events/MX/INM (agency \"INM\")");
 
   // Kept, with the reason, and nothing stored as an event.
   auto inspect = f.Inspect();

@@ -28,8 +28,8 @@ struct Chain {
     store = std::move(opened).value();
     for (int i = 1; i <= 3; ++i) {
       const std::string id = "ev-" + std::to_string(i);
-      const std::string body = R"({"subject":{"name":{"given":"Ana"}},"n":)" + std::to_string(i) +
-                               "}";
+      const std::string body =
+          R"({"subject":{"name":{"given":"Ana"}},"n":)" + std::to_string(i) + "}";
       REQUIRE(store
                   ->InsertEvent({.event_id = id,
                                  .topic = "rcm/v1/events/MX/INM",
@@ -47,16 +47,18 @@ struct Chain {
                     .ok());
       }
     }
-    REQUIRE(store->InsertEvent({.event_id = "ev-1",
-                                .topic = "rcm/v1/events/MX/INM",
-                                .type = "apprehension",
-                                .subject_key = "a1b2c3d4e5f6",
-                                .body = "{}",
-                                .occurred_at = At(1000),
-                                .received_at = At(9000)})
+    REQUIRE(store
+                ->InsertEvent({.event_id = "ev-1",
+                               .topic = "rcm/v1/events/MX/INM",
+                               .type = "apprehension",
+                               .subject_key = "a1b2c3d4e5f6",
+                               .body = "{}",
+                               .occurred_at = At(1000),
+                               .received_at = At(9000)})
                 .ok());
-    REQUIRE(store->InsertDeadLetter("rcm/v1/events/MX/INM", std::nullopt, "payload is not JSON",
-                                    "{oops", At(9500))
+    REQUIRE(store
+                ->InsertDeadLetter("rcm/v1/events/MX/INM", std::nullopt, "payload is not JSON",
+                                   "{oops", At(9500))
                 .ok());
   }
 
@@ -93,16 +95,14 @@ TEST_CASE("the stores append one chained record per state change, without person
   CHECK(kinds == std::vector<std::string>{"event_stored", "event_stored", "dead_letter",
                                           "event_stored", "dead_letter"});
   // The event's record keeps the SHA-256 of its body, not the body.
-  Result<Statement> first =
-      c.store->db().Prepare("SELECT ref, detail FROM audit WHERE seq = 1");
+  Result<Statement> first = c.store->db().Prepare("SELECT ref, detail FROM audit WHERE seq = 1");
   REQUIRE(first.ok());
   REQUIRE(*first->Step());
   CHECK(first->ColumnText(0) == "ev-1");
   const nlohmann::json detail = nlohmann::json::parse(first->ColumnText(1));
   CHECK(detail["body_sha256"] == Sha256Hex(R"({"subject":{"name":{"given":"Ana"}},"n":1})"));
   CHECK(detail["subject"] == "a1b2c3d4e5f6");
-  Result<Statement> dead =
-      c.store->db().Prepare("SELECT detail FROM audit WHERE seq = 3");
+  Result<Statement> dead = c.store->db().Prepare("SELECT detail FROM audit WHERE seq = 3");
   REQUIRE(dead.ok());
   REQUIRE(*dead->Step());
   CHECK(nlohmann::json::parse(dead->ColumnText(0))["field"] == "subject.birth_date");
@@ -116,7 +116,8 @@ TEST_CASE("Sha256Hex is SHA-256") {
 TEST_CASE("an edited row is detected at that row") {
   Chain c;
   SECTION("its detail") {
-    c.Sql("UPDATE audit SET detail = replace(detail, 'a1b2c3d4e5f6', 'ffffffffffff') WHERE seq = 2");
+    c.Sql(
+        "UPDATE audit SET detail = replace(detail, 'a1b2c3d4e5f6', 'ffffffffffff') WHERE seq = 2");
     const AuditVerification v = c.Verify();
     CHECK(v.broken_seq == 2);
     CHECK(v.problem == "hash does not match the record's content: the record was changed");
@@ -127,13 +128,13 @@ TEST_CASE("an edited row is detected at that row") {
   }
   SECTION("its content and its hash, recomputed: the next row's link breaks") {
     c.Sql("UPDATE audit SET kind = 'event_stored' WHERE seq = 3");
-    Result<Statement> row =
-        c.store->db().Prepare("SELECT prev_hash, at_ms, kind, ref, detail FROM audit WHERE seq = 3");
+    Result<Statement> row = c.store->db().Prepare(
+        "SELECT prev_hash, at_ms, kind, ref, detail FROM audit WHERE seq = 3");
     REQUIRE(row.ok());
     REQUIRE(*row->Step());
-    const std::string forged = AuditRecordHash(row->ColumnText(0), 3, row->ColumnInt64(1),
-                                               row->ColumnText(2), row->ColumnText(3),
-                                               row->ColumnText(4));
+    const std::string forged =
+        AuditRecordHash(row->ColumnText(0), 3, row->ColumnInt64(1), row->ColumnText(2),
+                        row->ColumnText(3), row->ColumnText(4));
     row->Reset();
     c.Sql("UPDATE audit SET hash = '" + forged + "' WHERE seq = 3");
     const AuditVerification v = c.Verify();
@@ -195,8 +196,7 @@ TEST_CASE("the chain goes on across connections: both writers append to one chai
   auto second = EventStore::Open({.path = c.dir.File("amparo.db")});
   REQUIRE(second.ok());
   REQUIRE((*second)->InsertDeadLetter("t", std::nullopt, "r: x", "raw", At(10000)).ok());
-  REQUIRE(c.store->RecordAudit(audit::kConfigReload, "sighup", R"({"result":"applied"})",
-                               At(11000))
+  REQUIRE(c.store->RecordAudit(audit::kConfigReload, "sighup", R"({"result":"applied"})", At(11000))
               .ok());
   const AuditVerification v = c.Verify();
   CHECK(v.records == 7);
