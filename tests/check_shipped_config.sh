@@ -45,4 +45,6 @@ refused "directory.unrouted" -e 's|^  unrouted: duty-officer|  unrouted: nobody-
 refused "privacy.deployment_key_file" -e "s|$work/deployment.key|$work/missing.key|"
 echo "not a token line at all" > "$work/tokens"
 refused "http.ack_tokens_file" -e "s|^  # ack_tokens_file: .*|  ack_tokens_file: $work/tokens|"
+refused "directory.iso_codes_dir" -e "s|^  iso_codes_dir: .*|  iso_codes_dir: $work/no-iso-codes|"
+refused "ingest.authority_topic" -e "s|^  authority_topic: match|  authority_topic: off|"
 echo "shipped config accepted; broken copies refused with exit 78"
