@@ -130,7 +130,7 @@ TEST_CASE(
 // another authority than its topic's, a subdivision iso-codes does not list,
 // and a child whose age nobody knows.
 TEST_CASE(
-    "authority not the topic's and unknown subdivisions are dead letters; unknown age is not") {
+    "authority not the topic's and unknown subdivisions are dead letters, unknown age is not") {
   TempDir dir;
   const int port = FixtureBrokerPort();
   AmparodProcess daemon(dir, port);
