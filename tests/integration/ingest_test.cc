@@ -215,6 +215,30 @@ TEST_CASE(
                    ": hash does not match the record's content: the record was changed\n");
 }
 
+TEST_CASE("a SIGHUP reload is an audit record in the chain, applied or refused") {
+  TempDir dir;
+  const int port = FixtureBrokerPort();
+  AmparodProcess daemon(dir, port);
+  REQUIRE(daemon.Start());
+  MqttTestClient client(port, "ingest-reload-publisher");
+  const std::string run = std::to_string(std::random_device{}());
+  REQUIRE(client.Publish(kTopic, ValidEvent("reload-" + run)));
+  const std::string db = daemon.db_path();
+  REQUIRE(WaitUntil(
+      [&] { return QueryInt(db, "SELECT COUNT(*) FROM audit WHERE kind = 'event_stored'") == 1; },
+      20s));
+  daemon.Signal(SIGHUP);
+  REQUIRE(WaitUntil(
+      [&] { return QueryInt(db, "SELECT COUNT(*) FROM audit WHERE kind = 'config_reload'") == 1; },
+      20s));
+  CHECK(QueryStrings(db, "SELECT json_extract(detail, '$.result') FROM audit WHERE kind = "
+                         "'config_reload'") == std::vector<std::string>{"applied"});
+  CHECK(daemon.Terminate() == 0);
+  std::string out;
+  CHECK(RunCommand({AMPAROCTL_PATH, "audit", "verify", "--db", db}, &out) == 0);
+  CHECK(out.rfind("audit chain OK: ", 0) == 0);
+}
+
 TEST_CASE("agencies that cannot be topic levels are dead letters and the stream goes on") {
   TempDir dir;
   const int port = FixtureBrokerPort();
