@@ -1,6 +1,7 @@
 #include "daemon/core/yaml_reader.h"
 
 #include <charconv>
+#include <set>
 
 #include "daemon/core/duration.h"
 
@@ -43,23 +44,28 @@ namespace {
 // yaml-cpp keeps both of two equal keys and a lookup sees only the first, so
 // a repeated key would silently lose the second value. Reports every
 // repeated key at its position, under its key path; returns how many.
+// `seen` holds the text offsets of the collections already walked: an alias
+// is the node it names (same offset), so a cycle (`a: &x {b: *x}`) or a
+// tower of aliases is walked once, not forever.
 int ReportDuplicateKeys(const YAML::Node& node, const std::string& path, const std::string& file,
-                        Diagnostics* diags) {
+                        Diagnostics* diags, std::set<int>* seen) {
   int found = 0;
+  if ((node.IsMap() || node.IsSequence()) && !seen->insert(node.Mark().pos).second) return 0;
   if (node.IsMap()) {
-    std::set<std::string, std::less<>> seen;
+    std::set<std::string, std::less<>> keys;
     for (const auto& kv : node) {
       const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
       const std::string key_path = path.empty() ? key : path + "." + key;
-      if (kv.first.IsScalar() && !seen.insert(key).second) {
+      if (kv.first.IsScalar() && !keys.insert(key).second) {
         diags->Add(PosOf(kv.first, file), key_path + ": duplicate key");
         ++found;
       }
-      found += ReportDuplicateKeys(kv.second, key_path, file, diags);
+      found += ReportDuplicateKeys(kv.second, key_path, file, diags, seen);
     }
   } else if (node.IsSequence()) {
     for (std::size_t i = 0; i < node.size(); ++i) {
-      found += ReportDuplicateKeys(node[i], path + "[" + std::to_string(i) + "]", file, diags);
+      found +=
+          ReportDuplicateKeys(node[i], path + "[" + std::to_string(i) + "]", file, diags, seen);
     }
   }
   return found;
@@ -76,7 +82,8 @@ std::optional<YAML::Node> ParseYaml(const std::string& text, const std::string& 
     diags->Add({file, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
     return std::nullopt;
   }
-  if (ReportDuplicateKeys(doc, "", file, diags) > 0) return std::nullopt;
+  std::set<int> seen;
+  if (ReportDuplicateKeys(doc, "", file, diags, &seen) > 0) return std::nullopt;
   return doc;
 }
 

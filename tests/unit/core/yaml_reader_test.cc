@@ -109,6 +109,23 @@ TEST_CASE("ParseYaml refuses a key repeated in one mapping, at any depth, with i
   CHECK(clean.empty());
 }
 
+TEST_CASE("ParseYaml walks an alias once: a cycle or a tower of aliases ends") {
+  Diagnostics diags;
+  CHECK(ParseYaml("a: &x {b: *x}\n", "cycle.yaml", &diags));
+  std::string tower = "l0: &l0 [x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 40; ++i) {
+    const std::string prev = "*l" + std::to_string(i - 1);
+    tower += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [" + prev + ", " + prev +
+             ", " + prev + ", " + prev + "]\n";
+  }
+  CHECK(ParseYaml(tower, "tower.yaml", &diags));
+  CHECK(diags.empty());
+  // A repeated key inside an aliased mapping is still reported, once.
+  CHECK_FALSE(ParseYaml("a: &x {k: 1, k: 2}\nb: *x\n", "alias.yaml", &diags));
+  REQUIRE(diags.size() == 1);
+  CHECK(diags.items()[0].ToString() == "alias.yaml:1:14: a.k: duplicate key");
+}
+
 TEST_CASE("MapReader hands out an absent key as a node that may be asked anything") {
   Diagnostics diags;
   std::optional<YAML::Node> doc = ParseYaml("name: x\n", "t.yaml", &diags);
