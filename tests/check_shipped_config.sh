@@ -53,4 +53,6 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/b.key" 
 refused "http.tls.key_file" -e "/^http:/,/^logging:/s|^  # tls:|  tls:|" \
   -e "s|^  #   cert_file: /etc/amparo/tls/https.crt|    cert_file: $work/a.crt|" \
   -e "s|^  #   key_file: /run/credentials/amparod.service/https.key|    key_file: $work/b.key|"
+refused "directory.iso_codes_dir" -e "s|^  iso_codes_dir: .*|  iso_codes_dir: $work/no-iso-codes|"
+refused "ingest.authority_topic" -e "s|^  authority_topic: match|  authority_topic: off|"
 echo "shipped config accepted; broken copies refused with exit 78"

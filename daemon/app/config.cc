@@ -381,6 +381,9 @@ void ReadIngest(MapReader& r, IngestConfig* in) {
   ReadString(r, "deadletter_topic_prefix", CheckTopicName, &in->deadletter_topic_prefix);
   ReadString(r, "receipt_topic_prefix", CheckTopicName, &in->receipt_topic_prefix);
   ReadInt(r, "max_payload_bytes", 1024, 65536, &in->max_payload_bytes);
+  ReadEnum(r, "authority_topic",
+           {{"match", AuthorityTopic::kMatch}, {"exact", AuthorityTopic::kExact}},
+           &in->authority_topic);
   r.Finish();
 }
 
@@ -424,6 +427,7 @@ void ReadRules(MapReader& r, const Context& ctx, RulesConfig* rules) {
 void ReadDirectory(MapReader& r, const Context& ctx, DirectoryConfig* d) {
   ReadPath(r, "dir", ctx, &d->dir);
   ReadString(r, "unrouted", CheckId, &d->unrouted);
+  ReadPath(r, "iso_codes_dir", ctx, &d->iso_codes_dir);
   r.Finish();
 }
 

@@ -79,6 +79,9 @@ struct StoreConfig {
   bool operator==(const StoreConfig&) const = default;
 };
 
+// How an event's authority must agree with its topic (ingest_handler.h).
+enum class AuthorityTopic { kMatch, kExact };
+
 struct IngestConfig {
   // Publish a receipt for every stored event. Default: true.
   bool receipts = true;
@@ -91,6 +94,11 @@ struct IngestConfig {
   std::string receipt_topic_prefix = "rcm/v1/receipts";
   // Larger events go to the dead letters, 1024..65536. Default: 65536.
   int max_payload_bytes = 65536;
+  // An event's authority.country and authority.agency must be the topic's
+  // {country}/{agency} levels, else it is a dead letter. kMatch allows levels
+  // after the agency; kExact (stricter) does not. The check cannot be turned
+  // off. Default: kMatch.
+  AuthorityTopic authority_topic = AuthorityTopic::kMatch;
 
   bool operator==(const IngestConfig&) const = default;
 };
@@ -119,6 +127,10 @@ struct DirectoryConfig {
   // Agency id, [A-Za-z0-9_-]{1,64}, of the duty officer who receives what
   // routes to nobody. Default: "duty-officer".
   std::string unrouted = "duty-officer";
+  // Folder of Debian's iso-codes JSON files (iso_3166-1.json, iso_3166-2.json):
+  // the country and subdivision codes events and agencies may use. Loaded once
+  // at start. Default: "/usr/share/iso-codes/json".
+  std::string iso_codes_dir = "/usr/share/iso-codes/json";
 
   bool operator==(const DirectoryConfig&) const = default;
 };

@@ -5,11 +5,14 @@
 #include <random>
 
 #include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "adapters/registry.h"
 #include "daemon/app/systemd_notify.h"
 #include "daemon/core/text_files.h"
+#include "daemon/store/audit_log.h"
+#include "daemon/store/retention.h"
 
 namespace amparo {
 
@@ -67,7 +70,8 @@ Daemon::Daemon(Config config)
     : config_(std::move(config)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       watchdog_timer_(io_),
-      status_timer_(io_) {}
+      status_timer_(io_),
+      retention_timer_(io_) {}
 
 Daemon::~Daemon() = default;
 
@@ -99,9 +103,11 @@ Status Daemon::Start() {
   store_ = std::move(loop_store).value();
   Result<std::unique_ptr<EventStore>> ingest_store = EventStore::Open(store_options);
   if (!ingest_store.ok()) return ingest_store.status();
-  ingest_handler_ =
-      std::make_unique<IngestHandler>(std::move(ingest_store).value(), std::move(hasher).value(),
-                                      clock_, config_.ingest.max_payload_bytes);
+  ingest_handler_ = std::make_unique<IngestHandler>(
+      std::move(ingest_store).value(), std::move(hasher).value(), clock_,
+      config_.ingest.max_payload_bytes,
+      config_.ingest.authority_topic == AuthorityTopic::kExact ? AuthorityTopicCheck::kExact
+                                                               : AuthorityTopicCheck::kMatch);
 
   if (Status s = StartDelivery(); !s.ok()) return s;
 
@@ -125,6 +131,7 @@ Status Daemon::Start() {
   WaitForSignals();
   if (auto interval = SystemdWatchdogInterval()) ArmWatchdog(*interval / 2);
   ArmStatusTimer();
+  ArmRetention(std::chrono::seconds(10));
   return mqtt_->Start();
 }
 
@@ -417,6 +424,16 @@ void Daemon::Reload() {
     spdlog::error("reload refused: {} error(s); the previous rules and directory stay in force",
                   diags.size());
   }
+  // The audit chain records every reload, applied or refused.
+  const nlohmann::json detail = {{"result", policy.ok() ? "applied" : "refused"},
+                                 {"errors", diags.size()},
+                                 {"rules", policy_.rules->rules().size()},
+                                 {"agencies", policy_.directory->agencies().size()}};
+  if (Status s =
+          store_->RecordAudit(audit::kConfigReload, "sighup", AuditDetail(detail), clock_.Now());
+      !s.ok()) {
+    spdlog::error("reload: the audit record was not stored: {}", s.ToString());
+  }
   NotifySystemd("READY=1\nSTATUS=" + StatusLine());
 }
 
@@ -438,6 +455,7 @@ void Daemon::Stop() {
   signals_.cancel();
   watchdog_timer_.cancel();
   status_timer_.cancel();
+  retention_timer_.cancel();
   // Whatever is still posted (receipts of the last events) runs, then run()
   // returns because no work is left.
 }
@@ -447,6 +465,28 @@ void Daemon::ArmWatchdog(Duration interval) {
   watchdog_timer_.expires_after(interval);
   watchdog_timer_.async_wait([this, interval](const boost::system::error_code& ec) {
     if (!ec) ArmWatchdog(interval);
+  });
+}
+
+void Daemon::ArmRetention(Duration delay) {
+  retention_timer_.expires_after(delay);
+  retention_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    // Small batches, so one run never holds the write lock for long; the
+    // next batch follows soon while there is more to purge.
+    Result<PurgeReport> report = PurgePersonalData(
+        store_->db(), {.now = clock_.Now(), .retention = config_.privacy.retention, .limit = 500});
+    Duration next = std::chrono::hours(1);
+    if (!report.ok()) {
+      spdlog::error("retention: purge failed: {}", report.status().ToString());
+    } else if (!report->items.empty()) {
+      spdlog::info("retention: purged personal data of {} events, {} dead letters, {} refused acks",
+                   report->events, report->dead_letters, report->refused_acks);
+      if (report->events >= 500 || report->dead_letters >= 500 || report->refused_acks >= 500) {
+        next = std::chrono::seconds(1);
+      }
+    }
+    ArmRetention(next);
   });
 }
 

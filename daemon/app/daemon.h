@@ -76,6 +76,9 @@ class Daemon {
   void WaitForSignals();
   void ArmWatchdog(Duration interval);
   void ArmStatusTimer();
+  // Purges personal data older than privacy.retention now and every hour
+  // after (store/retention.h), on the loop, by the daemon's clock.
+  void ArmRetention(Duration delay);
   void OnIngested(const IngestResult& result);
   void OnSubscribed();
   // Hands the policy in force to every part that decides or builds payloads.
@@ -88,6 +91,7 @@ class Daemon {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer status_timer_;
+  boost::asio::steady_timer retention_timer_;
   std::unique_ptr<EventStore> store_;            // the loop's connection
   std::unique_ptr<ProcessingStore> processing_;  // on the loop's connection
   Policy policy_;

@@ -13,10 +13,12 @@
 #include "daemon/app/daemon.h"
 #include "daemon/app/logging.h"
 #include "daemon/app/startup_check.h"
+#include "daemon/core/exit_codes.h"
+#include "daemon/core/iso3166.h"
 
 namespace {
 
-constexpr int kExitConfig = 78;  // EX_CONFIG (sysexits.h)
+using amparo::kExitConfig;
 
 int Main(int argc, char** argv) {
   CLI::App cli{"amparod: child-protection alerting daemon"};
@@ -31,7 +33,14 @@ int Main(int argc, char** argv) {
   cli.add_option("--db", db, "SQLite file, overrides store.path");
   cli.add_option("--log-format", log_format, "text or json, overrides logging.format")
       ->check(CLI::IsMember({"text", "json"}));
-  CLI11_PARSE(cli, argc, argv);
+  cli.set_version_flag("--version", std::string("amparod ") + AMPARO_VERSION);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every usage mistake 64 (EX_USAGE), not
+    // CLI11's own codes.
+    return cli.exit(e) == 0 ? amparo::kExitOk : amparo::kExitUsage;
+  }
 
   try {
     amparo::Result<amparo::Config> config = amparo::LoadConfigFile(config_path);
@@ -42,6 +51,13 @@ int Main(int argc, char** argv) {
     if (!config.ok()) {
       (void)std::fprintf(stderr, "%s: invalid configuration:\n%s\n", config_path.c_str(),
                          config.status().message().c_str());
+      return kExitConfig;
+    }
+    // The ISO 3166 codes events and agencies are checked against: loaded once,
+    // before the directory (core/iso3166.h).
+    if (amparo::Status s = amparo::InstallIso3166Dir(config->directory.iso_codes_dir); !s.ok()) {
+      (void)std::fprintf(stderr, "%s: directory.iso_codes_dir: %s\n", config_path.c_str(),
+                         s.message().c_str());
       return kExitConfig;
     }
     if (log_format) {

@@ -1,6 +1,7 @@
 #include "daemon/core/yaml_reader.h"
 
 #include <charconv>
+#include <set>
 
 #include "daemon/core/duration.h"
 
@@ -38,14 +39,52 @@ SourcePos PosOf(const YAML::Node& node, const std::string& file) {
   return {file, mark.line + 1, mark.column + 1};
 }
 
+namespace {
+
+// yaml-cpp keeps both of two equal keys and a lookup sees only the first, so
+// a repeated key would silently lose the second value. Reports every
+// repeated key at its position, under its key path; returns how many.
+// `seen` holds the text offsets of the collections already walked: an alias
+// is the node it names (same offset), so a cycle (`a: &x {b: *x}`) or a
+// tower of aliases is walked once, not forever.
+int ReportDuplicateKeys(const YAML::Node& node, const std::string& path, const std::string& file,
+                        Diagnostics* diags, std::set<int>* seen) {
+  int found = 0;
+  if ((node.IsMap() || node.IsSequence()) && !seen->insert(node.Mark().pos).second) return 0;
+  if (node.IsMap()) {
+    std::set<std::string, std::less<>> keys;
+    for (const auto& kv : node) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
+      const std::string key_path = path.empty() ? key : path + "." + key;
+      if (kv.first.IsScalar() && !keys.insert(key).second) {
+        diags->Add(PosOf(kv.first, file), key_path + ": duplicate key");
+        ++found;
+      }
+      found += ReportDuplicateKeys(kv.second, key_path, file, diags, seen);
+    }
+  } else if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      found +=
+          ReportDuplicateKeys(node[i], path + "[" + std::to_string(i) + "]", file, diags, seen);
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
 std::optional<YAML::Node> ParseYaml(const std::string& text, const std::string& file,
                                     Diagnostics* diags) {
+  YAML::Node doc;
   try {
-    return YAML::Load(text);
+    doc = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     diags->Add({file, e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
     return std::nullopt;
   }
+  std::set<int> seen;
+  if (ReportDuplicateKeys(doc, "", file, diags, &seen) > 0) return std::nullopt;
+  return doc;
 }
 
 std::optional<std::string> ScalarString(const YAML::Node& node, const std::string& path,
@@ -84,9 +123,14 @@ bool MapReader::Has(std::string_view key) const {
 YAML::Node MapReader::Node(std::string_view key) {
   known_.emplace(key);
   if (!ok_ || !node_.IsDefined() || !node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-  // A const lookup does not insert the key into the mapping.
+  // A const lookup does not insert the key into the mapping. For an absent
+  // key it returns a "zombie" node on which anything but IsDefined() throws;
+  // hand out a plain undefined node instead, so that callers may ask it
+  // IsSequence() and the like (a rule test without steps: used to abort).
   const YAML::Node& map = node_;
-  return map[std::string(key)];
+  YAML::Node child = map[std::string(key)];
+  if (!child.IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
+  return child;
 }
 
 YAML::Node MapReader::Required(std::string_view key) {

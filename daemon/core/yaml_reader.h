@@ -59,7 +59,9 @@ class Diagnostics {
 // The position of `node` in `file` (yaml-cpp marks are 0-based).
 SourcePos PosOf(const YAML::Node& node, const std::string& file);
 
-// Parses YAML text. On a syntax error adds a diagnostic and returns nullopt.
+// Parses YAML text. On a syntax error, or a key repeated in one mapping (at
+// any depth: "steps[0].event.type: duplicate key" at the repeat's position),
+// adds diagnostics and returns nullopt.
 std::optional<YAML::Node> ParseYaml(const std::string& text, const std::string& file,
                                     Diagnostics* diags);
 

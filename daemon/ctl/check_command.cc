@@ -6,6 +6,8 @@
 
 #include "daemon/app/config.h"
 #include "daemon/app/policy.h"
+#include "daemon/core/exit_codes.h"
+#include "daemon/core/iso3166.h"
 #include "daemon/ctl/rule_files.h"
 #include "daemon/engine/rule_set.h"
 
@@ -78,6 +80,10 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
     Config effective = *config;
     if (!options.rules_dir.empty()) effective.rules.dir = options.rules_dir;
     if (!options.directory_dir.empty()) effective.directory.dir = options.directory_dir;
+    // The directory's codes are checked against the config's iso-codes.
+    if (Status s = InstallIso3166Dir(effective.directory.iso_codes_dir); !s.ok()) {
+      config_errors.push_back(options.config_file + ": directory.iso_codes_dir: " + s.message());
+    }
     summary.push_back("config " + options.config_file + ": OK");
     Result<Policy> policy = LoadPolicy(effective, &diags);
     if (policy.ok()) {
@@ -101,10 +107,10 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
   out << diags.ToString();
   if (errors > 0) {
     out << errors << (errors == 1 ? " error" : " errors") << "\n";
-    return 1;
+    return kExitConfig;
   }
   for (const std::string& line : summary) out << line << "\n";
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace amparo

@@ -27,7 +27,7 @@ struct CheckOptions {
 
 // Runs the check, writing diagnostics and a summary to `out`: every mistake,
 // then "N errors"; or one "...: OK" line per thing checked. Returns the exit
-// code: 0 when everything is valid, 1 otherwise.
+// code: 0 when everything is valid, 78 (EX_CONFIG) otherwise.
 int RunCheck(const CheckOptions& options, std::ostream& out);
 
 }  // namespace amparo

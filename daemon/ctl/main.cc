@@ -8,15 +8,21 @@
 
 #include <CLI/CLI.hpp>
 
+#include "daemon/core/exit_codes.h"
 #include "daemon/ctl/check_command.h"
 #include "daemon/ctl/report_command.h"
 #include "daemon/ctl/route_command.h"
 #include "daemon/ctl/rules_markdown.h"
+#include "daemon/ctl/store_commands.h"
 #include "daemon/ctl/test_runner.h"
 
-int main(int argc, char** argv) {
-  CLI::App cli{"amparoctl: check, test and dry-run the amparo rule set"};
+namespace {
+
+int Main(int argc, char** argv) {
+  CLI::App cli{
+      "amparoctl: check, test and dry-run the amparo rule set; verify the audit chain; purge"};
   cli.require_subcommand(1);
+  cli.set_version_flag("--version", std::string("amparoctl ") + AMPARO_VERSION);
 
   amparo::CheckOptions check;
   CLI::App* check_cmd = cli.add_subcommand("check", "validate the rules, directory and config");
@@ -87,10 +93,50 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--json", report.json, "write the JSON here");
   report_cmd->add_option("--svg", report.svg, "write the chart (SVG) here");
 
-  CLI11_PARSE(cli, argc, argv);
+  amparo::AuditVerifyOptions audit;
+  CLI::App* audit_cmd = cli.add_subcommand("audit", "the audit hash chain of a daemon's database");
+  audit_cmd->require_subcommand(1);
+  CLI::App* verify_cmd = audit_cmd->add_subcommand(
+      "verify", "check every link of the chain; name the first broken row (exit 1)");
+  verify_cmd->add_option("--db", audit.db_path, "the daemon's SQLite file")->required();
+
+  amparo::PurgeCommandOptions purge;
+  CLI::App* purge_cmd = cli.add_subcommand(
+      "purge", "purge personal data older than the retention, as the daemon does hourly");
+  purge_cmd->add_option("--db", purge.db_path, "the daemon's SQLite file")->required();
+  purge_cmd->add_flag("--dry-run", purge.dry_run, "list what would be purged; change nothing");
+  purge_cmd->add_option("--now", purge.now, "RFC 3339 instant to count the retention back from");
+  CLI::Option* retention = purge_cmd->add_option(
+      "--retention", purge.retention, "e.g. 365d; default the config's privacy.retention, or 365d");
+  purge_cmd->add_option("--config", purge.config_file, "daemon config: its privacy.retention")
+      ->excludes(retention);
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every usage mistake 64 (EX_USAGE), not
+    // CLI11's own codes (106, 107, 109...).
+    return cli.exit(e) == 0 ? amparo::kExitOk : amparo::kExitUsage;
+  }
   if (report_cmd->parsed()) return amparo::RunReport(report, std::cout, std::cerr);
   if (check_cmd->parsed()) return amparo::RunCheck(check, std::cout);
   if (test_cmd->parsed()) return amparo::RunTestCommand(test, std::cout);
   if (rules_cmd->parsed()) return amparo::RunRulesCommand(rules, std::cout);
+  if (verify_cmd->parsed()) return amparo::RunAuditVerify(audit, std::cout);
+  if (purge_cmd->parsed()) return amparo::RunPurge(purge, std::cout);
   return amparo::RunRoute(route, std::cout);
+}
+
+}  // namespace
+
+// No exception leaves main: an unexpected one is an internal error, 70.
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "amparoctl: internal error: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "amparoctl: internal error\n";
+  }
+  return amparo::kExitSoftware;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "daemon/core/exit_codes.h"
 #include "daemon/ctl/rule_files.h"
 #include "daemon/delivery/alert_builder.h"
 #include "daemon/engine/rule_set.h"
@@ -153,30 +154,30 @@ int RunRoute(const RouteOptions& options, std::ostream& out) {
   auto rules = LoadRuleFolder(options.rules_dir, options.engine, &diags);
   if (!rules.ok()) {
     out << diags.ToString() << rules.status().message() << "\n";
-    return 1;
+    return kExitConfig;
   }
   std::shared_ptr<const Directory> directory;
   if (!options.directory_dir.empty()) {
     auto loaded = LoadDirectoryFolder(options.directory_dir, &diags);
     if (!loaded.ok() || !diags.empty()) {
       out << diags.ToString() << "the directory " << options.directory_dir << " does not load\n";
-      return 1;
+      return kExitConfig;
     }
     directory = *loaded;
     if (Status s = directory->Check(options.unrouted); !s.ok()) {
       out << "--unrouted " << options.unrouted << ": " << s.message() << "\n";
-      return 1;
+      return kExitConfig;
     }
   }
   Result<std::string> text = ReadTextFile(options.event_file);
   if (!text.ok()) {
     out << text.status().message() << "\n";
-    return 1;
+    return kExitNoInput;
   }
   Result<Event> event = DecodeEvent(*text);
   if (!event.ok()) {
     out << options.event_file << ": invalid event: " << event.status().message() << "\n";
-    return 1;
+    return kExitDataErr;
   }
   // Office hours are judged when the alert goes out: --at, else as if it
   // went out when the event happened.
@@ -185,7 +186,7 @@ int RunRoute(const RouteOptions& options, std::ostream& out) {
     Result<Timestamp> parsed = ParseRfc3339(options.at);
     if (!parsed.ok()) {
       out << "--at " << options.at << ": " << parsed.status().message() << "\n";
-      return 1;
+      return kExitUsage;
     }
     at = parsed->utc;
   }

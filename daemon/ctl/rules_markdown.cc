@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "daemon/core/duration.h"
+#include "daemon/core/exit_codes.h"
 #include "daemon/ctl/rule_files.h"
 #include "daemon/engine/schema.h"
 
@@ -186,7 +187,7 @@ int RunRulesCommand(const RulesCommandOptions& options, std::ostream& out) {
   if (options.markdown == options.fields) {
     out << "amparoctl rules: say --markdown (the rule table) or --fields (the condition "
            "fields)\n";
-    return 1;
+    return kExitUsage;
   }
   if (options.fields) {
     out << FieldsMarkdown();
@@ -198,7 +199,7 @@ int RunRulesCommand(const RulesCommandOptions& options, std::ostream& out) {
     // An unreadable folder has no diagnostics; say what the read said.
     out << diags.ToString() << (diags.empty() ? rules.status().message() : "the rules do not load")
         << "\n";
-    return 1;
+    return kExitConfig;
   }
   out << RulesMarkdown(**rules);
   return 0;

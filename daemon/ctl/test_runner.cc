@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 
+#include "daemon/core/exit_codes.h"
 #include "daemon/ctl/rule_files.h"
 #include "daemon/ctl/test_coverage.h"
 #include "daemon/engine/clock_table.h"
@@ -307,19 +308,19 @@ int RunTestCommand(const TestCommandOptions& options, std::ostream& out) {
   Result<std::vector<std::string>> files = ListYamlFiles(options.tests_dir);
   if (!files.ok()) {
     out << files.status().message() << "\n";
-    return 1;
+    return kExitNoInput;
   }
   Result<std::vector<RuleSource>> sources = ReadRuleFiles(options.rules_dir);
   if (!sources.ok()) {
     out << sources.status().message() << "\n";
-    return 1;
+    return kExitConfig;
   }
   Diagnostics rule_diags;
   auto rules = RuleSet::Load(*sources, options.engine, &rule_diags);
   if (!rules.ok()) {
     out << rule_diags.ToString() << "the rules do not load; no test ran\n"
         << "0 passed, " << files->size() << " failed\n";
-    return 1;
+    return kExitConfig;
   }
   std::shared_ptr<const Directory> directory;
   if (!options.directory_dir.empty()) {
@@ -334,7 +335,7 @@ int RunTestCommand(const TestCommandOptions& options, std::ostream& out) {
     if (!directory_diags.empty()) {
       out << directory_diags.ToString() << "the directory does not load; no test ran\n"
           << "0 passed, " << files->size() << " failed\n";
-      return 1;
+      return kExitConfig;
     }
     directory = *loaded;
   }
@@ -364,10 +365,10 @@ int RunTestCommand(const TestCommandOptions& options, std::ostream& out) {
     (result.passed() ? passed : failed) += 1;
   }
   out << passed << " passed, " << failed << " failed\n";
-  if (!options.require_coverage) return failed == 0 ? 0 : 1;
+  if (!options.require_coverage) return failed == 0 ? kExitOk : kExitFinding;
   const std::vector<CoverageGap> gaps = coverage.Gaps();
   out << CoverageReport(**rules, gaps);
-  return failed == 0 && gaps.empty() ? 0 : 1;
+  return failed == 0 && gaps.empty() ? kExitOk : kExitFinding;
 }
 
 }  // namespace amparo

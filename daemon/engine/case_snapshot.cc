@@ -81,10 +81,10 @@ BirthBounds AgeEvidenceOf(const Event& event) {
   const bool same_document =
       s.birth_date && s.age && s.age->basis == AgeBasis::kDocument &&
       s.birth_date_precision.value_or(BirthDatePrecision::kExact) != BirthDatePrecision::kEstimated;
-  if (s.age && s.age->basis != AgeBasis::kUnknown && !same_document) {
+  if (s.age && s.age->years && s.age->basis != AgeBasis::kUnknown && !same_document) {
     const date::year_month_day today = event.occurred_at.LocalDate();
-    Tighten(&bounds, {YearsBefore(today, s.age->years + 1) + date::days(1),
-                      YearsBefore(today, s.age->years)});
+    Tighten(&bounds, {YearsBefore(today, *s.age->years + 1) + date::days(1),
+                      YearsBefore(today, *s.age->years)});
   }
   return bounds;
 }

@@ -59,8 +59,8 @@ DerivedFacts ComputeDerivedFacts(const Event& event, const CaseSnapshot& snapsho
     facts.age_years = YearsBetween(birth, today);
     exact_birth_date = subject.birth_date_precision.value_or(BirthDatePrecision::kExact) ==
                        BirthDatePrecision::kExact;
-  } else if (subject.age) {
-    facts.age_years = subject.age->years;
+  } else if (subject.age && subject.age->years) {
+    facts.age_years = *subject.age->years;
   }
   facts.age_doubtful =
       !exact_birth_date && !(subject.age && subject.age->basis == AgeBasis::kDocument);

@@ -122,7 +122,7 @@ std::span<const FieldDef> FieldTable() {
       {"subject.age.years", kInt, true, "the age as the authority stated it",
        [](const Ctx& c, Scalar* o) {
          const auto& a = c.event.subject.age;
-         return a && Int(a->years, o);
+         return a && a->years && Int(*a->years, o);
        }},
       {"subject.age.basis", EnumType<AgeBasis>(), true, "document, declared, assessment, unknown",
        [](const Ctx& c, Scalar* o) {

@@ -63,7 +63,9 @@ struct PersonName {
 };
 
 struct Age {
-  int years = 0;
+  // Absent only with basis kUnknown: an authority that does not know the
+  // child's age says so, and the presumption of minority applies.
+  std::optional<int> years;
   AgeBasis basis = AgeBasis::kUnknown;
   bool operator==(const Age&) const = default;
 };

@@ -359,8 +359,8 @@ std::optional<std::string> Code(const Field& f, Problem kind, Predicate valid,
 
 bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
 
-// Assigned ISO 3166-1 alpha-2 codes and the shape of ISO 3166-2 codes
-// (core/iso3166.h, the table the directory uses too).
+// Assigned ISO 3166-1 alpha-2 codes and the ISO 3166-2 subdivisions that
+// Debian's iso-codes lists (core/iso3166.h, the table the directory uses too).
 bool IsAlpha2(std::string_view s) { return IsCountryCode(s); }
 bool IsIso3166_2(std::string_view s) { return IsSubdivisionCode(s); }
 
@@ -378,7 +378,7 @@ std::optional<std::string> Country(const Field& f) {
 }
 
 std::optional<std::string> Admin1(const Field& f) {
-  return Code(f, Problem::kAdmin1, IsIso3166_2, "is not an ISO 3166-2 code");
+  return Code(f, Problem::kAdmin1, IsIso3166_2, "is not an ISO 3166-2 subdivision code");
 }
 
 // The publishing agency: it names a level of the event, receipt and dead-letter
@@ -537,8 +537,12 @@ std::optional<Age> ReadAge(const Field& f) {
   const Object o(f, {"years", "basis"});
   if (!o.ok()) return std::nullopt;
   Age age;
-  Set(&age.years, AgeYears(o.Required("years")));
-  Set(&age.basis, Enumerated<AgeBasis>(o.Required("basis")));
+  const std::optional<AgeBasis> basis = Enumerated<AgeBasis>(o.Required("basis"));
+  // An authority that honestly does not know the age sends {basis: unknown}
+  // without years; the child is then presumed a minor (DOMAIN.md MX-5).
+  const bool unknown = basis == AgeBasis::kUnknown;
+  age.years = AgeYears(unknown ? o.Optional("years") : o.Required("years"));
+  Set(&age.basis, basis);
   return age;
 }
 
@@ -767,7 +771,12 @@ OrderedJson Write(const Subject& s) {
   if (s.name) j["name"] = {{"given", s.name->given}, {"family", s.name->family}};
   if (s.birth_date) j["birth_date"] = FormatIsoDate(*s.birth_date);
   if (s.birth_date_precision) j["birth_date_precision"] = ToString(*s.birth_date_precision);
-  if (s.age) j["age"] = {{"years", s.age->years}, {"basis", ToString(s.age->basis)}};
+  if (s.age) {
+    OrderedJson age = OrderedJson::object();
+    if (s.age->years) age["years"] = *s.age->years;
+    age["basis"] = ToString(s.age->basis);
+    j["age"] = std::move(age);
+  }
   j["sex"] = ToString(s.sex);
   j["nationalities"] = s.nationalities;
   if (!s.languages.empty()) j["languages"] = s.languages;

@@ -35,12 +35,38 @@ std::pair<std::string, std::string> TopicOrigin(std::string_view topic) {
   return {std::string(country), std::string(agency)};
 }
 
+std::string AuthorityTopicMismatch(std::string_view topic, const Authority& authority,
+                                   AuthorityTopicCheck check) {
+  const std::string expected = "rcm/v1/events/" + authority.country + "/" + authority.agency;
+  const auto [country, agency] = TopicOrigin(topic);
+  if (country.empty()) {
+    return "topic: " + std::string(topic) +
+           " does not name the authority; events are accepted on " + expected;
+  }
+  if (country != authority.country) {
+    return "authority.country: \"" + authority.country + "\" does not match the topic " +
+           std::string(topic) + " (country \"" + country + "\")";
+  }
+  if (agency != authority.agency) {
+    return "authority.agency: \"" + authority.agency + "\" does not match the topic " +
+           std::string(topic) + " (agency \"" + agency + "\")";
+  }
+  if (check == AuthorityTopicCheck::kExact && topic.size() != expected.size()) {
+    return "topic: " + std::string(topic) +
+           " has levels after the agency; events are accepted on " + expected +
+           " (ingest.authority_topic: exact)";
+  }
+  return "";
+}
+
 IngestHandler::IngestHandler(std::unique_ptr<EventStore> store, SubjectHasher hasher,
-                             const Clock& clock, size_t max_payload_bytes)
+                             const Clock& clock, size_t max_payload_bytes,
+                             AuthorityTopicCheck authority_check)
     : store_(std::move(store)),
       hasher_(std::move(hasher)),
       clock_(clock),
-      max_payload_bytes_(max_payload_bytes) {}
+      max_payload_bytes_(max_payload_bytes),
+      authority_check_(authority_check) {}
 
 Result<IngestResult> IngestHandler::Handle(std::string_view topic, std::string_view payload) {
   const Instant now = clock_.Now();
@@ -56,6 +82,10 @@ Result<IngestResult> IngestHandler::Handle(std::string_view topic, std::string_v
   Result<Event> event = DecodeEvent(payload);
   if (!event.ok()) {
     return DeadLetter(topic, payload, event.status().message(), std::move(result), now);
+  }
+  if (std::string mismatch = AuthorityTopicMismatch(topic, event->authority, authority_check_);
+      !mismatch.empty()) {
+    return DeadLetter(topic, payload, std::move(mismatch), std::move(result), now);
   }
   result.country = event->authority.country;
   result.agency = event->authority.agency;
@@ -80,13 +110,19 @@ Result<IngestResult> IngestHandler::Handle(std::string_view topic, std::string_v
 Result<IngestResult> IngestHandler::DeadLetter(std::string_view topic, std::string_view payload,
                                                std::string reason, IngestResult result,
                                                Instant now) {
-  // Address the dead letter and its receipt by the event's own authority
-  // where it can be read, else by the topic it came on. (A decoded event
-  // addresses its receipt itself; only a dead letter needs the peek.)
+  // Address the dead letter and its receipt by the topic it came on, which
+  // the broker's ACL ties to the publisher, else by the authority the payload
+  // claims: a payload naming another authority must not send its receipt to
+  // that authority's topic. (A stored event's authority is its topic's.)
   const EventOrigin origin = PeekOrigin(payload);
   auto [topic_country, topic_agency] = TopicOrigin(topic);
-  result.country = origin.country.value_or(topic_country);
-  result.agency = origin.agency.value_or(topic_agency);
+  if (!topic_country.empty()) {
+    result.country = std::move(topic_country);
+    result.agency = std::move(topic_agency);
+  } else {
+    result.country = origin.country.value_or("");
+    result.agency = origin.agency.value_or("");
+  }
   result.event_id = origin.event_id.value_or("");
   std::optional<std::string_view> event_id;
   if (!result.event_id.empty()) event_id = result.event_id;

@@ -45,12 +45,30 @@ struct IngestResult {
 
 std::string_view OutcomeName(IngestResult::Outcome outcome);
 
+// How an event's `authority` must agree with the topic it arrived on. Broker
+// ACLs say who may publish on a topic, not who wrote a payload, so an event
+// naming another authority than its topic's is a dead letter. There is no
+// setting that turns the check off: only a stricter one.
+enum class AuthorityTopicCheck {
+  // The topic is rcm/v1/events/{authority.country}/{authority.agency}[/...]:
+  // levels after the agency (e.g. an office) are allowed. The default.
+  kMatch,
+  // The topic is exactly rcm/v1/events/{authority.country}/{authority.agency}.
+  kExact,
+};
+
+// "" when `authority` may arrive on `topic` under `check`; otherwise the
+// dead letter's reason, naming the field that disagrees with the topic.
+std::string AuthorityTopicMismatch(std::string_view topic, const Authority& authority,
+                                   AuthorityTopicCheck check);
+
 class IngestHandler {
  public:
   // `store` is used only from the calling thread. `hasher` keys the subject
   // hashes in logs. `max_payload_bytes` is the contract's limit (64 KiB).
   IngestHandler(std::unique_ptr<EventStore> store, SubjectHasher hasher, const Clock& clock,
-                size_t max_payload_bytes);
+                size_t max_payload_bytes,
+                AuthorityTopicCheck authority_check = AuthorityTopicCheck::kMatch);
 
   // Decodes `payload` from `topic` and commits the outcome. Returns the
   // outcome once it is durable; returns a non-OK Status only when it could
@@ -65,6 +83,7 @@ class IngestHandler {
   SubjectHasher hasher_;
   const Clock& clock_;
   size_t max_payload_bytes_;
+  AuthorityTopicCheck authority_check_;
 };
 
 // The {country, authority} segments of "rcm/v1/events/{country}/{authority}",

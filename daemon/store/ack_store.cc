@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/store/rows.h"
 
 namespace amparo {
@@ -109,8 +111,12 @@ Result<std::unique_ptr<AckStore>> AckStore::Create(Database& db, std::string pri
                                               .for_alert = p(kForAlert),
                                               .recent_refused = p(kRecentRefused)});
   if (!p.status().ok()) return p.status();
-  return std::unique_ptr<AckStore>(
+  Result<std::unique_ptr<AuditLog>> audit = AuditLog::Create(db);
+  if (!audit.ok()) return audit.status();
+  auto store = std::unique_ptr<AckStore>(
       new AckStore(db, std::move(privileged_agency), std::move(statements)));
+  store->audit_ = std::move(audit).value();
+  return store;
 }
 
 Result<AckResult> AckStore::Record(const AckRequest& ack, std::string_view raw, Instant now) {
@@ -205,6 +211,16 @@ Result<AckResult> AckStore::RecordInTransaction(const AckRequest& ack, std::stri
   ScopedReset reset_ladder(ladder);
   status = rows::Bind(ladder, now, ack.alert_id);
   if (status.ok()) status = ladder.Run();
+  if (!status.ok()) return status;
+  const auto other_rungs = db_.Changes();  // The rungs of its ladder it acknowledged too.
+
+  // Who acknowledged (`by`) is a person: not in the audit record.
+  const nlohmann::json detail = {{"agency", ack.agency_id},
+                                 {"via", ack.via},
+                                 {"version", ack_version ? nlohmann::json(*ack_version) : nullptr},
+                                 {"state_changed", changed},
+                                 {"other_rungs", other_rungs}};
+  status = audit_->Append(audit::kAlertAcked, ack.alert_id, AuditDetail(detail), now);
   if (!status.ok()) return status;
   return AckResult{.outcome = AckOutcome::kAccepted,
                    .alert_id = ack.alert_id,

@@ -27,6 +27,7 @@
 
 #include "daemon/core/clock.h"
 #include "daemon/core/status.h"
+#include "daemon/store/audit_log.h"
 #include "daemon/store/database.h"
 
 namespace amparo {
@@ -126,6 +127,7 @@ class AckStore {
   Database& db_;
   std::string privileged_agency_;
   std::unique_ptr<Statements> statements_;
+  std::unique_ptr<AuditLog> audit_;
 };
 
 }  // namespace amparo

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/store/rows.h"
 
 namespace amparo {
@@ -59,7 +61,11 @@ Result<std::unique_ptr<EscalationStore>> EscalationStore::Create(Database& db) {
                                                             .insert_alert = p(kInsertAlert),
                                                             .insert_step = p(kInsertStep)});
   if (!p.status().ok()) return p.status();
-  return std::unique_ptr<EscalationStore>(new EscalationStore(db, std::move(statements)));
+  Result<std::unique_ptr<AuditLog>> audit = AuditLog::Create(db);
+  if (!audit.ok()) return audit.status();
+  auto store = std::unique_ptr<EscalationStore>(new EscalationStore(db, std::move(statements)));
+  store->audit_ = std::move(audit).value();
+  return store;
 }
 
 Result<std::optional<Instant>> EscalationStore::NextTimeout() {
@@ -151,6 +157,13 @@ Result<EscalationOutcome> EscalationStore::CommitInTransaction(const EscalationS
   Status s =
       rows::Bind(record, from.alert_id, to_alert, from.agency_id, to_agency, step.reason, step.now);
   if (s.ok()) s = record.Run();
+  if (!s.ok()) return s;
+  const nlohmann::json detail = {{"from_agency", from.agency_id},
+                                 {"to_alert", to_alert ? nlohmann::json(*to_alert) : nullptr},
+                                 {"to_agency", to_agency ? nlohmann::json(*to_agency) : nullptr},
+                                 {"subject", from.subject_key},
+                                 {"reason", step.reason}};
+  s = audit_->Append(audit::kAlertEscalated, from.alert_id, AuditDetail(detail), step.now);
   if (!s.ok()) return s;
   return outcome;
 }

@@ -24,6 +24,7 @@
 #include "daemon/core/status.h"
 #include "daemon/engine/decision.h"
 #include "daemon/store/alert_store.h"
+#include "daemon/store/audit_log.h"
 #include "daemon/store/channel_target.h"
 #include "daemon/store/database.h"
 #include "daemon/store/outbox_store.h"
@@ -96,6 +97,7 @@ class EscalationStore {
 
   Database& db_;
   std::unique_ptr<Statements> statements_;
+  std::unique_ptr<AuditLog> audit_;
 };
 
 }  // namespace amparo

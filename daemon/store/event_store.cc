@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/store/migrations.h"
 
 namespace amparo {
@@ -131,8 +133,9 @@ Result<std::unique_ptr<EventStore::Statements>> EventStore::Statements::Prepare(
   return statements;
 }
 
-EventStore::EventStore(std::unique_ptr<Database> db, std::unique_ptr<Statements> statements)
-    : db_(std::move(db)), statements_(std::move(statements)) {}
+EventStore::EventStore(std::unique_ptr<Database> db, std::unique_ptr<Statements> statements,
+                       std::unique_ptr<AuditLog> audit)
+    : db_(std::move(db)), statements_(std::move(statements)), audit_(std::move(audit)) {}
 
 EventStore::~EventStore() = default;
 
@@ -144,8 +147,10 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options
   if (!status.ok()) return status;
   Result<std::unique_ptr<Statements>> statements = Statements::Prepare(**db);
   if (!statements.ok()) return statements.status();
-  return std::unique_ptr<EventStore>(
-      new EventStore(std::move(db).value(), std::move(statements).value()));
+  Result<std::unique_ptr<AuditLog>> audit = AuditLog::Create(**db);
+  if (!audit.ok()) return audit.status();
+  return std::unique_ptr<EventStore>(new EventStore(
+      std::move(db).value(), std::move(statements).value(), std::move(audit).value()));
 }
 
 Result<IngestOutcome> EventStore::InsertEvent(const IncomingEvent& event) {
@@ -155,9 +160,28 @@ Result<IngestOutcome> EventStore::InsertEvent(const IncomingEvent& event) {
   Result<bool> stored = InsertEventRow(event);
   if (!stored.ok()) return stored.status();
   Status status = BumpCounter(*stored ? "stored" : "duplicates");
+  if (status.ok() && *stored) {
+    // No personal data: the keyed subject hash and the body's SHA-256, which
+    // outlives the body when retention purges it.
+    const nlohmann::json detail = {{"type", event.type},
+                                   {"topic", event.topic},
+                                   {"subject", event.subject_key},
+                                   {"body_sha256", Sha256Hex(event.body)}};
+    status = audit_->Append(audit::kEventStored, event.event_id,
+                            detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                            event.received_at);
+  }
   if (status.ok()) status = tx->Commit();
   if (!status.ok()) return status;
   return *stored ? IngestOutcome::kStored : IngestOutcome::kDuplicate;
+}
+
+Status EventStore::RecordAudit(std::string_view kind, std::string_view ref, std::string_view detail,
+                               Instant at) {
+  Result<Transaction> tx = Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  Status status = audit_->Append(kind, ref, detail, at);
+  return status.ok() ? tx->Commit() : status;
 }
 
 Result<bool> EventStore::InsertEventRow(const IncomingEvent& event) {
@@ -185,6 +209,15 @@ Status EventStore::InsertDeadLetter(std::string_view topic,
   if (!tx.ok()) return tx.status();
   Status status = InsertDeadLetterRow(topic, event_id, reason, raw, received_at);
   if (status.ok()) status = BumpCounter("dead_letters");
+  if (status.ok()) {
+    // The reason may quote what the publisher sent: only its field path.
+    const nlohmann::json detail = {{"topic", topic},
+                                   {"field", std::string(reason.substr(0, reason.find(':')))},
+                                   {"raw_sha256", Sha256Hex(raw)}};
+    status = audit_->Append(audit::kDeadLetter, event_id.value_or(""),
+                            detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                            received_at);
+  }
   return status.ok() ? tx->Commit() : status;
 }
 

@@ -16,6 +16,7 @@
 
 #include "daemon/core/clock.h"
 #include "daemon/core/status.h"
+#include "daemon/store/audit_log.h"
 #include "daemon/store/database.h"
 
 namespace amparo {
@@ -92,9 +93,11 @@ class EventStore {
   ~EventStore();
 
   // Commit the event as pending, or recognise its event_id as already stored
-  // and count a duplicate. One transaction. Returns InvalidArgument for an empty event_id.
+  // and count a duplicate. One transaction, with the audit record of a stored
+  // event (store/audit_log.h). Returns InvalidArgument for an empty event_id.
   Result<IngestOutcome> InsertEvent(const IncomingEvent& event);
-  // Commit a dead letter with the raw bytes and the reason, and count it. One transaction.
+  // Commit a dead letter with the raw bytes and the reason, and count it. One
+  // transaction, with its audit record.
   Status InsertDeadLetter(std::string_view topic, std::optional<std::string_view> event_id,
                           std::string_view reason, std::string_view raw, Instant received_at);
   // Return the events still pending (stored but not processed), oldest first, at
@@ -114,13 +117,17 @@ class EventStore {
   // Return the most recent dead letters, newest first, at most `limit`.
   // Returns InvalidArgument unless limit > 0.
   Result<std::vector<DeadLetter>> DeadLetters(int limit);
+  // Commit one audit record on its own (a config reload). One transaction.
+  Status RecordAudit(std::string_view kind, std::string_view ref, std::string_view detail,
+                     Instant at);
   // Return the connection, for later repositories and tests. Same thread as this store.
   Database& db() { return *db_; }
 
  private:
   struct Statements;
 
-  EventStore(std::unique_ptr<Database> db, std::unique_ptr<Statements> statements);
+  EventStore(std::unique_ptr<Database> db, std::unique_ptr<Statements> statements,
+             std::unique_ptr<AuditLog> audit);
   Result<bool> InsertEventRow(const IncomingEvent& event);
   Status InsertDeadLetterRow(std::string_view topic, std::optional<std::string_view> event_id,
                              std::string_view reason, std::string_view raw, Instant received_at);
@@ -129,6 +136,7 @@ class EventStore {
 
   std::unique_ptr<Database> db_;
   std::unique_ptr<Statements> statements_;  // Finalized before db_ closes.
+  std::unique_ptr<AuditLog> audit_;         // Likewise.
 };
 
 }  // namespace amparo

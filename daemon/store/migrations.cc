@@ -285,6 +285,29 @@ constexpr std::array kMigrations = {
       );
       CREATE INDEX delivery_cancellations_by_subject ON delivery_cancellations(subject_key);
     )sql"},
+    // The audit hash chain (store/audit_log.h): one record per state change
+    // that matters, each hashing the one before; audit_head keeps the newest
+    // so that removing it is seen too. Retention (store/retention.h) purges
+    // personal data and marks what it purged: the chain keeps content hashes.
+    Migration{12, "the audit hash chain; retention marks", R"sql(
+      CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL
+      );
+      ALTER TABLE events ADD COLUMN purged_at_ms INTEGER;
+      ALTER TABLE dead_letters ADD COLUMN purged_at_ms INTEGER;
+      ALTER TABLE refused_acks ADD COLUMN purged_at_ms INTEGER;
+    )sql"},
 };
 
 constexpr bool NumberedWithoutGaps() {

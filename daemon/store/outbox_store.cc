@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/store/rows.h"
 
 namespace amparo {
@@ -130,7 +132,11 @@ Result<std::unique_ptr<OutboxStore>> OutboxStore::Create(Database& db) {
                                               .insert_escalation = p(kInsertEscalation),
                                               .counts = p(kCounts)});
   if (!p.status().ok()) return p.status();
-  return std::unique_ptr<OutboxStore>(new OutboxStore(db, std::move(statements)));
+  Result<std::unique_ptr<AuditLog>> audit = AuditLog::Create(db);
+  if (!audit.ok()) return audit.status();
+  auto store = std::unique_ptr<OutboxStore>(new OutboxStore(db, std::move(statements)));
+  store->audit_ = std::move(audit).value();
+  return store;
 }
 
 Result<int64_t> OutboxStore::InsertFirst(const NewDelivery& delivery, Instant now) {
@@ -178,10 +184,19 @@ Result<Delivery> OutboxStore::Get(int64_t id) {
 }
 
 Status OutboxStore::MarkDelivered(int64_t id, Instant at) {
+  Result<Transaction> tx = Transaction::Begin(db_);
+  if (!tx.ok()) return tx.status();
   Statement& update = statements_->mark_delivered;
   ScopedReset reset(update);
   Status status = rows::Bind(update, at, id);
-  return status.ok() ? UpdatePending(update, id) : status;
+  if (status.ok()) status = UpdatePending(update, id);
+  if (status.ok()) status = AuditDelivery(id, "delivered", at);
+  return status.ok() ? tx->Commit() : status;
+}
+
+Status OutboxStore::AuditDelivery(int64_t id, std::string_view result, Instant at) {
+  const nlohmann::json detail = {{"delivery_id", id}, {"result", result}};
+  return audit_->Append(audit::kDelivery, std::to_string(id), AuditDetail(detail), at);
 }
 
 Result<std::vector<int64_t>> OutboxStore::MarkAllDelivered(
@@ -196,7 +211,11 @@ Result<std::vector<int64_t>> OutboxStore::MarkAllDelivered(
     Status status = rows::Bind(update, row.at, row.id);
     if (status.ok()) status = update.Run();
     if (!status.ok()) return status;
-    if (db_.Changes() == 0) not_pending.push_back(row.id);
+    if (db_.Changes() == 0) {
+      not_pending.push_back(row.id);
+    } else if (Status a = AuditDelivery(row.id, "delivered", row.at); !a.ok()) {
+      return a;
+    }
   }
   Status status = tx->Commit();
   if (!status.ok()) return status;
@@ -226,6 +245,9 @@ Result<FailOverResult> OutboxStore::FailOver(int64_t id, std::string_view error,
   if (!status.ok()) return status;
   FailOverResult result;
   result.dead = !next;
+  // The error text stays in the outbox row; the chain records the outcome.
+  status = AuditDelivery(id, next ? "failed_over" : "dead", now);
+  if (!status.ok()) return status;
   if (next) {
     Statement& insert = statements_->insert_next_channel;
     ScopedReset reset_insert(insert);

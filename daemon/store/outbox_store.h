@@ -23,6 +23,7 @@
 
 #include "daemon/core/clock.h"
 #include "daemon/core/status.h"
+#include "daemon/store/audit_log.h"
 #include "daemon/store/channel_target.h"
 #include "daemon/store/database.h"
 
@@ -136,10 +137,13 @@ class OutboxStore {
   struct Statements;
 
   OutboxStore(Database& db, std::unique_ptr<Statements> statements);
+  // Appends the audit record of delivery `id`'s result. REQUIRES: a transaction.
+  Status AuditDelivery(int64_t id, std::string_view result, Instant at);
   Status UpdatePending(Statement& update, int64_t id);
 
   Database& db_;
   std::unique_ptr<Statements> statements_;
+  std::unique_ptr<AuditLog> audit_;
 };
 
 }  // namespace amparo

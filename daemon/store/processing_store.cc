@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/store/rows.h"
 
 namespace amparo {
@@ -63,9 +65,13 @@ Result<std::unique_ptr<ProcessingStore>> ProcessingStore::Create(Database& db) {
   if (!clocks.ok()) return clocks.status();
   Result<std::unique_ptr<CancellationStore>> cancellations = CancellationStore::Create(db);
   if (!cancellations.ok()) return cancellations.status();
-  return std::unique_ptr<ProcessingStore>(new ProcessingStore(
+  Result<std::unique_ptr<AuditLog>> audit = AuditLog::Create(db);
+  if (!audit.ok()) return audit.status();
+  auto store = std::unique_ptr<ProcessingStore>(new ProcessingStore(
       db, std::move(statements), std::move(cases).value(), std::move(alerts).value(),
       std::move(outbox).value(), std::move(clocks).value(), std::move(cancellations).value()));
+  store->audit_ = std::move(audit).value();
+  return store;
 }
 
 Result<CommitOutcome> ProcessingStore::CommitProcessing(const ProcessingCommit& commit) {
@@ -90,6 +96,15 @@ Result<CommitOutcome> ProcessingStore::CommitProcessing(const ProcessingCommit& 
         commit.subject_key, commit.withheld, commit.cancel_reason, commit.event_id, commit.now);
     if (cancelled.ok()) {
       outcome.cancelled = std::move(cancelled).value();
+      // A delivery result like any other: chained in the same transaction.
+      for (int64_t delivery : outcome.cancelled.deliveries) {
+        if (!status.ok()) break;
+        const nlohmann::json detail = {{"result", "cancelled"},
+                                       {"subject", commit.subject_key},
+                                       {"event_id", commit.event_id}};
+        status = audit_->Append(audit::kDelivery, std::to_string(delivery), AuditDetail(detail),
+                                commit.now);
+      }
     } else {
       status = cancelled.status();
     }
@@ -165,6 +180,12 @@ Status ProcessingStore::WriteAlerts(const std::vector<AlertChange>& alerts,
                                                      .channel = change.channels.front()},
                                                     now);
     if (!delivery.ok()) return delivery.status();
+    const nlohmann::json detail = {{"rule", change.rule_id},     {"role", change.role},
+                                   {"agency", change.agency_id}, {"subject", subject_key},
+                                   {"event_id", event_id},       {"version", version->version}};
+    Status status = audit_->Append(version->opened ? audit::kAlertRaised : audit::kAlertUpdated,
+                                   version->alert_id, AuditDetail(detail), now);
+    if (!status.ok()) return status;
     outcome.alerts.push_back({.alert = std::move(version).value(), .delivery_id = *delivery});
   }
   return Status::OK();

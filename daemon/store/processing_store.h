@@ -22,6 +22,7 @@
 #include "daemon/core/status.h"
 #include "daemon/engine/decision.h"
 #include "daemon/store/alert_store.h"
+#include "daemon/store/audit_log.h"
 #include "daemon/store/cancellation_store.h"
 #include "daemon/store/case_store.h"
 #include "daemon/store/clock_store.h"
@@ -122,6 +123,7 @@ class ProcessingStore {
   std::unique_ptr<OutboxStore> outbox_;
   std::unique_ptr<ClockStore> clocks_;
   std::unique_ptr<CancellationStore> cancellations_;
+  std::unique_ptr<AuditLog> audit_;
 };
 
 }  // namespace amparo

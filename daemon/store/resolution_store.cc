@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/store/rows.h"
 
 namespace amparo {
@@ -48,7 +50,11 @@ Result<std::unique_ptr<ResolutionStore>> ResolutionStore::Create(Database& db) {
   auto statements =
       std::make_unique<Statements>(Statements{.resolvable = p(kResolvable), .close = p(kClose)});
   if (!p.status().ok()) return p.status();
-  return std::unique_ptr<ResolutionStore>(new ResolutionStore(db, std::move(statements)));
+  Result<std::unique_ptr<AuditLog>> audit = AuditLog::Create(db);
+  if (!audit.ok()) return audit.status();
+  auto store = std::unique_ptr<ResolutionStore>(new ResolutionStore(db, std::move(statements)));
+  store->audit_ = std::move(audit).value();
+  return store;
 }
 
 Result<std::vector<ResolvableAlert>> ResolutionStore::Resolvable(int limit) {
@@ -83,6 +89,14 @@ Result<bool> ResolutionStore::Resolve(const ResolvableAlert& alert, const Channe
                                                             .channel = channel},
                                                 now);
   if (!delivery.ok()) return delivery.status();
+  const nlohmann::json detail = {{"agency", alert.agency_id},
+                                 {"rule", alert.rule_id},
+                                 {"clock", alert.clock_id},
+                                 {"version", alert.version + 1}};
+  if (Status a = audit_->Append(audit::kAlertResolved, alert.alert_id, AuditDetail(detail), now);
+      !a.ok()) {
+    return a;
+  }
   if (Status c = tx->Commit(); !c.ok()) return c;
   return true;
 }

@@ -22,6 +22,7 @@
 
 #include "daemon/core/clock.h"
 #include "daemon/core/status.h"
+#include "daemon/store/audit_log.h"
 #include "daemon/store/channel_target.h"
 #include "daemon/store/database.h"
 #include "daemon/store/outbox_store.h"
@@ -67,6 +68,7 @@ class ResolutionStore {
 
   Database& db_;
   std::unique_ptr<Statements> statements_;
+  std::unique_ptr<AuditLog> audit_;
 };
 
 }  // namespace amparo

@@ -85,8 +85,12 @@ struct Harness {
     REQUIRE(daemon.Start());
   }
   // Publishes and waits until the daemon has processed the event.
+  // Publishes on the topic of the event's own authority (a payload naming
+  // another authority than its topic's is a dead letter).
   void Publish(const json& event) {
-    REQUIRE(client.Publish(kTopic, event.dump()));
+    const std::string topic = "rcm/v1/events/" + event["authority"]["country"].get<std::string>() +
+                              "/" + event["authority"]["agency"].get<std::string>();
+    REQUIRE(client.Publish(topic, event.dump()));
     const std::string id = event["event_id"];
     REQUIRE(WaitUntil(
         [&] {

@@ -34,6 +34,8 @@ class AmparodProcess {
   std::string config_path() const { return dir_.File("amparod.yaml"); }
   std::string log_path() const { return dir_.File("amparod.log"); }
   std::string Log() const { return ReadFile(log_path()); }
+  // Sends `sig` to the running daemon (e.g. SIGHUP to reload).
+  void Signal(int sig) { process_->Signal(sig); }
   // Occurrences of `needle` in the log so far.
   size_t LogCount(const std::string& needle) const;
 

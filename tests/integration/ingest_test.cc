@@ -12,6 +12,7 @@
 
 #include "tests/integration/amparod_process.h"
 #include "tests/integration/mqtt_test_client.h"
+#include "tests/support/process.h"
 
 namespace amparo::testing {
 namespace {
@@ -113,14 +114,129 @@ TEST_CASE(
   CHECK(reasons[2] == "subject.nationalities[0]: \"Guatemala\" is not an ISO 3166-1 alpha-2 code");
   CHECK(QueryInt(db, "SELECT value FROM counters WHERE name = 'duplicates'") == 5);
 
-  // Dead letters are published where the event says it came from, else by topic.
+  // Dead letters are published by the topic they came on (the broker's ACL
+  // ties it to the publisher), not where the payload says it came from.
   REQUIRE(client.WaitForCount("rcm/v1/deadletter/", 3, 10s));
-  CHECK(client.Count("rcm/v1/deadletter/MX/INM") == 3);  // the bad-nat payload says MX/INM
+  CHECK(client.Count("rcm/v1/deadletter/MX/INM") == 2);
+  CHECK(client.Count("rcm/v1/deadletter/GT/IGM") == 1);  // the bad-nat payload says MX/INM
 
   // The log holds no personal data: not the subject ids, not the place.
   const std::string log = daemon.Log();
   CHECK(log.find("case-ing-") == std::string::npos);
   CHECK(daemon.Terminate() == 0);
+}
+
+// Issue 12, through a real broker and a real amparod: a payload claiming
+// another authority than its topic's, a subdivision iso-codes does not list,
+// and a child whose age nobody knows.
+TEST_CASE(
+    "authority not the topic's and unknown subdivisions are dead letters, unknown age is not") {
+  TempDir dir;
+  const int port = FixtureBrokerPort();
+  AmparodProcess daemon(dir, port);
+  REQUIRE(daemon.Start());
+  MqttTestClient client(port, "ingest-issue12-publisher");
+  client.Subscribe("rcm/v1/receipts/#");
+  client.Subscribe("rcm/v1/deadletter/#");
+
+  const std::string run = std::to_string(std::random_device{}());
+  nlohmann::json forged = nlohmann::json::parse(ValidEvent("forged-" + run));
+  forged["authority"] = {{"country", "US"}, {"agency", "CBP-USBP"}};
+  REQUIRE(client.Publish(kTopic, forged.dump()));
+  nlohmann::json zzz = nlohmann::json::parse(ValidEvent("zzz-" + run));
+  zzz["location"]["admin1"] = "MX-ZZZ";
+  REQUIRE(client.Publish(kTopic, zzz.dump()));
+  nlohmann::json unknown_age = nlohmann::json::parse(ValidEvent("unknown-age-" + run));
+  unknown_age["subject"]["age"] = {{"basis", "unknown"}};
+  REQUIRE(client.Publish(kTopic, unknown_age.dump()));
+  nlohmann::json no_age = nlohmann::json::parse(ValidEvent("no-age-" + run));
+  no_age["subject"].erase("age");
+  REQUIRE(client.Publish(kTopic, no_age.dump()));
+
+  auto status_of = [&](const std::string& id) -> std::string {
+    for (const auto& m : client.Received()) {
+      if (m.topic.rfind("rcm/v1/receipts/", 0) != 0) continue;
+      for (const auto& item : nlohmann::json::parse(m.payload)) {
+        if (item.value("event_id", "") == id)
+          return m.topic + " " + item["status"].get<std::string>();
+      }
+    }
+    return "";
+  };
+  REQUIRE(WaitUntil([&] { return !status_of("no-age-" + run).empty(); }, 20s));
+  REQUIRE(WaitUntil([&] { return !status_of("forged-" + run).empty(); }, 10s));
+  // The forged event's receipt goes to the publisher's own topic, never to US.
+  CHECK(status_of("forged-" + run) == "rcm/v1/receipts/MX/INM dead_letter");
+  CHECK(status_of("zzz-" + run) == "rcm/v1/receipts/MX/INM dead_letter");
+  CHECK(status_of("unknown-age-" + run) == "rcm/v1/receipts/MX/INM stored");
+  CHECK(status_of("no-age-" + run) == "rcm/v1/receipts/MX/INM stored");
+  CHECK(client.Count("rcm/v1/receipts/US") == 0);
+  CHECK(client.Count("rcm/v1/deadletter/US") == 0);
+
+  const std::string db = daemon.db_path();
+  const auto reasons = QueryStrings(db, "SELECT reason FROM dead_letters ORDER BY id");
+  REQUIRE(reasons.size() == 2);
+  CHECK(reasons[0] ==
+        "authority.country: \"US\" does not match the topic rcm/v1/events/MX/INM (country \"MX\")");
+  CHECK(reasons[1] == "location.admin1: \"MX-ZZZ\" is not an ISO 3166-2 subdivision code");
+  CHECK(QueryInt(db, "SELECT COUNT(*) FROM events WHERE event_id IN ('unknown-age-" + run +
+                         "', 'no-age-" + run + "')") == 2);
+  // Both children are presumed minors: the unaccompanied-child rules fire for them.
+  REQUIRE(WaitUntil(
+      [&] {
+        return QueryInt(
+                   db,
+                   "SELECT COUNT(DISTINCT opening_event_id) FROM alerts WHERE opening_event_id IN "
+                   "('unknown-age-" +
+                       run + "', 'no-age-" + run + "')") == 2;
+      },
+      20s));
+  CHECK(daemon.Terminate() == 0);
+
+  // The audit chain: a record per event stored, dead letter and alert raised,
+  // each in the same transaction; `amparoctl audit verify` finds it whole,
+  // then names the row an edit, a deletion and a reordering broke.
+  CHECK(QueryInt(db, "SELECT COUNT(*) FROM audit WHERE kind = 'event_stored'") == 2);
+  CHECK(QueryInt(db, "SELECT COUNT(*) FROM audit WHERE kind = 'dead_letter'") == 2);
+  CHECK(QueryInt(db, "SELECT COUNT(*) FROM audit WHERE kind = 'alert_raised'") ==
+        QueryInt(db, "SELECT COUNT(*) FROM alerts"));
+  CHECK(QueryInt(db, "SELECT COUNT(*) FROM audit WHERE detail LIKE '%case-%'") == 0);
+  std::string out;
+  CHECK(RunCommand({AMPAROCTL_PATH, "audit", "verify", "--db", db}, &out) == 0);
+  CHECK(out.rfind("audit chain OK: ", 0) == 0);
+  const long long middle = QueryInt(db, "SELECT MIN(seq) + 2 FROM audit");
+  std::string ignored;
+  REQUIRE(RunCommand({"sqlite3", db,
+                      "UPDATE audit SET ref = 'forged' WHERE seq = " + std::to_string(middle)},
+                     &ignored) == 0);
+  out.clear();
+  CHECK(RunCommand({AMPAROCTL_PATH, "audit", "verify", "--db", db}, &out) == 1);
+  CHECK(out == "audit chain BROKEN at seq " + std::to_string(middle) +
+                   ": hash does not match the record's content: the record was changed\n");
+}
+
+TEST_CASE("a SIGHUP reload is an audit record in the chain") {
+  TempDir dir;
+  const int port = FixtureBrokerPort();
+  AmparodProcess daemon(dir, port);
+  REQUIRE(daemon.Start());
+  MqttTestClient client(port, "ingest-reload-publisher");
+  const std::string run = std::to_string(std::random_device{}());
+  REQUIRE(client.Publish(kTopic, ValidEvent("reload-" + run)));
+  const std::string db = daemon.db_path();
+  REQUIRE(WaitUntil(
+      [&] { return QueryInt(db, "SELECT COUNT(*) FROM audit WHERE kind = 'event_stored'") == 1; },
+      20s));
+  daemon.Signal(SIGHUP);
+  REQUIRE(WaitUntil(
+      [&] { return QueryInt(db, "SELECT COUNT(*) FROM audit WHERE kind = 'config_reload'") == 1; },
+      20s));
+  CHECK(QueryStrings(db, "SELECT json_extract(detail, '$.result') FROM audit WHERE kind = "
+                         "'config_reload'") == std::vector<std::string>{"applied"});
+  CHECK(daemon.Terminate() == 0);
+  std::string out;
+  CHECK(RunCommand({AMPAROCTL_PATH, "audit", "verify", "--db", db}, &out) == 0);
+  CHECK(out.rfind("audit chain OK: ", 0) == 0);
 }
 
 TEST_CASE("agencies that cannot be topic levels are dead letters and the stream goes on") {

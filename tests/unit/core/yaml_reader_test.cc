@@ -92,3 +92,52 @@ TEST_CASE("MapReader over an absent section reads as empty, reporting required k
 
 }  // namespace
 }  // namespace amparo
+
+namespace amparo {
+namespace {
+
+// yaml-cpp keeps both of two equal keys and a lookup sees only the first: a
+// hand-written file with a repeated key must be refused, not half read.
+TEST_CASE("ParseYaml refuses a key repeated in one mapping, at any depth, with its position") {
+  Diagnostics diags;
+  CHECK_FALSE(ParseYaml("name: a\nsteps:\n  - at: 0h\n    at: 1h\nname: b\n", "t.yaml", &diags));
+  REQUIRE(diags.size() == 2);
+  CHECK(diags.items()[0].ToString() == "t.yaml:4:5: steps[0].at: duplicate key");
+  CHECK(diags.items()[1].ToString() == "t.yaml:5:1: name: duplicate key");
+  Diagnostics clean;
+  CHECK(ParseYaml("a: {b: 1, c: 2}\nd: [{b: 1}, {b: 2}]\n", "ok.yaml", &clean));
+  CHECK(clean.empty());
+}
+
+TEST_CASE("ParseYaml walks an alias once: a cycle or a tower of aliases ends") {
+  Diagnostics diags;
+  CHECK(ParseYaml("a: &x {b: *x}\n", "cycle.yaml", &diags));
+  std::string tower = "l0: &l0 [x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 40; ++i) {
+    const std::string prev = "*l" + std::to_string(i - 1);
+    tower += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [" + prev + ", " + prev +
+             ", " + prev + ", " + prev + "]\n";
+  }
+  CHECK(ParseYaml(tower, "tower.yaml", &diags));
+  CHECK(diags.empty());
+  // A repeated key inside an aliased mapping is still reported, once.
+  CHECK_FALSE(ParseYaml("a: &x {k: 1, k: 2}\nb: *x\n", "alias.yaml", &diags));
+  REQUIRE(diags.size() == 1);
+  CHECK(diags.items()[0].ToString() == "alias.yaml:1:14: a.k: duplicate key");
+}
+
+TEST_CASE("MapReader hands out an absent key as a node that may be asked anything") {
+  Diagnostics diags;
+  std::optional<YAML::Node> doc = ParseYaml("name: x\n", "t.yaml", &diags);
+  REQUIRE(doc);
+  MapReader r(*doc, "", "t.yaml", &diags);
+  const YAML::Node steps = r.Required("steps");
+  CHECK_FALSE(steps.IsDefined());
+  CHECK_FALSE(steps.IsSequence());  // used to throw YAML::InvalidNode
+  CHECK_FALSE(steps.IsMap());
+  REQUIRE(diags.size() == 1);
+  CHECK(diags.items()[0].ToString() == "t.yaml:1:1: steps: is required");
+}
+
+}  // namespace
+}  // namespace amparo

@@ -31,7 +31,7 @@ TEST_CASE("check: the sample rule set is clean") {
 TEST_CASE("check: every error in every broken file, in one run") {
   int code = -1;
   const std::string out = Check({RulesData("broken"), "", ""}, &code);
-  CHECK(code == 1);
+  CHECK(code == 78);  // EX_CONFIG
   const std::string d = "tests/data/rules/broken/";
   CHECK(out ==
         d +
@@ -80,7 +80,7 @@ TEST_CASE("check: every error in every broken file, in one run") {
 TEST_CASE("check: a missing rule folder is an error") {
   int code = -1;
   const std::string out = Check({RulesData("no-such-folder"), "", ""}, &code);
-  CHECK(code == 1);
+  CHECK(code == 78);  // EX_CONFIG
   CHECK(out.rfind("tests/data/rules/no-such-folder:1:1: rules: ", 0) == 0);
   CHECK(out.find("\n1 error\n") != std::string::npos);
 }
@@ -98,7 +98,7 @@ TEST_CASE("check --directory: every diagnostic of a bad directory, in one run") 
   int code = -1;
   const std::string out =
       Check({RulesData("sample"), SourcePath("tests/data/directory/bad"), ""}, &code);
-  CHECK(code == 1);
+  CHECK(code == 78);  // EX_CONFIG
   const std::string d = "tests/data/directory/bad/";
   CHECK(out.find(d + "bad_tz.yaml:12:17: agencies[0].hours.tz: unknown time zone "
                      "\"America/Darien\" (hint: use an IANA name such as America/Panama)\n") !=
@@ -114,7 +114,7 @@ TEST_CASE("check --directory: every diagnostic of a bad directory, in one run") 
 TEST_CASE("check --config: an smtp channel without a relay, at its position") {
   int code = -1;
   const std::string out = Check({"", "", CtlData("amparod-smtp-no-relay.yaml")}, &code);
-  CHECK(code == 1);
+  CHECK(code == 78);  // EX_CONFIG
   CHECK(out.find("tests/data/ctl/directory-smtp/agencies.yaml:") != std::string::npos);
   CHECK(out.find(": agencies[3].channels[1].type: an smtp channel needs a relay: set smtp.url "
                  "(and smtp.from) in amparod.yaml\n") != std::string::npos);
@@ -127,7 +127,7 @@ TEST_CASE("check --config: an smtp channel without a relay, at its position") {
 TEST_CASE("check --directory: a missing folder is an error") {
   int code = -1;
   const std::string out = Check({RulesData("sample"), CtlData("no-such-folder"), ""}, &code);
-  CHECK(code == 1);
+  CHECK(code == 78);  // EX_CONFIG
   CHECK(out.rfind("tests/data/ctl/no-such-folder:1:1: directory: ", 0) == 0);
   CHECK(out.find("\n1 error\n") != std::string::npos);
 }
@@ -145,7 +145,7 @@ TEST_CASE("check --config: the config's rules and directory, checked together") 
 TEST_CASE("check --config: an unrouted agency the directory lacks") {
   int code = -1;
   const std::string out = Check({"", "", CtlData("unknown-unrouted.yaml")}, &code);
-  CHECK(code == 1);
+  CHECK(code == 78);  // EX_CONFIG
   CHECK(out.rfind("tests/data/ctl/directory:1:1: directory.unrouted: ", 0) == 0);
   CHECK(out.find("duty-oficer") != std::string::npos);
   CHECK(out.find("\n1 error\n") != std::string::npos);
@@ -154,7 +154,7 @@ TEST_CASE("check --config: an unrouted agency the directory lacks") {
 TEST_CASE("check --config: every mistake of a broken config") {
   int code = -1;
   const std::string out = Check({"", "", CtlData("broken.yaml")}, &code);
-  CHECK(code == 1);
+  CHECK(code == 78);  // EX_CONFIG
   const std::string f = "tests/data/ctl/broken.yaml";
   CHECK(out.find(f + ":4:14: rules.minor_age: must be an integer\n") != std::string::npos);
   CHECK(out.find(f + ":7:3: directory.colour: unknown key") != std::string::npos);
@@ -164,7 +164,7 @@ TEST_CASE("check --config: every mistake of a broken config") {
 TEST_CASE("check --config: a missing config file is an error") {
   int code = -1;
   const std::string out = Check({"", "", CtlData("no-such.yaml")}, &code);
-  CHECK(code == 1);
+  CHECK(code == 78);  // EX_CONFIG
   CHECK(out.rfind("cannot read config file tests/data/ctl/no-such.yaml: ", 0) == 0);
   CHECK(out.find("\n1 error\n") != std::string::npos);
 }
@@ -172,7 +172,7 @@ TEST_CASE("check --config: a missing config file is an error") {
 TEST_CASE("check --config --rules: the folder given replaces the config's") {
   int code = -1;
   const std::string out = Check({RulesData("broken"), "", CtlData("amparod.yaml")}, &code);
-  CHECK(code == 1);
+  CHECK(code == 78);  // EX_CONFIG
   CHECK(out.find("tests/data/rules/broken/a-conditions.yaml:6:25: ") != std::string::npos);
   CHECK(out.find("\n17 errors\n") != std::string::npos);
 }
@@ -181,7 +181,7 @@ TEST_CASE("check --config --directory: the folder given replaces the config's") 
   int code = -1;
   const std::string out =
       Check({"", SourcePath("tests/data/directory/bad"), CtlData("amparod.yaml")}, &code);
-  CHECK(code == 1);
+  CHECK(code == 78);  // EX_CONFIG
   CHECK(out.find("tests/data/directory/bad/bad_tz.yaml:12:17: ") != std::string::npos);
 }
 

@@ -112,7 +112,7 @@ TEST_CASE("route prints the decisions for people") {
 
 TEST_CASE("route refuses an invalid event with its reason") {
   std::string out;
-  CHECK(Route(true, RulesData("sample/00-params.yaml"), &out) == 1);
+  CHECK(Route(true, RulesData("sample/00-params.yaml"), &out) == 65);  // EX_DATAERR
   CHECK(out.find("invalid event: ") != std::string::npos);
 }
 
@@ -273,7 +273,7 @@ TEST_CASE("route --at judges office hours when the alert goes out, as the daemon
   options.rules_dir = testing::SourcePath("rules");
   options.event_file = CtlData("events/ht-child-darien.json");
   options.at = "tuesday";
-  CHECK(RunRoute(options, bad) == 1);
+  CHECK(RunRoute(options, bad) == 64);  // EX_USAGE
   CHECK(bad.str().rfind("--at tuesday: ", 0) == 0);
 }
 
@@ -299,7 +299,8 @@ TEST_CASE("route --show-payload prints each payload under its recipient") {
 
 TEST_CASE("route refuses an unrouted agency the directory lacks") {
   std::string out;
-  CHECK(RouteWithDirectory("gt-child-tapachula.json", true, false, &out, "nobody") == 1);
+  CHECK(RouteWithDirectory("gt-child-tapachula.json", true, false, &out, "nobody") ==
+        78);  // EX_CONFIG
   CHECK(out.rfind("--unrouted nobody: ", 0) == 0);
 }
 

@@ -177,7 +177,7 @@ TEST_CASE("rules --markdown: a folder that cannot be read is an error saying why
   options.rules_dir = "/nonexistent/amparo-rules";
   options.markdown = true;
   std::ostringstream out;
-  CHECK(RunRulesCommand(options, out) == 1);
+  CHECK(RunRulesCommand(options, out) == 78);  // EX_CONFIG
   CHECK(out.str().rfind("/nonexistent/amparo-rules: ", 0) == 0);
 }
 
@@ -242,7 +242,7 @@ TEST_CASE("rules: exactly one of --markdown and --fields") {
     options.fields = markdown;
     options.markdown = markdown;
     std::ostringstream refused;
-    CHECK(RunRulesCommand(options, refused) == 1);
+    CHECK(RunRulesCommand(options, refused) == 64);  // EX_USAGE
     CHECK(refused.str() ==
           "amparoctl rules: say --markdown (the rule table) or --fields (the condition fields)\n");
   }

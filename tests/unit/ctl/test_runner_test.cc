@@ -133,7 +133,7 @@ TEST_CASE("test: failures print a diff with the step's file:line") {
 TEST_CASE("test: rules that do not load fail every test file") {
   int code = -1;
   const std::string out = RunTests("broken", "sample-tests", &code);
-  CHECK(code == 1);
+  CHECK(code == 78);  // EX_CONFIG
   CHECK(out.find("the rules do not load; no test ran\n0 passed, 4 failed\n") != std::string::npos);
 }
 
@@ -228,7 +228,7 @@ TEST_CASE("test --directory: a directory that does not load runs no test") {
   int code = -1;
   const std::string out =
       RunRoutedTests("tests-pass", &code, std::string(AMPARO_SOURCE_DIR) + "/tests/data/nowhere");
-  CHECK(code == 1);
+  CHECK(code == 78);  // EX_CONFIG
   CHECK(out.rfind("tests/data/nowhere:1:1: directory: ", 0) == 0);
   CHECK(out.find("the directory does not load; no test ran\n0 passed, 1 failed\n") !=
         std::string::npos);
@@ -339,6 +339,26 @@ TEST_CASE("YamlToJson keeps quoted scalars as strings") {
   const YAML::Node node = YAML::Load("{a: 15, b: \"15\", c: true, d: 'true', e: ~, f: [GT], g: x}");
   CHECK(YamlToJson(node).dump() ==
         R"({"a":15,"b":"15","c":true,"d":"true","e":null,"f":["GT"],"g":"x"})");
+}
+
+}  // namespace
+}  // namespace amparo
+
+namespace amparo {
+namespace {
+
+// Issue 12: a test file without steps aborted amparoctl with an uncaught
+// exception, and a key written twice was read silently (the first won).
+TEST_CASE("test: a file without steps and a file with a repeated key fail with file:line:col") {
+  int code = -1;
+  const std::string out = RunSampleTests("tests-malformed", &code);
+  CHECK(code == 1);
+  const std::string d = "tests/data/ctl/tests-malformed/";
+  CHECK(out == "FAIL " + d + "a-no-steps.yaml\n" +                           //
+                   "  " + d + "a-no-steps.yaml:1:1: steps: is required\n" +  //
+                   "FAIL " + d + "b-duplicate-keys.yaml\n" +                 //
+                   "  " + d + "b-duplicate-keys.yaml:6:3: base.type: duplicate key\n" +
+                   "0 passed, 2 failed\n");
 }
 
 }  // namespace

@@ -363,3 +363,24 @@ TEST_CASE("conflicting age evidence keeps the presumption of minority") {
 
 }  // namespace
 }  // namespace amparo
+
+namespace amparo {
+namespace {
+
+// The presumption of minority (DOMAIN.md MX-5): an age the authority does not
+// know is a minor's, whether it sends {basis: unknown} or no age at all.
+TEST_CASE("an unknown age without years is presumed a minor's") {
+  Event e = ChildEvent();
+  e.subject.birth_date.reset();
+  Age unknown;
+  unknown.basis = AgeBasis::kUnknown;
+  e.subject.age = unknown;
+  const DerivedFacts f = Facts(e);
+  CHECK_FALSE(f.age_years);
+  CHECK(f.age_doubtful);
+  CHECK(f.minor);
+  CHECK_FALSE(f.age_conflict);
+}
+
+}  // namespace
+}  // namespace amparo

@@ -201,9 +201,15 @@ TEST_CASE("DecodeEvent refuses country, subdivision and language codes of the wr
       {With("/subject/nationalities", Json::array({"ZZ"})),
        "subject.nationalities[0]: \"ZZ\" is not an ISO 3166-1 alpha-2 code"},
       {With("/location/admin1", "Chiapas"),
-       "location.admin1: \"Chiapas\" is not an ISO 3166-2 code"},
+       "location.admin1: \"Chiapas\" is not an ISO 3166-2 subdivision code"},
       {With("/location/admin1", "MX-CHPS"),
-       "location.admin1: \"MX-CHPS\" is not an ISO 3166-2 code"},
+       "location.admin1: \"MX-CHPS\" is not an ISO 3166-2 subdivision code"},
+      // The right shape but no such subdivision (issue 12): it used to pass
+      // and route to the national fallbacks.
+      {With("/location/admin1", "MX-ZZZ"),
+       "location.admin1: \"MX-ZZZ\" is not an ISO 3166-2 subdivision code"},
+      {With("/location/admin1", "MX-9"),
+       "location.admin1: \"MX-9\" is not an ISO 3166-2 subdivision code"},
       {With("/location/admin1", "GT-QZ"),
        "location.admin1: \"GT-QZ\" is not a subdivision of location.country \"MX\""},
       {With("/subject/languages", Json::array({"Spanish"})),
@@ -287,7 +293,7 @@ TEST_CASE("DecodeEvent accepts the edges of the valid range") {
   CHECK(DecodeEvent(With("/subject/birth_date", "2026-03-02")).ok());  // Born that day.
   CHECK(DecodeEvent(With("/subject/languages", Json::array())).ok());
   CHECK(DecodeEvent(With("/custody", Json::object())).ok());
-  CHECK(DecodeEvent(With("/location/admin1", "MX-9")).ok());
+  CHECK(DecodeEvent(With("/location/admin1", "MX-CMX")).ok());
 }
 
 TEST_CASE("DecodeEvent reads an age of -0 as 0") {
@@ -528,6 +534,55 @@ TEST_CASE("DecodeEvent reads and refuses the release and reintegration blocks") 
        "reintegration.follow_up_visit: expected an integer, got string"},
       {With("/reintegration", {{"return_event_id", std::string(129, 'r')}}),
        "reintegration.return_event_id: is 129 bytes long; the limit is 128"},
+  });
+}
+
+}  // namespace
+}  // namespace amparo
+
+namespace amparo {
+namespace {
+
+// Issue 12: an authority that honestly does not know a child's age must not
+// lose the event; the presumption of minority applies downstream.
+TEST_CASE("DecodeEvent accepts an unknown age without years, and no age at all") {
+  SECTION("age {basis: unknown} without years") {
+    const std::string payload = With("/subject/age", Json{{"basis", "unknown"}});
+    const auto event = DecodeEvent(payload);
+    REQUIRE(event.ok());
+    REQUIRE(event->subject.age);
+    CHECK(event->subject.age->basis == AgeBasis::kUnknown);
+    CHECK_FALSE(event->subject.age->years);
+    // The canonical form keeps it so, and reads back equal.
+    const std::string canonical = EncodeEvent(*event);
+    CHECK(canonical.find(R"("age":{"basis":"unknown"})") != std::string::npos);
+    const auto again = DecodeEvent(canonical);
+    REQUIRE(again.ok());
+    CHECK(*again == *event);
+  }
+  SECTION("age {years, basis: unknown} keeps the years") {
+    const auto event = DecodeEvent(With("/subject/age", Json{{"years", 15}, {"basis", "unknown"}}));
+    REQUIRE(event.ok());
+    CHECK(event->subject.age->years == 15);
+  }
+  SECTION("no age and no birth date") {
+    const auto event = DecodeEvent(Edited([](Json& j) {
+      j["subject"].erase("age");
+      j["subject"].erase("birth_date");
+    }));
+    REQUIRE(event.ok());
+    CHECK_FALSE(event->subject.age);
+    CHECK_FALSE(event->subject.birth_date);
+  }
+}
+
+TEST_CASE("DecodeEvent still wants the years of an age that has a basis") {
+  CheckRejections({
+      {With("/subject/age", Json{{"basis", "declared"}}),
+       "subject.age.years: required field missing"},
+      {With("/subject/age", Json{{"basis", "document"}}),
+       "subject.age.years: required field missing"},
+      {With("/subject/age", Json{{"years", 15}}), "subject.age.basis: required field missing"},
   });
 }
 

@@ -19,11 +19,12 @@ struct Fixture {
   FakeClock clock{Instant{std::chrono::milliseconds(1'700'000'000'000)}};
   std::unique_ptr<IngestHandler> handler;
 
-  explicit Fixture(size_t max_payload = kMaxEventBytes) {
+  explicit Fixture(size_t max_payload = kMaxEventBytes,
+                   AuthorityTopicCheck check = AuthorityTopicCheck::kMatch) {
     auto store = EventStore::Open({dir.File("amparo.db"), Durability::kProcess});
     REQUIRE(store.ok());
     handler = std::make_unique<IngestHandler>(
-        std::move(store).value(), SubjectHasher(std::string(32, 'k')), clock, max_payload);
+        std::move(store).value(), SubjectHasher(std::string(32, 'k')), clock, max_payload, check);
   }
   // A second connection, to look at what was committed.
   std::unique_ptr<EventStore> Inspect() {
@@ -116,6 +117,73 @@ TEST_CASE("an event whose agency cannot be a topic level is a dead letter addres
     // Addressed by the topic it came on, never by the payload's bytes.
     CHECK(result->country == "MX");
     CHECK(result->agency == "INM");
+  }
+}
+
+// Issue 12: broker ACLs say who may publish on a topic, not who wrote the
+// payload, so a payload claiming another authority is refused.
+TEST_CASE("an event whose authority is not its topic's is a dead letter naming the field") {
+  Fixture f;
+  nlohmann::json event =
+      nlohmann::json::parse(ReadFile(SourcePath("config/samples/01-apprehension.json")));
+  event["authority"] = {{"country", "US"}, {"agency", "CBP-USBP"}};
+  event["event_id"] = "claims-cbp";
+  auto result = f.handler->Handle(kTopic, event.dump());
+  REQUIRE(result.ok());
+  CHECK(result->outcome == IngestResult::Outcome::kDeadLetter);
+  CHECK(result->reason ==
+        "authority.country: \"US\" does not match the topic rcm/v1/events/MX/INM (country \"MX\")");
+  // The receipt and the dead letter go to the topic's publisher, not to the
+  // authority the payload names.
+  CHECK(result->country == "MX");
+  CHECK(result->agency == "INM");
+  CHECK(result->event_id == "claims-cbp");
+
+  event["authority"] = {{"country", "MX"}, {"agency", "COMAR"}};
+  event["event_id"] = "claims-comar";
+  result = f.handler->Handle(kTopic, event.dump());
+  REQUIRE(result.ok());
+  CHECK(result->outcome == IngestResult::Outcome::kDeadLetter);
+  CHECK(
+      result->reason ==
+      "authority.agency: \"COMAR\" does not match the topic rcm/v1/events/MX/INM (agency \"INM\")");
+
+  // Kept, with the reason, and nothing stored as an event.
+  auto inspect = f.Inspect();
+  CHECK(inspect->DeadLetters(10)->size() == 2);
+  CHECK(inspect->PendingEvents(10)->empty());
+}
+
+TEST_CASE("an event on a topic that names no authority is a dead letter") {
+  Fixture f;
+  const std::string payload = ReadFile(SourcePath("config/samples/01-apprehension.json"));
+  auto result = f.handler->Handle("rcm/v1/events/MX", payload);
+  REQUIRE(result.ok());
+  CHECK(result->outcome == IngestResult::Outcome::kDeadLetter);
+  CHECK(result->reason ==
+        "topic: rcm/v1/events/MX does not name the authority; events are accepted on "
+        "rcm/v1/events/MX/INM");
+}
+
+TEST_CASE("levels after the agency pass by default and are refused when exact") {
+  const std::string payload = ReadFile(SourcePath("config/samples/01-apprehension.json"));
+  {
+    Fixture f;
+    auto result = f.handler->Handle("rcm/v1/events/MX/INM/Tapachula", payload);
+    REQUIRE(result.ok());
+    CHECK(result->outcome == IngestResult::Outcome::kStored);
+  }
+  {
+    Fixture f(kMaxEventBytes, AuthorityTopicCheck::kExact);
+    auto result = f.handler->Handle("rcm/v1/events/MX/INM/Tapachula", payload);
+    REQUIRE(result.ok());
+    CHECK(result->outcome == IngestResult::Outcome::kDeadLetter);
+    CHECK(result->reason ==
+          "topic: rcm/v1/events/MX/INM/Tapachula has levels after the agency; events are accepted "
+          "on rcm/v1/events/MX/INM (ingest.authority_topic: exact)");
+    result = f.handler->Handle(kTopic, payload);
+    REQUIRE(result.ok());
+    CHECK(result->outcome == IngestResult::Outcome::kStored);
   }
 }
 
