@@ -6,10 +6,9 @@
 #include <ostream>
 #include <string>
 
-namespace amparo {
+#include "daemon/core/exit_codes.h"  // kExitUsage: a bad period or k; kExitNoInput: no store.
 
-inline constexpr int kExitUsage = 64;    // EX_USAGE: a bad period or k.
-inline constexpr int kExitNoInput = 66;  // EX_NOINPUT: no such store file.
+namespace amparo {
 
 struct ReportOptions {
   std::string db;             // The store (SQLite file); never created.
