@@ -97,6 +97,9 @@ Status Daemon::Start() {
   Result<std::unique_ptr<EventStore>> loop_store = EventStore::Open(store_options);
   if (!loop_store.ok()) return loop_store.status();
   store_ = std::move(loop_store).value();
+  // A damaged file is refused here, with its name, rather than found by the
+  // first query that reaches the bad page.
+  if (Status s = store_->db().CheckIntegrity(); !s.ok()) return s;
   Result<std::unique_ptr<EventStore>> ingest_store = EventStore::Open(store_options);
   if (!ingest_store.ok()) return ingest_store.status();
   ingest_handler_ =
@@ -329,7 +332,9 @@ Status Daemon::StartHttp() {
     deps.tokens = std::move(tokens).value();
   }
   deps.readiness = [this] {
-    return Readiness{.store = alert_query_->StoreBytes().ok(),
+    // Not ready while an event or ack cannot be committed (disk full, a
+    // read-only or failing store): the broker keeps it, unacknowledged.
+    return Readiness{.store = alert_query_->StoreBytes().ok() && !(mqtt_ && mqtt_->store_failing()),
                      .broker = mqtt_ && mqtt_->subscribed(),
                      .rules = policy_.rules != nullptr && policy_.directory != nullptr};
   };

@@ -22,8 +22,9 @@ std::string UniqueClientId() {
 
 }  // namespace
 
-AmparodProcess::AmparodProcess(const TempDir& dir, int port, const std::string& extra_yaml)
-    : dir_(dir) {
+AmparodProcess::AmparodProcess(const TempDir& dir, int port, const std::string& extra_yaml,
+                               const std::string& broker_yaml, const std::string& db_path)
+    : dir_(dir), db_path_(db_path.empty() ? dir.File("amparo.db") : db_path) {
   WriteFile(dir.File("deployment.key"), "test-deployment-key-0123456789abcdef-0123456789\n");
   const std::string config = "instance: " + UniqueClientId() + "\n" +
                              "broker:\n"
@@ -31,10 +32,11 @@ AmparodProcess::AmparodProcess(const TempDir& dir, int port, const std::string& 
                              std::to_string(port) + "\n" + "  client_id: " + UniqueClientId() +
                              "\n" +
                              "  reconnect_min: 100ms\n"
-                             "  reconnect_max: 1s\n"
+                             "  reconnect_max: 1s\n" +
+                             broker_yaml +
                              "store:\n"
                              "  path: " +
-                             dir.File("amparo.db") + "\n" +
+                             db_path_ + "\n" +
                              "ingest:\n"
                              "  receipt_coalesce: 5ms\n"
                              "rules:\n"
@@ -86,6 +88,11 @@ void AmparodProcess::Kill() {
 }
 
 bool AmparodProcess::running() { return process_ && process_->running(); }
+
+int AmparodProcess::Wait(std::chrono::milliseconds timeout) {
+  if (!process_) return -1;
+  return process_->Wait(timeout);
+}
 
 size_t AmparodProcess::LogCount(const std::string& needle) const {
   const std::string log = Log();

@@ -15,8 +15,11 @@ namespace amparo::testing {
 class AmparodProcess {
  public:
   // Prepares dir/amparod.yaml (broker on `port`, db dir/amparo.db, a fresh
-  // deployment key, unique client id). `extra_yaml` is appended to the config.
-  AmparodProcess(const TempDir& dir, int port, const std::string& extra_yaml = "");
+  // deployment key, unique client id). `extra_yaml` is appended to the config;
+  // `broker_yaml` (lines indented by two spaces) goes into its broker section.
+  // The store goes to `db_path` if given.
+  AmparodProcess(const TempDir& dir, int port, const std::string& extra_yaml = "",
+                 const std::string& broker_yaml = "", const std::string& db_path = "");
   ~AmparodProcess();
 
   // Starts the daemon and waits until it logs that it is subscribed.
@@ -26,8 +29,10 @@ class AmparodProcess {
   // SIGKILL: no chance to clean up.
   void Kill();
   bool running();
+  // Waits for the process to end; its wait status, -1 on timeout.
+  int Wait(std::chrono::milliseconds timeout);
 
-  std::string db_path() const { return dir_.File("amparo.db"); }
+  std::string db_path() const { return db_path_; }
   std::string config_path() const { return dir_.File("amparod.yaml"); }
   std::string log_path() const { return dir_.File("amparod.log"); }
   std::string Log() const { return ReadFile(log_path()); }
@@ -36,6 +41,7 @@ class AmparodProcess {
 
  private:
   const TempDir& dir_;
+  std::string db_path_;
   std::unique_ptr<Process> process_;
   size_t starts_ = 0;
 };

@@ -20,6 +20,7 @@
 #include <catch2/catch.hpp>
 #include <mqtt/async_client.h>
 
+#include "tests/integration/private_broker.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -27,29 +28,6 @@ namespace amparo::testing {
 namespace {
 
 using namespace std::chrono_literals;  // NOLINT(google-build-using-namespace)
-
-// A private broker started from a template by scripts/broker, stopped at the end.
-class PrivateBroker {
- public:
-  PrivateBroker(const TempDir& dir, const std::string& tmpl) : dir_(dir.File("broker")) {
-    std::string out;
-    if (RunCommand({SourcePath("scripts/broker").string(), "start", dir_, tmpl}, &out) != 0) {
-      throw std::runtime_error("broker did not start: " + out);
-    }
-    port_ = std::stoi(ReadFile(dir_ + "/port"));
-  }
-  ~PrivateBroker() {
-    std::string out;
-    RunCommand({SourcePath("scripts/broker").string(), "stop", dir_}, &out);
-  }
-  int port() const { return port_; }
-  std::string pki() const { return dir_ + "/pki"; }
-  std::string log() const { return ReadFile(dir_ + "/mosquitto.log"); }
-
- private:
-  std::string dir_;
-  int port_ = 0;
-};
 
 // An MQTT v5 client over TLS with a client certificate.
 class TlsClient {
