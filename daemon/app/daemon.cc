@@ -67,7 +67,8 @@ Daemon::Daemon(Config config)
     : config_(std::move(config)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       watchdog_timer_(io_),
-      status_timer_(io_) {}
+      status_timer_(io_),
+      store_probe_timer_(io_) {}
 
 Daemon::~Daemon() = default;
 
@@ -128,7 +129,39 @@ Status Daemon::Start() {
   WaitForSignals();
   if (auto interval = SystemdWatchdogInterval()) ArmWatchdog(*interval / 2);
   ArmStatusTimer();
+  // A commit that fails inside Paho's callback ends the process before the
+  // PUBACK (MqttIngest), and it cannot wait there: Paho holds its global
+  // lock through the callback, which would stall every publish of the loop.
+  // So a full disk or a read-only file is found here, after the restart:
+  // stay up, not ready, away from the broker (which keeps the events
+  // unacknowledged), and connect once a commit goes through.
+  if (Status s = store_->ProbeWritable(); !s.ok()) {
+    store_writable_ = false;
+    spdlog::error(
+        "store {} cannot take a commit ({}); not connecting to the broker until it can "
+        "(events wait there, unacknowledged; /readyz says not ready)",
+        config_.store.path, s.ToString());
+    ProbeStoreLater();
+    return Status::OK();
+  }
   return mqtt_->Start();
+}
+
+void Daemon::ProbeStoreLater() {
+  store_probe_timer_.expires_after(std::chrono::seconds(1));
+  store_probe_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (Status s = store_->ProbeWritable(); !s.ok()) {
+      ProbeStoreLater();
+      return;
+    }
+    store_writable_ = true;
+    spdlog::warn("store {} takes commits again; connecting to the broker", config_.store.path);
+    if (Status s = mqtt_->Start(); !s.ok()) {
+      spdlog::critical("mqtt: {}", s.ToString());
+      io_.stop();
+    }
+  });
 }
 
 Status Daemon::StartDelivery() {
@@ -332,9 +365,9 @@ Status Daemon::StartHttp() {
     deps.tokens = std::move(tokens).value();
   }
   deps.readiness = [this] {
-    // Not ready while an event or ack cannot be committed (disk full, a
-    // read-only or failing store): the broker keeps it, unacknowledged.
-    return Readiness{.store = alert_query_->StoreBytes().ok() && !(mqtt_ && mqtt_->store_failing()),
+    // Not ready while the store cannot take a commit (disk full, read-only):
+    // the daemon then stays away from the broker, which keeps the events.
+    return Readiness{.store = store_writable_ && alert_query_->StoreBytes().ok(),
                      .broker = mqtt_ && mqtt_->subscribed(),
                      .rules = policy_.rules != nullptr && policy_.directory != nullptr};
   };
@@ -419,6 +452,7 @@ void Daemon::Stop() {
   NotifySystemd("STOPPING=1");
   // Stop taking events first; what is already stored stays stored. The last
   // receipts go out before the client disconnects.
+  store_probe_timer_.cancel();
   receipts_->Flush();
   mqtt_->Stop(std::chrono::seconds(5));
   receipts_->Stop();

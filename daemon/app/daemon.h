@@ -76,6 +76,7 @@ class Daemon {
   void WaitForSignals();
   void ArmWatchdog(Duration interval);
   void ArmStatusTimer();
+  void ProbeStoreLater();
   void OnIngested(const IngestResult& result);
   void OnSubscribed();
   // Hands the policy in force to every part that decides or builds payloads.
@@ -88,6 +89,9 @@ class Daemon {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer status_timer_;
+  // Probes a store that could not take a commit at start (ProbeStoreLater).
+  boost::asio::steady_timer store_probe_timer_;
+  bool store_writable_ = true;
   std::unique_ptr<EventStore> store_;            // the loop's connection
   std::unique_ptr<ProcessingStore> processing_;  // on the loop's connection
   Policy policy_;

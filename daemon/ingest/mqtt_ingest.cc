@@ -1,8 +1,6 @@
 #include "daemon/ingest/mqtt_ingest.h"
 
-#include <algorithm>
 #include <cstdlib>
-#include <thread>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -12,15 +10,9 @@ namespace amparo {
 namespace {
 
 constexpr int kQos = 1;
-// Exit code when the daemon is stopped while an event cannot be made
-// durable: the broker keeps the unacknowledged message and redelivers it.
+// Exit code when an event cannot be made durable: the broker keeps the
+// unacknowledged message and redelivers it once systemd restarts us.
 constexpr int kExitCannotStore = 75;  // EX_TEMPFAIL
-
-Status StatusOf(const Status& s) { return s; }
-template <typename T>
-Status StatusOf(const Result<T>& r) {
-  return r.status();
-}
 
 }  // namespace
 
@@ -115,68 +107,38 @@ void MqttIngest::SubscribeListener::on_failure(const mqtt::token& /*tok*/) {
   }
 }
 
-template <typename Commit>
-auto MqttIngest::CommitOrWait(const std::string& topic, Commit commit) {
-  auto attempt = [&]() -> decltype(commit()) {
-    try {
-      return commit();
-    } catch (const std::exception& e) {
-      return Status::Internal(std::string("exception while storing: ") + e.what());
-    }
-  };
-  auto result = attempt();
-  if (result.ok()) return result;
-  // Returning would acknowledge a message we do not hold. Keep Paho's thread
-  // here instead (no PUBACK, nothing more taken from the broker) and try
-  // again until the store takes it: space freed, the file writable again.
-  // If the broker drops us meanwhile it redelivers the message, and a commit
-  // that did land is then recognised as a duplicate.
-  store_failing_ = true;
-  spdlog::error(
-      "ingest: cannot store message from {}: {}; not acknowledging it, retrying "
-      "(not ready until it is stored)",
-      topic, StatusOf(result).ToString());
-  auto backoff = std::chrono::milliseconds(100);
-  int attempts = 1;
-  while (!result.ok()) {
-    for (auto slept = std::chrono::milliseconds(0); slept < backoff;
-         slept += std::chrono::milliseconds(50)) {
-      if (stopping_) {
-        spdlog::critical(
-            "ingest: stopping with a message from {} not stored; exiting without "
-            "acknowledging it (the broker redelivers it)",
-            topic);
-        spdlog::shutdown();
-        std::_Exit(kExitCannotStore);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
-    result = attempt();
-    ++attempts;
-    if (!result.ok() && attempts % 20 == 0) {
-      spdlog::error("ingest: still cannot store message from {} after {} attempts: {}", topic,
-                    attempts, StatusOf(result).ToString());
-    }
-  }
-  store_failing_ = false;
-  spdlog::warn("ingest: stored message from {} after {} attempts; taking messages again", topic,
-               attempts);
-  return result;
-}
-
 void MqttIngest::HandleMessage(const mqtt::const_message_ptr& msg) {
   if (!msg) return;
   const std::string& topic = msg->get_topic();
   const std::string& payload = msg->get_payload_ref().str();
   for (const Stream& stream : streams_) {
     if (!topic.starts_with(stream.prefix)) continue;
-    // Returns only once the message is durable (OK).
-    (void)CommitOrWait(topic, [&] { return stream.handler(topic, payload); });
-    return;
+    Status status = Status::Internal("not handled");
+    try {
+      status = stream.handler(topic, payload);
+    } catch (const std::exception& e) {
+      status = Status::Internal(std::string("exception while storing: ") + e.what());
+    }
+    if (status.ok()) return;
+    spdlog::critical("ingest: cannot store message from {}: {}; exiting without acknowledging",
+                     topic, status.ToString());
+    spdlog::shutdown();
+    std::_Exit(kExitCannotStore);
   }
-  Result<IngestResult> result =
-      CommitOrWait(topic, [&] { return handler_.Handle(topic, payload); });
+  Result<IngestResult> result = Status::Internal("not handled");
+  try {
+    result = handler_.Handle(topic, payload);
+  } catch (const std::exception& e) {
+    result = Status::Internal(std::string("exception while storing: ") + e.what());
+  }
+  if (!result.ok()) {
+    // Returning would acknowledge an event we do not hold. End the process
+    // instead; the broker redelivers it after the restart.
+    spdlog::critical("ingest: cannot store message from {}: {}; exiting without acknowledging",
+                     topic, result.status().ToString());
+    spdlog::shutdown();
+    std::_Exit(kExitCannotStore);
+  }
   if (on_result_) {
     boost::asio::post(
         io_, [sink = on_result_, r = std::move(result).value()]() mutable { sink(std::move(r)); });

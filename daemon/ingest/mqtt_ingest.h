@@ -63,7 +63,7 @@ class MqttIngest {
 
   // Handles a message of another stream on the same client (acks, say) on
   // Paho's thread. It must make the message durable before it returns OK;
-  // a non-OK status is handled as for events: no PUBACK, tried again.
+  // a non-OK status ends the process unacknowledged, as for events.
   using StreamHandler = std::function<Status(const std::string& topic, const std::string& payload)>;
 
   void OnResult(ResultSink sink) { on_result_ = std::move(sink); }
@@ -86,19 +86,10 @@ class MqttIngest {
 
   bool connected() const;
   bool subscribed() const { return subscribed_.load(); }
-  // True while a message cannot be committed (disk full, read-only or
-  // failing store): it is not acknowledged, and /readyz says not ready.
-  bool store_failing() const { return store_failing_.load(); }
 
  private:
   void HandleMessage(const mqtt::const_message_ptr& msg);  // Paho thread
   void HandleConnected();                                  // Paho thread
-  // Runs `commit` until it succeeds, on Paho's thread, so that the message
-  // is acknowledged only once it is durable. While it fails, nothing else is
-  // taken from the broker and store_failing() is true; if the daemon is
-  // stopped meanwhile, the process ends without acknowledging.
-  template <typename Commit>
-  auto CommitOrWait(const std::string& topic, Commit commit);
   mqtt::connect_options BuildConnectOptions() const;
 
   // Learns whether a SUBSCRIBE was granted (Paho thread).
@@ -127,7 +118,6 @@ class MqttIngest {
   SubscribedSink on_subscribed_;
   std::atomic<bool> subscribed_{false};
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> store_failing_{false};
   SubscribeListener subscribe_listener_{*this};
 };
 

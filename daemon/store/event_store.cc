@@ -160,6 +160,13 @@ Result<IngestOutcome> EventStore::InsertEvent(const IncomingEvent& event) {
   return *stored ? IngestOutcome::kStored : IngestOutcome::kDuplicate;
 }
 
+Status EventStore::ProbeWritable() {
+  Result<Transaction> tx = Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  Status status = db_->Execute("UPDATE counters SET value = value WHERE name = 'stored'");
+  return status.ok() ? tx->Commit() : status;
+}
+
 Result<bool> EventStore::InsertEventRow(const IncomingEvent& event) {
   Statement& insert = statements_->insert_event;
   ScopedReset reset(insert);

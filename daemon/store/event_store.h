@@ -95,6 +95,10 @@ class EventStore {
   // and count a duplicate. One transaction. Returns InvalidArgument for an empty event_id.
   Result<IngestOutcome> InsertEvent(const IncomingEvent& event);
   // Commit a dead letter with the raw bytes and the reason, and count it. One transaction.
+  // Commits a transaction that rewrites one row as it is: OK when the store
+  // can take a commit now (not on a full disk, nor a read-only file).
+  Status ProbeWritable();
+
   Status InsertDeadLetter(std::string_view topic, std::optional<std::string_view> event_id,
                           std::string_view reason, std::string_view raw, Instant received_at);
   // Return the events still pending (stored but not processed), oldest first, at

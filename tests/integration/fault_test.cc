@@ -417,37 +417,37 @@ TEST_CASE(
   REQUIRE(WaitUntil([&] { return count(prefix + "19") == 1; }, 30s));
   CHECK(HttpCall(http, "GET", "/readyz").status == 200);
 
-  // 1. The disk fills up. The next event cannot be committed: it is not
-  //    acknowledged to the broker, and /readyz says so.
+  // 1. The disk fills up. The next event cannot be committed: the daemon
+  //    ends (exit 75, EX_TEMPFAIL) without acknowledging it to the broker.
   disk.Fill();
   REQUIRE(client.Publish(kTopic, ChildEvent(prefix + "full-1")));
-  REQUIRE(WaitUntil([&] { return HttpCall(http, "GET", "/readyz").status == 503; }, 30s));
-  CHECK(HttpCall(http, "GET", "/readyz").body.find("\"store\":false") != std::string::npos);
-  CHECK(daemon.LogCount("not acknowledging it") >= 1);
+  const int status = daemon.Wait(60s);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 75);
+  CHECK(daemon.LogCount("exiting without acknowledging") == 1);
   CHECK(count(prefix + "full-1") == 0);
-  CHECK(daemon.running());
 
-  // 2. Space returns: the same process stores it, is ready again, and goes on.
+  // 2. Restarted (systemd: Restart=on-failure) on the still-full disk, it
+  //    stays up, says it is not ready, and keeps away from the broker.
+  CHECK_FALSE(daemon.Start(5s));
+  REQUIRE(daemon.running());
+  const int http2 = HttpPort(daemon);
+  REQUIRE(http2 > 0);
+  const HttpReply not_ready = HttpCall(http2, "GET", "/readyz");
+  CHECK(not_ready.status == 503);
+  CHECK(not_ready.body.find("\"store\":false") != std::string::npos);
+  CHECK(daemon.LogCount("cannot take a commit") == 1);
+  CHECK(count(prefix + "full-1") == 0);
+
+  // 3. Space returns: the same process connects, the broker delivers the
+  //    event it still held (no PUBACK had gone out), and the stream goes on.
   disk.Free();
-  REQUIRE(WaitUntil([&] { return count(prefix + "full-1") == 1; }, 30s));
-  REQUIRE(WaitUntil([&] { return HttpCall(http, "GET", "/readyz").status == 200; }, 30s));
-  for (int i = 0; i < 10; ++i) {
+  REQUIRE(WaitUntil([&] { return count(prefix + "full-1") == 1; }, 60s));
+  REQUIRE(WaitUntil([&] { return HttpCall(http2, "GET", "/readyz").status == 200; }, 30s));
+  for (int i = 0; i < 11; ++i) {
     REQUIRE(client.Publish(kTopic, ChildEvent(prefix + "after-" + std::to_string(i))));
   }
-  REQUIRE(WaitUntil([&] { return count(prefix + "after-9") == 1; }, 30s));
-
-  // 3. Full again, and this time the process dies (kill -9) while it holds
-  //    the event uncommitted. Had it sent the PUBACK, the broker would have
-  //    forgotten the event; it did not, so the broker delivers it again to
-  //    the restarted daemon once there is room.
-  disk.Fill();
-  REQUIRE(client.Publish(kTopic, ChildEvent(prefix + "full-2")));
-  REQUIRE(WaitUntil([&] { return HttpCall(http, "GET", "/readyz").status == 503; }, 30s));
-  CHECK(count(prefix + "full-2") == 0);
-  daemon.Kill();
-  disk.Free();
-  REQUIRE(daemon.Start());
-  REQUIRE(WaitUntil([&] { return count(prefix + "full-2") == 1; }, 30s));
+  REQUIRE(WaitUntil([&] { return count(prefix + "after-10") == 1; }, 30s));
 
   CHECK(QueryInt(db, "SELECT COUNT(*) FROM events WHERE " + Like(prefix)) == 32);
   CHECK(QueryInt(db, "SELECT COUNT(*) FROM dead_letters") == 0);
