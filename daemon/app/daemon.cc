@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <random>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+
+#include <sys/statvfs.h>
 
 #include "adapters/registry.h"
 #include "daemon/app/systemd_notify.h"
@@ -135,7 +138,7 @@ Status Daemon::Start() {
   // So a full disk or a read-only file is found here, after the restart:
   // stay up, not ready, away from the broker (which keeps the events
   // unacknowledged), and connect once a commit goes through.
-  if (Status s = store_->ProbeWritable(); !s.ok()) {
+  if (Status s = StoreTakesCommits(); !s.ok()) {
     store_writable_ = false;
     spdlog::error(
         "store {} cannot take a commit ({}); not connecting to the broker until it can "
@@ -147,11 +150,28 @@ Status Daemon::Start() {
   return mqtt_->Start();
 }
 
+Status Daemon::StoreTakesCommits() {
+  // A commit that fails on a full disk may leave the WAL grown by a few
+  // frames, so a small probe commit can still fit where an event does not:
+  // ask the file system for room as well.
+  constexpr uint64_t kMinFreeBytes = 1 << 20;
+  const std::string dir = std::filesystem::absolute(config_.store.path).parent_path().string();
+  struct statvfs fs {};
+  if (::statvfs(dir.c_str(), &fs) == 0) {
+    const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+    if (free_bytes < kMinFreeBytes) {
+      return Status::IOError(std::to_string(free_bytes) + " bytes free in " + dir +
+                             ", less than 1 MiB");
+    }
+  }
+  return store_->ProbeWritable();
+}
+
 void Daemon::ProbeStoreLater() {
   store_probe_timer_.expires_after(std::chrono::seconds(1));
   store_probe_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
-    if (Status s = store_->ProbeWritable(); !s.ok()) {
+    if (Status s = StoreTakesCommits(); !s.ok()) {
       ProbeStoreLater();
       return;
     }

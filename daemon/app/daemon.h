@@ -77,6 +77,8 @@ class Daemon {
   void ArmWatchdog(Duration interval);
   void ArmStatusTimer();
   void ProbeStoreLater();
+  // OK when the store's file system has room and a probe commit succeeds.
+  Status StoreTakesCommits();
   void OnIngested(const IngestResult& result);
   void OnSubscribed();
   // Hands the policy in force to every part that decides or builds payloads.

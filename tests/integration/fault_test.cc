@@ -430,6 +430,8 @@ TEST_CASE(
   // 2. Restarted (systemd: Restart=on-failure) on the still-full disk, it
   //    stays up, says it is not ready, and keeps away from the broker.
   CHECK_FALSE(daemon.Start(5s));
+  const std::string log = daemon.Log();
+  INFO(log.substr(log.size() > 3000 ? log.size() - 3000 : 0));
   REQUIRE(daemon.running());
   const int http2 = HttpPort(daemon);
   REQUIRE(http2 > 0);
