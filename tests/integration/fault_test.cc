@@ -283,7 +283,7 @@ class ReceiptingPublisher {
 };
 
 void BrokerRestartMidStream(const std::string& subscription) {
-  const int kEvents = LongVariant() ? 5000 : 600;
+  const int kEvents = LongVariant() ? 5000 : 300;
   TempDir dir;
   PrivateBroker broker(dir);
   AmparodProcess daemon(dir, broker.port(), "", "  subscription: \"" + subscription + "\"\n");
