@@ -105,14 +105,16 @@ TEST_CASE(
 
   const std::string prefix = "fk-" + run + "-";
   std::atomic<int> acked{0};
+  std::atomic<bool> abort{false};
   std::vector<std::string> acked_ids;
   std::mutex mu;
   std::thread publisher([&] {
     MqttTestClient client(port, "fault-kill-publisher-" + run);
-    for (int i = 0; i < kEvents; ++i) {
+    for (int i = 0; i < kEvents && !abort; ++i) {
       const std::string id = prefix + std::to_string(i);
       // The broker's PUBACK: from here on the event must not be lost.
       while (!client.Publish(kTopic, ChildEvent(id))) {
+        if (abort) return;
       }
       std::lock_guard<std::mutex> lock(mu);
       acked_ids.push_back(id);
@@ -129,6 +131,15 @@ TEST_CASE(
   for (int k = 0; k < kKills; ++k) targets.push_back(at(rng));
   std::sort(targets.begin(), targets.end());
   int integrity_ok = 0;
+  // A failed REQUIRE below unwinds through here: stop and join the publisher.
+  struct Joiner {
+    std::thread& thread;
+    std::atomic<bool>& abort;
+    ~Joiner() {
+      abort = true;
+      if (thread.joinable()) thread.join();
+    }
+  } joiner{publisher, abort};
   for (int target : targets) {
     REQUIRE(WaitUntil([&] { return acked.load() >= target; }, 600s));
     std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 50));
@@ -257,8 +268,10 @@ class ReceiptingPublisher {
   }
   // Publishes at QoS 1 until the broker acknowledges it (reconnecting as
   // needed). Returns how many attempts it took.
-  int Publish(const std::string& payload) {
+  // Gives up (returns 0) once `*abort` is set.
+  int Publish(const std::string& payload, const std::atomic<bool>* abort = nullptr) {
     for (int attempt = 1;; ++attempt) {
+      if (abort != nullptr && *abort) return 0;
       if (!client_.is_connected()) {
         WaitUntil([&] { return client_.is_connected(); }, 30s);
       }
@@ -293,13 +306,23 @@ void BrokerRestartMidStream(const std::string& subscription) {
   ReceiptingPublisher publisher(broker.port(), "fault-broker-publisher-" + run);
 
   std::atomic<int> published{0};
+  std::atomic<bool> abort{false};
   int retries = 0;
   std::thread stream([&] {
-    for (int i = 0; i < kEvents; ++i) {
-      retries += publisher.Publish(ChildEvent(prefix + std::to_string(i))) - 1;
+    for (int i = 0; i < kEvents && !abort; ++i) {
+      retries += std::max(0, publisher.Publish(ChildEvent(prefix + std::to_string(i)), &abort) - 1);
       ++published;
     }
   });
+  // A failed REQUIRE below unwinds through here: stop and join the stream.
+  struct Joiner {
+    std::thread& thread;
+    std::atomic<bool>& abort;
+    ~Joiner() {
+      abort = true;
+      if (thread.joinable()) thread.join();
+    }
+  } joiner{stream, abort};
   // Restart the broker twice while the stream runs.
   for (int restart = 1; restart <= 2; ++restart) {
     REQUIRE(WaitUntil([&] { return published.load() >= restart * kEvents / 3; }, 120s));
