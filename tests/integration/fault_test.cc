@@ -405,6 +405,11 @@ class SmallDisk {
     std::fclose(f);
   }
   void Free() { std::filesystem::remove(File("filler")); }
+  // Remounts the file system read-only or read-write; false if refused.
+  bool SetReadOnly(bool read_only) {
+    const unsigned long flags = MS_REMOUNT | (read_only ? MS_RDONLY : 0);
+    return ::mount(nullptr, path_.c_str(), nullptr, flags, nullptr) == 0;
+  }
 
  private:
   std::string path_;
@@ -483,6 +488,38 @@ TEST_CASE(
                                 " AND state = 'processed'") == 32;
       },
       60s));
+  CHECK(daemon.Terminate() == 0);
+}
+
+TEST_CASE("fault: a read-only store is refused at start, naming it, and taken once writable") {
+  TempDir dir;
+  SmallDisk disk(dir, "8m");
+  INFO("mount tmpfs: " << disk.error());
+  REQUIRE(disk.mounted());
+  const int port = FixtureBrokerPort();
+  AmparodProcess daemon(dir, port, "", "", disk.File("amparo.db"));
+  REQUIRE(daemon.Start());
+  REQUIRE(daemon.Terminate() == 0);
+
+  REQUIRE(disk.SetReadOnly(true));
+  CHECK_FALSE(daemon.Start(10s));
+  const int status = daemon.Wait(30s);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) != 0);
+  CHECK(daemon.LogCount("store " + daemon.db_path() + " is read-only") == 1);
+
+  // Writable again: the next start (systemd's restart) takes it.
+  REQUIRE(disk.SetReadOnly(false));
+  REQUIRE(daemon.Start());
+  MqttTestClient client(port, "fault-readonly-publisher-" + RunId());
+  const std::string id = "ro-" + RunId();
+  REQUIRE(client.Publish(kTopic, ChildEvent(id)));
+  REQUIRE(WaitUntil(
+      [&] {
+        return QueryInt(daemon.db_path(),
+                        "SELECT COUNT(*) FROM events WHERE event_id = '" + id + "'") == 1;
+      },
+      30s));
   CHECK(daemon.Terminate() == 0);
 }
 
