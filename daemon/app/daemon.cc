@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <random>
 
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <sys/statvfs.h>
 
 #include "adapters/registry.h"
 #include "daemon/app/systemd_notify.h"
@@ -71,7 +74,8 @@ Daemon::Daemon(Config config)
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       watchdog_timer_(io_),
       status_timer_(io_),
-      retention_timer_(io_) {}
+      retention_timer_(io_),
+      store_probe_timer_(io_) {}
 
 Daemon::~Daemon() = default;
 
@@ -101,6 +105,9 @@ Status Daemon::Start() {
   Result<std::unique_ptr<EventStore>> loop_store = EventStore::Open(store_options);
   if (!loop_store.ok()) return loop_store.status();
   store_ = std::move(loop_store).value();
+  // A damaged file is refused here, with its name, rather than found by the
+  // first query that reaches the bad page.
+  if (Status s = store_->db().CheckIntegrity(); !s.ok()) return s;
   Result<std::unique_ptr<EventStore>> ingest_store = EventStore::Open(store_options);
   if (!ingest_store.ok()) return ingest_store.status();
   ingest_handler_ = std::make_unique<IngestHandler>(
@@ -132,7 +139,56 @@ Status Daemon::Start() {
   if (auto interval = SystemdWatchdogInterval()) ArmWatchdog(*interval / 2);
   ArmStatusTimer();
   ArmRetention(std::chrono::seconds(10));
+  // A commit that fails inside Paho's callback ends the process before the
+  // PUBACK (MqttIngest), and it cannot wait there: Paho holds its global
+  // lock through the callback, which would stall every publish of the loop.
+  // So a full disk or a read-only file is found here, after the restart:
+  // stay up, not ready, away from the broker (which keeps the events
+  // unacknowledged), and connect once a commit goes through.
+  if (Status s = StoreTakesCommits(); !s.ok()) {
+    store_writable_ = false;
+    spdlog::error(
+        "store {} cannot take a commit ({}); not connecting to the broker until it can "
+        "(events wait there, unacknowledged; /readyz says not ready)",
+        config_.store.path, s.ToString());
+    ProbeStoreLater();
+    return Status::OK();
+  }
   return mqtt_->Start();
+}
+
+Status Daemon::StoreTakesCommits() {
+  // A commit that fails on a full disk may leave the WAL grown by a few
+  // frames, so a small probe commit can still fit where an event does not:
+  // ask the file system for room as well.
+  constexpr uint64_t kMinFreeBytes = 1 << 20;
+  const std::string dir = std::filesystem::absolute(config_.store.path).parent_path().string();
+  struct statvfs fs {};
+  if (::statvfs(dir.c_str(), &fs) == 0) {
+    const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+    if (free_bytes < kMinFreeBytes) {
+      return Status::IOError(std::to_string(free_bytes) + " bytes free in " + dir +
+                             ", less than 1 MiB");
+    }
+  }
+  return store_->ProbeWritable();
+}
+
+void Daemon::ProbeStoreLater() {
+  store_probe_timer_.expires_after(std::chrono::seconds(1));
+  store_probe_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (Status s = StoreTakesCommits(); !s.ok()) {
+      ProbeStoreLater();
+      return;
+    }
+    store_writable_ = true;
+    spdlog::warn("store {} takes commits again; connecting to the broker", config_.store.path);
+    if (Status s = mqtt_->Start(); !s.ok()) {
+      spdlog::critical("mqtt: {}", s.ToString());
+      io_.stop();
+    }
+  });
 }
 
 Status Daemon::StartDelivery() {
@@ -347,7 +403,9 @@ Status Daemon::StartHttp() {
     deps.tokens = std::move(tokens).value();
   }
   deps.readiness = [this] {
-    return Readiness{.store = alert_query_->StoreBytes().ok(),
+    // Not ready while the store cannot take a commit (disk full, read-only):
+    // the daemon then stays away from the broker, which keeps the events.
+    return Readiness{.store = store_writable_ && alert_query_->StoreBytes().ok(),
                      .broker = mqtt_ && mqtt_->subscribed(),
                      .rules = policy_.rules != nullptr && policy_.directory != nullptr};
   };
@@ -443,6 +501,7 @@ void Daemon::Stop() {
   NotifySystemd("STOPPING=1");
   // Stop taking events first; what is already stored stays stored. The last
   // receipts go out before the client disconnects.
+  store_probe_timer_.cancel();
   receipts_->Flush();
   mqtt_->Stop(std::chrono::seconds(5));
   receipts_->Stop();

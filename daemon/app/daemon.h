@@ -79,6 +79,9 @@ class Daemon {
   // Purges personal data older than privacy.retention now and every hour
   // after (store/retention.h), on the loop, by the daemon's clock.
   void ArmRetention(Duration delay);
+  void ProbeStoreLater();
+  // OK when the store's file system has room and a probe commit succeeds.
+  Status StoreTakesCommits();
   void OnIngested(const IngestResult& result);
   void OnSubscribed();
   // Hands the policy in force to every part that decides or builds payloads.
@@ -92,6 +95,9 @@ class Daemon {
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer status_timer_;
   boost::asio::steady_timer retention_timer_;
+  // Probes a store that could not take a commit at start (ProbeStoreLater).
+  boost::asio::steady_timer store_probe_timer_;
+  bool store_writable_ = true;
   std::unique_ptr<EventStore> store_;            // the loop's connection
   std::unique_ptr<ProcessingStore> processing_;  // on the loop's connection
   Policy policy_;

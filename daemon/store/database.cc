@@ -155,10 +155,45 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   db->db_.reset(raw);
   if (rc != SQLITE_OK) return SqliteError(raw, rc, "open " + path);
+  // SQLite opens a file it may not write read-only without a word; the store
+  // must take events, so say so now rather than at the first commit.
+  if (sqlite3_db_readonly(raw, "main") == 1) {
+    return Status::IOError("store " + path + " is read-only (file or file system)");
+  }
   Status status = db->Configure(options);
   if (status.ok()) status = db->PrepareTransactionStatements();
-  if (!status.ok()) return status;
+  if (!status.ok()) {
+    const int code = sqlite3_errcode(raw) & 0xff;
+    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
+      return Status::Corruption("store " + path + " is damaged: " + status.message() +
+                                "; restore it from a backup");
+    }
+    return status;
+  }
   return db;
+}
+
+Status Database::CheckIntegrity() {
+  Result<Statement> check = Prepare("PRAGMA quick_check(5)");
+  std::string findings;
+  if (check.ok()) {
+    for (;;) {
+      Result<bool> row = check->Step();
+      if (!row.ok()) {
+        findings = row.status().message();
+        break;
+      }
+      if (!*row) break;
+      const std::string line = check->ColumnText(0);
+      if (line == "ok") return Status::OK();
+      if (!findings.empty()) findings += "; ";
+      findings += line;
+    }
+  } else {
+    findings = check.status().message();
+  }
+  return Status::Corruption("store " + path_ + " is damaged: " + findings +
+                            "; restore it from a backup");
 }
 
 Status Database::Configure(const DatabaseOptions& options) {

@@ -155,6 +155,9 @@ class Database {
   Result<std::string> JournalMode();
   // Return the path this database was opened with.
   const std::string& path() const { return path_; }
+  // Run PRAGMA quick_check over the whole file. OK when SQLite finds nothing
+  // wrong; Corruption naming the file and SQLite's first findings otherwise.
+  Status CheckIntegrity();
 
  private:
   friend class Transaction;

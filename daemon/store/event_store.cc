@@ -184,6 +184,13 @@ Status EventStore::RecordAudit(std::string_view kind, std::string_view ref, std:
   return status.ok() ? tx->Commit() : status;
 }
 
+Status EventStore::ProbeWritable() {
+  Result<Transaction> tx = Transaction::Begin(*db_);
+  if (!tx.ok()) return tx.status();
+  Status status = db_->Execute("UPDATE counters SET value = value WHERE name = 'stored'");
+  return status.ok() ? tx->Commit() : status;
+}
+
 Result<bool> EventStore::InsertEventRow(const IncomingEvent& event) {
   Statement& insert = statements_->insert_event;
   ScopedReset reset(insert);

@@ -96,6 +96,9 @@ class EventStore {
   // and count a duplicate. One transaction, with the audit record of a stored
   // event (store/audit_log.h). Returns InvalidArgument for an empty event_id.
   Result<IngestOutcome> InsertEvent(const IncomingEvent& event);
+  // Commits a transaction that rewrites one row as it is: OK when the store
+  // can take a commit now (not on a full disk, nor a read-only file).
+  Status ProbeWritable();
   // Commit a dead letter with the raw bytes and the reason, and count it. One
   // transaction, with its audit record.
   Status InsertDeadLetter(std::string_view topic, std::optional<std::string_view> event_id,

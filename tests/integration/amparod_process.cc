@@ -22,9 +22,8 @@ std::string UniqueClientId() {
 
 }  // namespace
 
-AmparodProcess::AmparodProcess(const TempDir& dir, int port, const std::string& extra_yaml,
-                               const std::string& rules_dir, const std::string& directory_dir)
-    : dir_(dir) {
+AmparodProcess::AmparodProcess(const TempDir& dir, int port, const AmparodSetup& setup)
+    : dir_(dir), db_path_(setup.db_path.empty() ? dir.File("amparo.db") : setup.db_path) {
   WriteFile(dir.File("deployment.key"), "test-deployment-key-0123456789abcdef-0123456789\n");
   const std::string config =
       "instance: " + UniqueClientId() + "\n" +
@@ -32,19 +31,21 @@ AmparodProcess::AmparodProcess(const TempDir& dir, int port, const std::string& 
       "  uri: tcp://127.0.0.1:" +
       std::to_string(port) + "\n" + "  client_id: " + UniqueClientId() + "\n" +
       "  reconnect_min: 100ms\n"
-      "  reconnect_max: 1s\n"
+      "  reconnect_max: 1s\n" +
+      setup.broker_yaml +
       "store:\n"
       "  path: " +
-      dir.File("amparo.db") + "\n" +
+      db_path_ + "\n" +
       "ingest:\n"
       "  receipt_coalesce: 5ms\n"
       "rules:\n"
       "  dir: " +
-      (rules_dir.empty() ? std::string(AMPARO_SOURCE_DIR) + "/rules" : rules_dir) + "\n" +
+      (setup.rules_dir.empty() ? std::string(AMPARO_SOURCE_DIR) + "/rules" : setup.rules_dir) +
+      "\n" +
       "directory:\n"
       "  dir: " +
-      (directory_dir.empty() ? std::string(AMPARO_SOURCE_DIR) + "/config/directory"
-                             : directory_dir) +
+      (setup.directory_dir.empty() ? std::string(AMPARO_SOURCE_DIR) + "/config/directory"
+                                   : setup.directory_dir) +
       "\n" +
       "delivery:\n"
       "  retry_initial: 100ms\n"
@@ -61,7 +62,7 @@ AmparodProcess::AmparodProcess(const TempDir& dir, int port, const std::string& 
       "  level: debug\n"
       "privacy:\n"
       "  deployment_key_file: " +
-      dir.File("deployment.key") + "\n" + extra_yaml;
+      dir.File("deployment.key") + "\n" + setup.extra_yaml;
   WriteFile(config_path(), config);
 }
 
@@ -89,6 +90,11 @@ void AmparodProcess::Kill() {
 }
 
 bool AmparodProcess::running() { return process_ && process_->running(); }
+
+int AmparodProcess::Wait(std::chrono::milliseconds timeout) {
+  if (!process_) return -1;
+  return process_->Wait(timeout);
+}
 
 size_t AmparodProcess::LogCount(const std::string& needle) const {
   const std::string log = Log();

@@ -12,14 +12,20 @@
 
 namespace amparo::testing {
 
+// What a test changes in the daemon's config; empty strings change nothing.
+struct AmparodSetup {
+  std::string extra_yaml;     // Appended to the config.
+  std::string rules_dir;      // Instead of the shipped rules/.
+  std::string directory_dir;  // Instead of the sample config/directory/.
+  std::string broker_yaml;    // Lines (indented by two spaces) for its broker section.
+  std::string db_path;        // The store, instead of dir/amparo.db.
+};
+
 class AmparodProcess {
  public:
   // Prepares dir/amparod.yaml (broker on `port`, db dir/amparo.db, a fresh
-  // deployment key, unique client id). `extra_yaml` is appended to the config.
-  // `rules_dir` and `directory_dir` replace the shipped rules (rules/) and
-  // sample directory (config/directory/) when not empty.
-  AmparodProcess(const TempDir& dir, int port, const std::string& extra_yaml = "",
-                 const std::string& rules_dir = "", const std::string& directory_dir = "");
+  // deployment key, unique client id), changed by `setup`.
+  AmparodProcess(const TempDir& dir, int port, const AmparodSetup& setup = {});
   ~AmparodProcess();
 
   // Starts the daemon and waits until it logs that it is subscribed.
@@ -29,8 +35,10 @@ class AmparodProcess {
   // SIGKILL: no chance to clean up.
   void Kill();
   bool running();
+  // Waits for the process to end; its wait status, -1 on timeout.
+  int Wait(std::chrono::milliseconds timeout);
 
-  std::string db_path() const { return dir_.File("amparo.db"); }
+  std::string db_path() const { return db_path_; }
   std::string config_path() const { return dir_.File("amparod.yaml"); }
   std::string log_path() const { return dir_.File("amparod.log"); }
   std::string Log() const { return ReadFile(log_path()); }
@@ -41,6 +49,7 @@ class AmparodProcess {
 
  private:
   const TempDir& dir_;
+  std::string db_path_;
   std::unique_ptr<Process> process_;
   size_t starts_ = 0;
 };

@@ -72,7 +72,7 @@ TEST_CASE(
   const std::string channel_file = down + "/gt-consulate.jsonl";
   CopyDirectoryWithFileChannel(dir.File("directory"), channel_file);
   const int port = FixtureBrokerPort();
-  AmparodProcess daemon(dir, port, "", "", dir.File("directory"));
+  AmparodProcess daemon(dir, port, {.directory_dir = dir.File("directory")});
   const std::string run = std::to_string(std::random_device{}());
   MqttTestClient client(port, "claim-cancels-" + run);
   client.Subscribe("rcm/v1/alerts/#");

@@ -139,7 +139,7 @@ TEST_CASE(
   TempDir dir;
   CopyRulesWithoutInhibit(dir.File("rules-no-inhibit"));
   const int port = FixtureBrokerPort();
-  AmparodProcess daemon(dir, port, "", dir.File("rules-no-inhibit"));
+  AmparodProcess daemon(dir, port, {.rules_dir = dir.File("rules-no-inhibit")});
   const std::string run = std::to_string(std::random_device{}());
   MqttTestClient client(port, "withheld-test-" + run);
   client.Subscribe("rcm/v1/alerts/#");

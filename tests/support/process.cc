@@ -47,13 +47,14 @@ void Process::Signal(int sig) {
 }
 
 int Process::Wait(std::chrono::milliseconds timeout) {
-  if (reaped_) return 0;
+  if (reaped_) return status_;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   do {
     int status = 0;
     const pid_t r = waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
       reaped_ = true;
+      status_ = status;
       return status;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -74,6 +75,7 @@ bool Process::running() {
   int status = 0;
   if (waitpid(pid_, &status, WNOHANG) == pid_) {
     reaped_ = true;
+    status_ = status;
     return false;
   }
   return true;

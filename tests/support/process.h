@@ -21,7 +21,8 @@ class Process {
 
   pid_t pid() const { return pid_; }
   void Signal(int sig);
-  // Waits up to `timeout` for exit; returns the wait status, or -1 on timeout.
+  // Waits up to `timeout` for exit; returns the wait status (also when
+  // running() already reaped it), or -1 on timeout.
   int Wait(std::chrono::milliseconds timeout);
   // SIGKILL and reap.
   void Kill();
@@ -30,6 +31,7 @@ class Process {
  private:
   pid_t pid_ = -1;
   bool reaped_ = false;
+  int status_ = 0;  // the wait status, once reaped
 };
 
 // Runs a command to completion; returns its exit code and appends its output
