@@ -11,6 +11,7 @@
 
 #include "daemon/core/ack_token.h"
 #include "daemon/core/base64.h"
+#include "daemon/core/html_escape.h"
 #include "daemon/core/keyed_hash.h"
 
 namespace amparo {
@@ -51,33 +52,6 @@ const Labels& LabelsFor(const std::string& language) {
     if (language == l.lang) return l;
   }
   return kLabels[0];
-}
-
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 // Percent-encodes all but RFC 3986 unreserved characters.

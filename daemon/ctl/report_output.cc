@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/core/html_escape.h"
 #include "daemon/event/rfc3339.h"
 
 namespace amparo {
@@ -61,29 +62,6 @@ json CellJson(const ReportCell& c) {
             {"escalations", Value(c.escalations)}};
   if (c.rule != kAllRules) j["rule"] = c.rule;
   return j;
-}
-
-std::string Xml(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::string Day(Instant t) { return Format(t).substr(0, 10); }
@@ -170,7 +148,7 @@ std::string ReportSvg(const Report& report) {
     << R"(<text class="h" x="20" y="32">Deadline compliance per agency</text>)"
     << "\n"
     << R"(<text class="s" x="20" y="54">)" << Day(report.from) << " to " << Day(report.to)
-    << " (as of " << Xml(Format(report.as_of)) << "); agencies with fewer than " << report.k
+    << " (as of " << HtmlEscape(Format(report.as_of)) << "); agencies with fewer than " << report.k
     << " children alerted withheld</text>\n";
   // Legend.
   const char* const kColours[] = {"#1a7f37", "#b3261e", "#8c959f"};
@@ -186,8 +164,8 @@ std::string ReportSvg(const Report& report) {
   }
   int y = kTop;
   for (const ReportCell* c : rows) {
-    s << R"(<text class="l" x="20" y=")" << y + 21 << R"(">)" << Xml(c->agency) << " ("
-      << Xml(c->state) << ")</text>\n";
+    s << R"(<text class="l" x="20" y=")" << y + 21 << R"(">)" << HtmlEscape(c->agency) << " ("
+      << HtmlEscape(c->state) << ")</text>\n";
     if (c->suppressed) {
       s << R"(<rect x=")" << kLabel << R"(" y=")" << y + 6 << R"(" width=")" << kBar
         << R"svg(" height="22" fill="url(#hatch)"/>)svg"

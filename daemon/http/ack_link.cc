@@ -1,8 +1,8 @@
 #include "daemon/http/ack_link.h"
 
 #include "daemon/core/ack_token.h"
+#include "daemon/core/html_escape.h"
 #include "daemon/event/rfc3339.h"
-#include "daemon/http/url.h"
 
 namespace amparo {
 namespace {

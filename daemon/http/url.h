@@ -20,9 +20,6 @@ std::optional<std::string> PercentDecode(std::string_view text);
 // repeated key keeps its last value. nullopt if any part is malformed.
 std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view query);
 
-// `text` safe inside HTML text and double-quoted attributes.
-std::string HtmlEscape(std::string_view text);
-
 }  // namespace amparo
 
 #endif  // AMPARO_DAEMON_HTTP_URL_H_
