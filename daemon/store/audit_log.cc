@@ -38,9 +38,13 @@ std::string Sha256Hex(std::string_view bytes) {
 
 std::string AuditRecordHash(std::string_view prev_hash, int64_t seq, int64_t at_ms,
                             std::string_view kind, std::string_view ref, std::string_view detail) {
+  // The numbers live here, not as temporaries in the list below (a view of a
+  // temporary would dangle before the loop reads it).
+  const std::string seq_text = std::to_string(seq);
+  const std::string at_text = std::to_string(at_ms);
   std::string text;
-  for (std::string_view field : {prev_hash, std::string_view(std::to_string(seq)),
-                                 std::string_view(std::to_string(at_ms)), kind, ref, detail}) {
+  for (std::string_view field :
+       {prev_hash, std::string_view(seq_text), std::string_view(at_text), kind, ref, detail}) {
     text.append(field);
     text.push_back('\0');
   }

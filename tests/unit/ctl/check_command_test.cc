@@ -13,7 +13,7 @@ namespace {
 using testing::CtlData;
 using testing::Relative;
 using testing::RulesData;
-using testing::SourcePath;
+using testing::SourceFile;
 
 std::string Check(const CheckOptions& options, int* code) {
   std::ostringstream out;
@@ -97,7 +97,7 @@ TEST_CASE("check --directory: a clean directory") {
 TEST_CASE("check --directory: every diagnostic of a bad directory, in one run") {
   int code = -1;
   const std::string out =
-      Check({RulesData("sample"), SourcePath("tests/data/directory/bad"), ""}, &code);
+      Check({RulesData("sample"), SourceFile("tests/data/directory/bad"), ""}, &code);
   CHECK(code == 78);  // EX_CONFIG
   const std::string d = "tests/data/directory/bad/";
   CHECK(out.find(d + "bad_tz.yaml:12:17: agencies[0].hours.tz: unknown time zone "
@@ -180,7 +180,7 @@ TEST_CASE("check --config --rules: the folder given replaces the config's") {
 TEST_CASE("check --config --directory: the folder given replaces the config's") {
   int code = -1;
   const std::string out =
-      Check({"", SourcePath("tests/data/directory/bad"), CtlData("amparod.yaml")}, &code);
+      Check({"", SourceFile("tests/data/directory/bad"), CtlData("amparod.yaml")}, &code);
   CHECK(code == 78);  // EX_CONFIG
   CHECK(out.find("tests/data/directory/bad/bad_tz.yaml:12:17: ") != std::string::npos);
 }

@@ -18,8 +18,10 @@ inline std::string CtlData(const std::string& name) {
   return std::string(AMPARO_SOURCE_DIR) + "/tests/data/ctl/" + name;
 }
 
-// AMPARO_SOURCE_DIR/<path>.
-inline std::string SourcePath(const std::string& path) {
+// AMPARO_SOURCE_DIR/<path>, as a string. (Not named SourcePath: that is
+// tests/support/temp_dir.h's, returning a path, and two functions of one name
+// and one signature are one symbol to the linker, whichever it picks.)
+inline std::string SourceFile(const std::string& path) {
   return std::string(AMPARO_SOURCE_DIR) + "/" + path;
 }
 

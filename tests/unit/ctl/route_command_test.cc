@@ -246,8 +246,8 @@ TEST_CASE("route --at judges office hours when the alert goes out, as the daemon
   const auto route = [](const std::string& at) {
     std::ostringstream s;
     RouteOptions options;
-    options.rules_dir = testing::SourcePath("rules");
-    options.directory_dir = testing::SourcePath("config/directory");
+    options.rules_dir = testing::SourceFile("rules");
+    options.directory_dir = testing::SourceFile("config/directory");
     options.event_file = CtlData("events/ht-child-darien.json");
     options.at = at;
     options.json = true;
@@ -270,7 +270,7 @@ TEST_CASE("route --at judges office hours when the alert goes out, as the daemon
 
   std::ostringstream bad;
   RouteOptions options;
-  options.rules_dir = testing::SourcePath("rules");
+  options.rules_dir = testing::SourceFile("rules");
   options.event_file = CtlData("events/ht-child-darien.json");
   options.at = "tuesday";
   CHECK(RunRoute(options, bad) == 64);  // EX_USAGE

@@ -12,11 +12,11 @@
 namespace amparo {
 namespace {
 
-using testing::SourcePath;
+using testing::SourceFile;
 
 std::shared_ptr<const RuleSet> ShippedRules() {
   Diagnostics diags;
-  auto rules = LoadRuleFolder(SourcePath("rules"), EngineOptions{}, &diags);
+  auto rules = LoadRuleFolder(SourceFile("rules"), EngineOptions{}, &diags);
   INFO(diags.ToString());
   REQUIRE(rules.ok());
   return *rules;
