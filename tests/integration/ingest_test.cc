@@ -231,8 +231,9 @@ TEST_CASE("a SIGHUP reload is an audit record in the chain") {
   REQUIRE(WaitUntil(
       [&] { return QueryInt(db, "SELECT COUNT(*) FROM audit WHERE kind = 'config_reload'") == 1; },
       20s));
-  CHECK(QueryStrings(db, "SELECT json_extract(detail, '$.result') FROM audit WHERE kind = "
-                         "'config_reload'") == std::vector<std::string>{"applied"});
+  CHECK(QueryStrings(db,
+                     "SELECT json_extract(detail, '$.result') FROM audit WHERE kind = "
+                     "'config_reload'") == std::vector<std::string>{"applied"});
   CHECK(daemon.Terminate() == 0);
   std::string out;
   CHECK(RunCommand({AMPAROCTL_PATH, "audit", "verify", "--db", db}, &out) == 0);

@@ -70,7 +70,8 @@ struct Store {
   }
 };
 
-TEST_CASE("personal data goes after the retention, not a day before, and the chain still verifies") {
+TEST_CASE(
+    "personal data goes after the retention, not a day before, and the chain still verifies") {
   Store s;
   s.Event("ev-1", "aaaaaaaaaaaa");
   REQUIRE(s.store
