@@ -11,7 +11,7 @@ constexpr std::string_view kEmailChannel = "smtp";
 
 std::string Page(std::string_view title, std::string_view body) {
   std::string html = "<!doctype html>\n<html lang=\"es\"><head><meta charset=\"utf-8\">";
-  html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
+  html += R"(<meta name="viewport" content="width=device-width, initial-scale=1">)";
   html += "<title>" + HtmlEscape(title) + "</title></head>\n<body>\n";
   html += body;
   html += "\n</body></html>\n";

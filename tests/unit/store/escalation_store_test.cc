@@ -97,30 +97,27 @@ TEST_CASE("EscalationStore: an alert acknowledged before the step is not escalat
   CHECK(x.store->NextTimeout().value() == std::nullopt);
 }
 
+// Escalates the one alert timed out at `at` to `agency`, one millisecond
+// later, and returns the id of the alert it timed out.
+std::string EscalateOne(EscalationFixture& x, Instant at, const std::string& agency) {
+  const std::vector<TimedOutAlert> due = x.store->TimedOut(at, 10).value();
+  REQUIRE(due.size() == 1);
+  REQUIRE(x.store
+              ->Commit({.from = &due[0],
+                        .to = x.To(agency),
+                        .reason = "ack_timeout",
+                        .now = at + std::chrono::milliseconds(1)},
+                       x.f.store().outbox())
+              .value()
+              .escalated);
+  return due[0].alert_id;
+}
+
 // Escalate the fixture's alert to gt-minex, then that one to the duty officer.
 // Returns the ids of the three rungs, first to last.
 std::vector<std::string> ThreeRungs(EscalationFixture& x) {
-  const std::vector<TimedOutAlert> first = x.store->TimedOut(At(7'200'000), 10).value();
-  REQUIRE(first.size() == 1);
-  REQUIRE(x.store
-              ->Commit({.from = &first[0],
-                        .to = x.To("gt-minex"),
-                        .reason = "ack_timeout",
-                        .now = At(7'200'001)},
-                       x.f.store().outbox())
-              .value()
-              .escalated);
-  const std::vector<TimedOutAlert> second = x.store->TimedOut(At(20'000'000), 10).value();
-  REQUIRE(second.size() == 1);
-  REQUIRE(second[0].alert_id == "esc-gt-minex");
-  REQUIRE(x.store
-              ->Commit({.from = &second[0],
-                        .to = x.To("duty-officer"),
-                        .reason = "ack_timeout",
-                        .now = At(20'000'001)},
-                       x.f.store().outbox())
-              .value()
-              .escalated);
+  REQUIRE(EscalateOne(x, At(7'200'000), "gt-minex") == x.alert_id);
+  REQUIRE(EscalateOne(x, At(20'000'000), "duty-officer") == "esc-gt-minex");
   return {x.alert_id, "esc-gt-minex", "esc-duty-officer"};
 }
 
@@ -151,16 +148,7 @@ TEST_CASE("EscalationStore: an ack of the last rung acknowledges every rung belo
 
 TEST_CASE("EscalationStore: a late ack of the first rung stops the ladder above it") {
   EscalationFixture x;
-  const std::vector<TimedOutAlert> first = x.store->TimedOut(At(7'200'000), 10).value();
-  REQUIRE(first.size() == 1);
-  REQUIRE(x.store
-              ->Commit({.from = &first[0],
-                        .to = x.To("gt-minex"),
-                        .reason = "ack_timeout",
-                        .now = At(7'200'001)},
-                       x.f.store().outbox())
-              .value()
-              .escalated);
+  REQUIRE(EscalateOne(x, At(7'200'000), "gt-minex") == x.alert_id);
   REQUIRE(x.store->NextTimeout().value() == At(20'000'000));
   auto acks = AckStore::Create(x.f.db(), "duty-officer").value();
   REQUIRE(acks->Record(AckBy(x.alert_id, "consulate-gt"), "", At(7'300'000)).ok());
