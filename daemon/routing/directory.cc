@@ -139,7 +139,10 @@ void CheckClaims(const std::vector<AgencyEntry>& entries, Diagnostics* diags) {
           !Overlap(a, b)) {
         continue;
       }
-      for (const auto& [place, pos] : entries[j].claims) {
+      for (const auto& claim : entries[j].claims) {
+        // Not a structured binding: clang 14 (scripts/fuzz) cannot capture one.
+        const auto& place = claim.first;
+        const auto& pos = claim.second;
         const auto& claims = entries[i].claims;
         if (std::none_of(claims.begin(), claims.end(),
                          [&](const auto& c) { return c.first == place; })) {
