@@ -112,7 +112,7 @@ TEST_CASE("A transfer naming the receiving agency's case carries the claim to th
   CHECK(f.Count("cases") == 1);
 }
 
-TEST_CASE("A previous id nobody knows is accepted and merges nothing; the late events join",
+TEST_CASE("A previous id nobody knows is accepted and merges nothing, the late events join",
           "[pipeline][links]") {
   PipelineFixture f;
   const Event first = ClaimToInm();

@@ -67,7 +67,7 @@ TEST_CASE("A new pseudonym naming a known case joins it and reads its flags", "[
   CHECK_FALSE(f.store().links().Plan("B", {.previous = {"A"}}).value().changes());
 }
 
-TEST_CASE("A previous id nobody knows is recorded and merges nothing; its events join later",
+TEST_CASE("A previous id nobody knows is recorded and merges nothing, its events join later",
           "[store][links]") {
   testing::StoreFixture f;
   const CaseLinkPlan plan = Link(f, "B", {.previous = {"X"}});
