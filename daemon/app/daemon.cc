@@ -110,6 +110,7 @@ Status Daemon::Start() {
   if (Status s = store_->db().CheckIntegrity(); !s.ok()) return s;
   Result<std::unique_ptr<EventStore>> ingest_store = EventStore::Open(store_options);
   if (!ingest_store.ok()) return ingest_store.status();
+  hasher_ = std::make_unique<SubjectHasher>(*hasher);  // also keys the pipeline's case links
   ingest_handler_ = std::make_unique<IngestHandler>(
       std::move(ingest_store).value(), std::move(hasher).value(), clock_,
       config_.ingest.max_payload_bytes,
@@ -195,6 +196,10 @@ Status Daemon::StartDelivery() {
   Result<std::unique_ptr<ProcessingStore>> processing = ProcessingStore::Create(store_->db());
   if (!processing.ok()) return processing.status();
   processing_ = std::move(processing).value();
+  // Clocks of a store from before case linking were keyed by subject.id.
+  Result<int> adopted = processing_->clocks().AdoptCaseKeys(*hasher_);
+  if (!adopted.ok()) return adopted.status();
+  if (*adopted > 0) spdlog::info("clocks: {} running clock(s) now keyed by their case", *adopted);
 
   AdapterOptions adapter_options;
   adapter_options.mqtt.uri = config_.broker.uri;
@@ -283,7 +288,7 @@ Status Daemon::StartDelivery() {
       io_, processing_->outbox(), adapters_, RetryPolicyFrom(config_.delivery), clock_, random,
       routes, [this](const Delivery& row) { return payloads_->Build(row); });
   pipeline_ = std::make_unique<Pipeline>(io_, *store_, *processing_, events_cache_, clock_,
-                                         config_.directory.unrouted);
+                                         config_.directory.unrouted, *hasher_);
   Result<std::unique_ptr<EscalationStore>> escalation_store = EscalationStore::Create(store_->db());
   if (!escalation_store.ok()) return escalation_store.status();
   escalation_store_ = std::move(escalation_store).value();

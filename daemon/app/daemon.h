@@ -106,6 +106,7 @@ class Daemon {
   std::unique_ptr<PayloadBuilder> payloads_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<SubjectHasher> hasher_;  // The deployment's subject key, as ingest uses it.
   std::unique_ptr<ClockWatcher> clocks_;
   std::unique_ptr<EscalationStore> escalation_store_;  // on the loop's connection
   std::unique_ptr<Escalator> escalator_;

@@ -200,6 +200,63 @@ Result<Event> StepEvent(const RuleTest& test, std::size_t index, Instant at) {
   return DecodeEvent(json.dump());
 }
 
+// The cases of a simulated run, linked as the daemon links them
+// (store/case_links.h), keyed by subject.id instead of its keyed hash.
+class SimulatedCases {
+ public:
+  // The canonical case of pseudonym `id`.
+  std::string CaseOf(const std::string& id) const {
+    auto it = aliases_.find(id);
+    return it == aliases_.end() ? id : it->second;
+  }
+
+  CaseSnapshot& operator[](const std::string& id) { return cases_[CaseOf(id)]; }
+
+  // Links `event`'s case to the pseudonyms it names, merging cases with
+  // state the way CaseLinks::Plan and Apply do; returns the event's case
+  // (its key set).
+  CaseSnapshot& Link(const Event& event, Instant at, ClockTable* clocks) {
+    std::vector<std::string> keys;
+    auto add = [](std::vector<std::string>* list, const std::string& v) {
+      if (std::find(list->begin(), list->end(), v) == list->end()) list->push_back(v);
+    };
+    for (const std::string& id : event.subject.previous_ids) add(&keys, id);
+    add(&keys, event.subject.id);
+    if (event.transfer && event.transfer->to.case_id) add(&keys, *event.transfer->to.case_id);
+    std::vector<std::string> held;
+    for (const std::string& k : keys) {
+      const std::string c = CaseOf(k);
+      if (cases_.contains(c) && cases_[c].events > 0) add(&held, c);
+    }
+    const std::string kept = held.empty() ? CaseOf(event.subject.id) : held.front();
+    for (std::size_t i = 1; i < held.size(); ++i) {
+      const bool older = last_at_[held[i]] < last_at_[kept];
+      cases_[kept] = older ? MergeCases(cases_[held[i]], cases_[kept])
+                           : MergeCases(cases_[kept], cases_[held[i]]);
+      last_at_[kept] = std::max(last_at_[kept], last_at_[held[i]]);
+      cases_.erase(held[i]);
+      clocks->Rekey(held[i], kept);
+    }
+    for (const std::string& k : keys) {
+      const std::string c = CaseOf(k);
+      for (auto& [alias, target] : aliases_) {
+        if (target == c) target = kept;
+      }
+      if (k != kept) aliases_[k] = kept;
+      if (c != kept) aliases_[c] = kept;
+    }
+    last_at_[kept] = std::max(last_at_[kept], at);
+    CaseSnapshot& snapshot = cases_[kept];
+    snapshot.key = kept;
+    return snapshot;
+  }
+
+ private:
+  std::map<std::string, CaseSnapshot> cases_;  // By canonical subject.id.
+  std::map<std::string, std::string> aliases_;
+  std::map<std::string, Instant> last_at_;
+};
+
 }  // namespace
 
 std::string TestFailure::ToString() const {
@@ -215,8 +272,8 @@ RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test, const Dir
   RuleTestResult result{test.path, test.name, {}, {}};
   CheckNames(rules, directory, test, &result.errors);
   if (!result.errors.empty()) return result;
-  std::map<std::string, CaseSnapshot> cases;  // By subject.id, as the daemon keys them.
-  std::map<std::string, Event> events;        // Events that started a clock, by event_id.
+  SimulatedCases cases;                 // By subject.id, linked as the daemon links them.
+  std::map<std::string, Event> events;  // Events that started a clock, by event_id.
   ClockTable clocks;
   const RoutingContext routing{directory, unrouted};
   for (std::size_t i = 0; i < test.steps.size(); ++i) {
@@ -243,7 +300,7 @@ RuleTestResult RunRuleTest(const RuleSet& rules, const RuleTest& test, const Dir
             {step.pos, label + ": invalid event: " + event.status().message(), ""});
         return result;
       }
-      CaseSnapshot& snapshot = cases[event->subject.id];
+      CaseSnapshot& snapshot = cases.Link(*event, at, &clocks);
       EventDecision decision = Decide(rules, routing, *event, snapshot, at);
       outcome.clocks = clocks.Apply(decision.decisions.clocks, event->event_id);
       if (!outcome.clocks.started.empty()) events.insert_or_assign(event->event_id, *event);

@@ -94,7 +94,7 @@ Result<std::string> PayloadBuilder::Build(const Delivery& delivery) {
     // cancelled (int-3-protection-claim-after-consular-alert).
     if (WithheldAgency withheld = WithheldAgencies(disclosed, directory_)) {
       Result<std::vector<WithheldDelivery>> list =
-          processing_.cancellations().Withheld(alert->subject_key, withheld);
+          processing_.cancellations().Withheld(now_case->key, withheld);
       if (!list.ok()) return list.status();
       if (!list->empty()) payload["withheld_state_deliveries"] = WithheldJson(*list);
     }

@@ -33,14 +33,25 @@ CaseRecord CaseRow(const Event& event, const std::string& subject_key, CaseSnaps
 
 }  // namespace
 
+LinkedKeys LinkedKeysOf(const Event& event, const SubjectHasher& hasher) {
+  LinkedKeys keys;
+  for (const std::string& id : event.subject.previous_ids) keys.previous.push_back(hasher.Hash(id));
+  if (event.transfer && event.transfer->to.case_id) {
+    keys.receiving.push_back(hasher.Hash(*event.transfer->to.case_id));
+  }
+  return keys;
+}
+
 Pipeline::Pipeline(boost::asio::io_context& io, EventStore& events, ProcessingStore& processing,
-                   EventCache& cache, const Clock& clock, std::string unrouted_id)
+                   EventCache& cache, const Clock& clock, std::string unrouted_id,
+                   SubjectHasher hasher)
     : io_(io),
       events_(events),
       processing_(processing),
       cache_(cache),
       clock_(clock),
       unrouted_id_(std::move(unrouted_id)),
+      hasher_(std::move(hasher)),
       retry_timer_(io) {}
 
 void Pipeline::Notify() {
@@ -98,8 +109,12 @@ Status Pipeline::ProcessOne(const StoredEvent& stored) {
   const Event& event = **decoded;
   const Directory& directory = *directory_;
 
-  Result<CaseSnapshot> snapshot = processing_.cases().LoadCase(stored.subject_key);
-  if (!snapshot.ok()) return snapshot.status();
+  // The event's case: linked to, and merged with, the cases it names
+  // (store/case_links.h); written in the commit below.
+  Result<CaseLinkPlan> link =
+      processing_.links().Plan(stored.subject_key, LinkedKeysOf(event, hasher_));
+  if (!link.ok()) return link.status();
+  const CaseSnapshot* snapshot = &link->snapshot;
   // The alerts go out now: office hours are judged at processing time.
   EventDecision decision =
       Decide(*rules_, {&directory, unrouted_id_}, event, *snapshot, /*at=*/now);
@@ -107,7 +122,7 @@ Status Pipeline::ProcessOne(const StoredEvent& stored) {
   ProcessingCommit commit;
   commit.event_row = stored.id;
   commit.event_id = event.event_id;
-  commit.subject_key = stored.subject_key;
+  commit.subject_key = link->case_key;
   commit.clocks = decision.decisions.clocks;
   commit.now = now;
   commit.alerts.reserve(decision.alerts.size());
@@ -121,13 +136,24 @@ Status Pipeline::ProcessOne(const StoredEvent& stored) {
   claimed.subject.flags = FlagsAfter(*snapshot, event);
   commit.withheld = WithheldAgencies(claimed, directory_);
   commit.cancel_reason = kClaimCancelsReason;
-  commit.case_update = CaseRow(event, stored.subject_key, std::move(decision.case_after));
+  commit.case_update = CaseRow(event, link->case_key, std::move(decision.case_after));
+  const bool linked = link->changes();
+  const bool merged = !link->absorbed.empty();
+  if (linked) commit.link = std::move(link).value();
 
   Result<CommitOutcome> outcome = processing_.CommitProcessing(commit);
   if (!outcome.ok()) return outcome.status();
   const Decisions& decisions = decision.decisions;
   const Routing& routing = decision.routing;
   ++counters_.processed;
+  if (linked && !outcome->already_processed) {
+    ++counters_.linked;
+    spdlog::info(
+        "pipeline: event_id={} subject={} linked to case={}: {} key(s) linked, {} case(s) "
+        "merged, {} unknown",
+        event.event_id, stored.subject_key, commit.subject_key, commit.link->aliases.size(),
+        commit.link->absorbed.size(), commit.link->unknown.size());
+  }
   counters_.unrouted += routing.unrouted.size();
   counters_.inhibited += decisions.inhibited.size();
   for (const CommittedAlert& a : outcome->alerts) {
@@ -149,7 +175,7 @@ Status Pipeline::ProcessOne(const StoredEvent& stored) {
                stored.subject_key, decisions.rules.size(), outcome->alerts.size(),
                decisions.inhibited.size());
   if (!outcome->alerts.empty() && on_deliveries_) on_deliveries_();
-  if (outcome->clocks_started + outcome->clocks_stopped > 0 && on_clocks_changed_) {
+  if ((outcome->clocks_started + outcome->clocks_stopped > 0 || merged) && on_clocks_changed_) {
     on_clocks_changed_();
   }
   return Status::OK();

@@ -26,6 +26,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "daemon/core/clock.h"
+#include "daemon/core/keyed_hash.h"
 #include "daemon/core/status.h"
 #include "daemon/delivery/event_cache.h"
 #include "daemon/engine/rule_set.h"
@@ -44,14 +45,21 @@ struct PipelineCounters {
   uint64_t inhibited = 0;     // roles withheld by an inhibit entry
   uint64_t store_errors = 0;  // commits that failed and will be retried
   uint64_t cancelled = 0;     // deliveries a claim of protection cancelled
+  uint64_t linked = 0;        // events that linked or merged cases (case linking)
 };
+
+// The subject keys `event` links to its own case: its subject.previous_ids
+// and its transfer.to.case_id, each hashed with `hasher` as ingest hashes
+// subject.id (store/case_links.h).
+LinkedKeys LinkedKeysOf(const Event& event, const SubjectHasher& hasher);
 
 class Pipeline {
  public:
   // `unrouted_id` is the directory's duty officer for roles that resolve to
-  // nobody.
+  // nobody. `hasher` must be the one ingest keys subject ids with: it keys
+  // the pseudonyms an event links to its case.
   Pipeline(boost::asio::io_context& io, EventStore& events, ProcessingStore& processing,
-           EventCache& cache, const Clock& clock, std::string unrouted_id);
+           EventCache& cache, const Clock& clock, std::string unrouted_id, SubjectHasher hasher);
 
   void SetRuleSet(std::shared_ptr<const RuleSet> rules) { rules_ = std::move(rules); }
   void SetDirectory(std::shared_ptr<const Directory> directory) {
@@ -85,6 +93,7 @@ class Pipeline {
   EventCache& cache_;
   const Clock& clock_;
   std::string unrouted_id_;
+  SubjectHasher hasher_;
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const Directory> directory_;
   std::function<void()> on_deliveries_;

@@ -107,6 +107,28 @@ std::vector<SubjectFlag> FlagsAfter(const CaseSnapshot& before, const Event& eve
   return flags;
 }
 
+CaseSnapshot MergeCases(const CaseSnapshot& older, const CaseSnapshot& newer) {
+  CaseSnapshot merged = older;
+  if (newer.first_custody_at &&
+      (!merged.first_custody_at || *newer.first_custody_at < *merged.first_custody_at)) {
+    merged.first_custody_at = newer.first_custody_at;
+  }
+  merged.custody_since = newer.status.empty() ? older.custody_since : newer.custody_since;
+  merged.events = older.events + newer.events;
+  if (!newer.status.empty()) merged.status = newer.status;
+  for (SubjectFlag flag : newer.flags) AddOnce(&merged.flags, flag);
+  for (const std::string& role : newer.alerted_roles) AddOnce(&merged.alerted_roles, role);
+  if (older.tvpra_screening != ScreeningOutcome::kScreenedIn && newer.tvpra_screening) {
+    merged.tvpra_screening = newer.tvpra_screening;
+  }
+  merged.restitution_plan = older.restitution_plan || newer.restitution_plan;
+  BirthBounds bounds{older.born_not_before, older.born_not_after};
+  Tighten(&bounds, {newer.born_not_before, newer.born_not_after});
+  merged.born_not_before = bounds.not_before;
+  merged.born_not_after = bounds.not_after;
+  return merged;
+}
+
 CaseSnapshot AdvanceCase(const CaseSnapshot& before, const Event& event,
                          std::span<const std::string> alerted_roles) {
   CaseSnapshot after = before;

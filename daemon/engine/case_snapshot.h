@@ -18,6 +18,12 @@ namespace amparo {
 
 // A plain value; the engine only reads it.
 struct CaseSnapshot {
+  // The case's identity, which clocks of the case are keyed by (`case.key`):
+  // the daemon's canonical case key (a keyed hash), the same for every
+  // pseudonym linked to the case. Set by the caller, not advanced by
+  // AdvanceCase; "" when the caller has none (then `case.key` is the
+  // event's subject.id).
+  std::string key;
   // When the subject first came into custody (first apprehension or
   // detention), if before this event.
   std::optional<Instant> first_custody_at;
@@ -80,6 +86,15 @@ BirthBounds AgeEvidenceAfter(const CaseSnapshot& before, const Event& event);
 // credible fear (a finding of fear is fear of return, for every rule and for
 // disclosure). Pure.
 std::vector<SubjectFlag> FlagsAfter(const CaseSnapshot& before, const Event& event);
+
+// One case from two that turned out to be the same child (case linking):
+// `older` is the case whose last event came first. Flags, alerted roles and
+// age evidence are united (so evidence that disagrees across the two is an
+// age conflict), events added, the first custody is the earlier, a
+// screened_in of either is kept, a restitution plan of either counts; the
+// status and the current custody spell are the newer case's. The key is
+// `older`'s. Pure.
+CaseSnapshot MergeCases(const CaseSnapshot& older, const CaseSnapshot& newer);
 
 // The case after `event`, given the case before it and the roles alerted for
 // the event (after inhibition). Pure.

@@ -41,6 +41,21 @@ ClockTable::Changes ClockTable::Apply(const std::vector<ClockOp>& ops,
   return changes;
 }
 
+void ClockTable::Rekey(const std::string& from, const std::string& to) {
+  if (from == to) return;
+  for (RunningClock& c : running_) {
+    if (c.key != from) continue;
+    auto other = FindMutable(c.clock_id, to);
+    if (other != running_.end() && other->started_at <= c.started_at) {
+      c.key.clear();  // the newer duplicate: stopped below
+    } else {
+      if (other != running_.end()) other->key.clear();
+      c.key = to;
+    }
+  }
+  std::erase_if(running_, [](const RunningClock& c) { return c.key.empty(); });
+}
+
 std::vector<ClockFiring> ClockTable::Advance(Instant now) {
   std::vector<ClockFiring> firings = DueClockFirings(running_, now);
   for (const ClockFiring& f : firings) {

@@ -32,6 +32,12 @@ class ClockTable {
   // (overdue) until stopped.
   std::vector<ClockFiring> Advance(Instant now);
 
+  // Two cases became one (case linking): the clocks running under key `from`
+  // move to key `to`; of two clocks of one id running under both, the one
+  // started first keeps running. (The daemon's store does the same in
+  // CaseLinks::Apply.)
+  void Rekey(const std::string& from, const std::string& to);
+
   // The running clock (clock_id, key), or nullptr.
   const RunningClock* Find(const std::string& clock_id, const std::string& key) const;
 

@@ -272,6 +272,12 @@ std::span<const FieldDef> FieldTable() {
        [](const Ctx& c, Scalar* o) {
          return c.facts.custody_hours && Int(*c.facts.custody_hours, o);
        }},
+      {"case.key", kString, false,
+       "the case's identity, shared by every pseudonym linked to it (subject.previous_ids, "
+       "transfer.to.case_id): key clocks by it",
+       [](const Ctx& c, Scalar* o) {
+         return Str(c.snapshot.key.empty() ? c.event.subject.id : c.snapshot.key, o);
+       }},
       {"case.events", kInt, false, "earlier events of this subject",
        [](const Ctx& c, Scalar* o) { return Int(c.snapshot.events, o); }},
       {"case.status", kString, true, "the case status; absent when empty",

@@ -89,6 +89,9 @@ struct Subject {
   std::vector<Companion> companions;
   std::vector<SubjectFlag> flags;
   std::optional<std::string> habitual_residence;  // ISO 3166-1 alpha-2.
+  // The pseudonyms under which other authorities (or this one, earlier) knew
+  // the same child: amparo links their cases to this one (case linking).
+  std::vector<std::string> previous_ids;
   bool operator==(const Subject&) const = default;
 };
 
@@ -96,6 +99,9 @@ struct TransferTarget {
   std::string agency;
   TransferKind kind = TransferKind::kChildWelfare;
   std::optional<Facility> facility;
+  // The receiving agency's own case number for the child, when the sender
+  // knows it: amparo links that case to the sender's.
+  std::optional<std::string> case_id;
   bool operator==(const TransferTarget&) const = default;
 };
 

@@ -23,6 +23,8 @@ using OrderedJson = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxEventIdBytes = 128;
 constexpr std::size_t kMaxTextBytes = 256;
+// At most this many earlier pseudonyms in subject.previous_ids.
+constexpr std::size_t kMaxPreviousIds = 16;
 constexpr std::size_t kMaxQuotedBytes = 64;
 constexpr std::size_t kMaxReasonBytes = 512;
 constexpr std::size_t kMaxPeekBytes = 16 * kMaxEventBytes;
@@ -569,10 +571,29 @@ auto ListOfDistinct(const Field& f, Reader read) {
   return List(f, read);
 }
 
+// The earlier pseudonyms of the subject: at most kMaxPreviousIds distinct
+// strings, none of them the subject's own id.
+std::vector<std::string> ReadPreviousIds(const Field& f, const std::string& own_id) {
+  std::vector<std::string> ids = ListOfDistinct(f, [](const Field& e) { return Text(e); });
+  if (f.value == nullptr || !f.value->is_array()) return ids;
+  if (f.value->size() > kMaxPreviousIds) {
+    f.Report(Problem::kConsistency, "lists " + std::to_string(f.value->size()) +
+                                        " ids; the limit is " + std::to_string(kMaxPreviousIds));
+  }
+  for (std::size_t i = 0; i < f.value->size(); ++i) {
+    const Field element = f.Element(i);
+    if (element.value->is_string() && !own_id.empty() &&
+        element.value->get_ref<const std::string&>() == own_id) {
+      element.Report(Problem::kConsistency, "is subject.id itself; a case cannot succeed itself");
+    }
+  }
+  return ids;
+}
+
 Subject ReadSubject(const Field& f) {
   const Object o(
       f, {"id", "name", "birth_date", "age", "sex", "nationalities", "languages", "accompaniment",
-          "companions", "flags", "habitual_residence", "birth_date_precision"});
+          "companions", "flags", "habitual_residence", "birth_date_precision", "previous_ids"});
   Subject subject;
   Set(&subject.id, Text(o.Required("id")));
   subject.name = ReadName(o.Optional("name"));
@@ -591,16 +612,18 @@ Subject ReadSubject(const Field& f) {
   subject.companions = List(o.Optional("companions"), ReadCompanion);
   subject.flags = ListOfDistinct(o.Optional("flags"), Enumerated<SubjectFlag>);
   subject.habitual_residence = Country(o.Optional("habitual_residence"));
+  subject.previous_ids = ReadPreviousIds(o.Optional("previous_ids"), subject.id);
   return subject;
 }
 
 std::optional<TransferTarget> ReadTransferTarget(const Field& f) {
-  const Object o(f, {"agency", "kind", "facility"});
+  const Object o(f, {"agency", "kind", "facility", "case_id"});
   if (!o.ok()) return std::nullopt;
   TransferTarget target;
   Set(&target.agency, Text(o.Required("agency")));
   Set(&target.kind, Enumerated<TransferKind>(o.Required("kind")));
   target.facility = ReadFacility(o.Optional("facility"));
+  target.case_id = Text(o.Optional("case_id"));
   return target;
 }
 
@@ -719,6 +742,11 @@ Event ReadEvent(const Field& root) {
   event.subject = ReadSubject(o.Required("subject"));
   CheckBirthDate(Field{root.problems, nullptr, "subject.birth_date"}, occurred_at, event.subject);
   event.transfer = ReadTransfer(o.Optional("transfer"));
+  if (event.transfer && event.transfer->to.case_id &&
+      *event.transfer->to.case_id == event.subject.id) {
+    Field{root.problems, nullptr, "transfer.to.case_id"}.Report(
+        Problem::kConsistency, "is subject.id itself; name the receiving agency's case");
+  }
   event.return_ = ReadReturn(o.Optional("return"));
   event.custody = ReadCustody(o.Optional("custody"));
   event.consular_notification = ReadConsularNotification(o.Optional("consular_notification"));
@@ -788,12 +816,14 @@ OrderedJson Write(const Subject& s) {
   }
   if (!s.flags.empty()) j["flags"] = WriteNames(s.flags);
   if (s.habitual_residence) j["habitual_residence"] = *s.habitual_residence;
+  if (!s.previous_ids.empty()) j["previous_ids"] = s.previous_ids;
   return j;
 }
 
 OrderedJson Write(const Transfer& t) {
   OrderedJson to = {{"agency", t.to.agency}, {"kind", ToString(t.to.kind)}};
   if (t.to.facility) to["facility"] = Write(*t.to.facility);
+  if (t.to.case_id) to["case_id"] = *t.to.case_id;
   return {{"to", to}};
 }
 

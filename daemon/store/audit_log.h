@@ -44,6 +44,7 @@ inline constexpr std::string_view kAlertResolved = "alert_resolved";
 inline constexpr std::string_view kDelivery = "delivery";
 inline constexpr std::string_view kConfigReload = "config_reload";
 inline constexpr std::string_view kPersonalDataPurged = "personal_data_purged";
+inline constexpr std::string_view kCaseLinked = "case_linked";
 }  // namespace audit
 
 // `detail` as the compact JSON an audit record holds (invalid UTF-8 replaced).

@@ -9,7 +9,8 @@ namespace amparo {
 namespace {
 
 constexpr std::string_view kSubjectAlerts = R"sql(
-  SELECT alert_id, agency_id, escalated_from FROM alerts WHERE subject_key = ?)sql";
+  SELECT alert_id, agency_id, escalated_from FROM alerts
+  WHERE subject_key = ?1 OR subject_key IN (SELECT subject_key FROM case_aliases WHERE case_key = ?1))sql";
 constexpr std::string_view kCancelPending = R"sql(
   UPDATE deliveries SET state = 'cancelled', last_error = ?1
   WHERE alert_id = ?2 AND state = 'pending'
@@ -30,7 +31,9 @@ constexpr std::string_view kWithheld = R"sql(
          c.at_ms, c.reason
   FROM deliveries d JOIN alerts a ON a.alert_id = d.alert_id
   LEFT JOIN delivery_cancellations c ON c.delivery_id = d.id
-  WHERE a.subject_key = ? AND d.state IN ('delivered', 'cancelled')
+  WHERE (a.subject_key = ?1
+         OR a.subject_key IN (SELECT subject_key FROM case_aliases WHERE case_key = ?1))
+    AND d.state IN ('delivered', 'cancelled')
   ORDER BY d.id)sql";
 
 struct SubjectAlert {

@@ -57,6 +57,9 @@ class CancellationStore {
   CancellationStore& operator=(const CancellationStore&) = delete;
   ~CancellationStore();
 
+  // `subject_key` is a canonical case key: the alerts of every key linked to
+  // it (case_aliases) count as its own.
+  //
   // Cancels, for subject `subject_key`, every pending delivery of an alert
   // addressed to a `withheld` agency, or escalated (for want of an ack) from
   // such an alert, at any depth, whoever the row is for; and closes those of

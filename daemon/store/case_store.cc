@@ -10,7 +10,10 @@ namespace {
 constexpr std::string_view kLoadCase = R"sql(
   SELECT first_custody_at_ms, events, status, flags, alerted_roles, tvpra_screening,
          restitution_plan, custody_since_ms, born_not_before_ms, born_not_after_ms
-  FROM cases WHERE subject_key = ?)sql";
+  FROM cases WHERE subject_key = ?1)sql";
+// The canonical case of a subject key (store/case_links.h): itself unless linked.
+constexpr std::string_view kCaseKeyOf = R"sql(
+  SELECT COALESCE((SELECT case_key FROM case_aliases WHERE subject_key = ?1), ?1))sql";
 constexpr std::string_view kWriteCase = R"sql(
   INSERT INTO cases(subject_key, first_custody_at_ms, last_event_at_ms, events, status, flags,
                     alerted_roles, country, admin1, facility_type, updated_at_ms,
@@ -67,6 +70,7 @@ Result<std::vector<SubjectFlag>> ParseFlags(std::string_view json) {
 
 // The store's prepared statements, compiled once at Create().
 struct CaseStore::Statements {
+  Statement case_key_of;
   Statement load_case;
   Statement write_case;
 };
@@ -77,20 +81,29 @@ CaseStore::~CaseStore() = default;
 
 Result<std::unique_ptr<CaseStore>> CaseStore::Create(Database& db) {
   Preparer p(db);
-  auto statements = std::make_unique<Statements>(
-      Statements{.load_case = p(kLoadCase), .write_case = p(kWriteCase)});
+  auto statements = std::make_unique<Statements>(Statements{
+      .case_key_of = p(kCaseKeyOf), .load_case = p(kLoadCase), .write_case = p(kWriteCase)});
   if (!p.status().ok()) return p.status();
   return std::unique_ptr<CaseStore>(new CaseStore(std::move(statements)));
 }
 
 Result<CaseSnapshot> CaseStore::LoadCase(std::string_view subject_key) {
+  std::string case_key;
+  {
+    Statement& resolve = statements_->case_key_of;
+    ScopedReset reset(resolve);
+    if (Status s = resolve.Bind(subject_key); !s.ok()) return s;
+    Result<bool> row = resolve.Step();
+    if (!row.ok()) return row.status();
+    case_key = *row ? resolve.ColumnText(0) : std::string(subject_key);
+  }
   Statement& query = statements_->load_case;
   ScopedReset reset(query);
-  Status status = query.Bind(subject_key);
+  Status status = query.Bind(std::string_view(case_key));
   if (!status.ok()) return status;
   Result<bool> row = query.Step();
   if (!row.ok()) return row.status();
-  if (!*row) return CaseSnapshot{};
+  if (!*row) return CaseSnapshot{.key = std::move(case_key)};
   Result<std::vector<SubjectFlag>> flags = ParseFlags(query.ColumnText(3));
   if (!flags.ok()) return flags.status();
   Result<std::vector<std::string>> roles =
@@ -101,7 +114,8 @@ Result<CaseSnapshot> CaseStore::LoadCase(std::string_view subject_key) {
     screening = FromString<ScreeningOutcome>(name);
     if (!screening) return Status::Corruption("cases.tvpra_screening holds unknown '" + name + "'");
   }
-  return CaseSnapshot{.first_custody_at = rows::OptionalInstant(query, 0),
+  return CaseSnapshot{.key = std::move(case_key),
+                      .first_custody_at = rows::OptionalInstant(query, 0),
                       .custody_since = rows::OptionalInstant(query, 7),
                       .events = static_cast<int>(query.ColumnInt64(1)),
                       .status = query.ColumnText(2),

@@ -43,8 +43,10 @@ class CaseStore {
   CaseStore& operator=(const CaseStore&) = delete;
   ~CaseStore();
 
-  // Return the snapshot of the case of `subject_key`: an empty snapshot if the
-  // subject has no case yet. Returns Corruption if a stored flag is unknown.
+  // Return the snapshot of the case of `subject_key`, read through its link
+  // (store/case_links.h: a linked key reads its canonical case), with `key`
+  // the canonical case key: an empty snapshot with that key if the case has
+  // no row yet. Returns Corruption if a stored flag is unknown.
   Result<CaseSnapshot> LoadCase(std::string_view subject_key);
   // Insert or replace the case row `record.subject_key`, stamped `now`. Meant
   // to run inside the caller's transaction. Returns InvalidArgument for an

@@ -39,6 +39,10 @@ constexpr std::string_view kNextDueAt = R"sql(
     SELECT MIN(due_at_ms) FROM clocks
     WHERE state = 'running' AND expired = 0 AND (warned != 0 OR warn_at_ms IS NULL)))sql";
 
+constexpr std::string_view kAdoptKey = R"sql(
+  UPDATE OR IGNORE clocks SET key = subject_key
+  WHERE clock_id = ? AND key = ? AND state = 'running')sql";
+
 // Columns in kRunning order.
 Result<ClockRecord> ReadClock(const Statement& row) {
   Result<std::vector<std::string>> roles = rows::FromJsonArray(row.ColumnText(10), "clocks.roles");
@@ -156,6 +160,22 @@ Result<std::optional<Instant>> ClockStore::NextDueAt() {
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<Instant>();
   return rows::OptionalInstant(query, 0);
+}
+
+Result<int> ClockStore::AdoptCaseKeys(const SubjectHasher& hasher) {
+  Result<std::vector<ClockRecord>> running = Running();
+  if (!running.ok()) return running.status();
+  int adopted = 0;
+  for (const ClockRecord& r : *running) {
+    if (r.key == r.subject_key || hasher.Hash(r.key) != r.subject_key) continue;
+    Result<Statement> update = db_.Prepare(kAdoptKey);
+    if (!update.ok()) return update.status();
+    Status status = rows::Bind(*update, r.clock_id, r.key);
+    if (status.ok()) status = update->Run();
+    if (!status.ok()) return status;
+    adopted += db_.Changes() == 1 ? 1 : 0;
+  }
+  return adopted;
 }
 
 }  // namespace amparo

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "daemon/core/clock.h"
+#include "daemon/core/keyed_hash.h"
 #include "daemon/core/status.h"
 #include "daemon/engine/decision.h"
 #include "daemon/store/database.h"
@@ -62,6 +63,12 @@ class ClockStore {
   Status MarkWarned(std::string_view clock_id, std::string_view key);
   // Mark the running clock (clock_id, key) expired. Returns NotFound if none runs.
   Status MarkExpired(std::string_view clock_id, std::string_view key);
+  // Rekey running clocks started before case linking (schema 13), keyed by
+  // the raw subject.id where the rules now key them by `case.key`: a clock
+  // whose key hashes (`hasher`) to its own subject_key takes the
+  // subject_key as key, so that the events after the upgrade stop it.
+  // Idempotent; returns how many it rekeyed.
+  Result<int> AdoptCaseKeys(const SubjectHasher& hasher);
   // Return the next instant a running clock needs attention: its warning if
   // not yet warned, else its due time if not yet expired. Nullopt if none.
   Result<std::optional<Instant>> NextDueAt();

@@ -308,6 +308,21 @@ constexpr std::array kMigrations = {
       ALTER TABLE dead_letters ADD COLUMN purged_at_ms INTEGER;
       ALTER TABLE refused_acks ADD COLUMN purged_at_ms INTEGER;
     )sql"},
+    // Case linking (store/case_links.h, issue 16 item 1): every subject key
+    // (keyed hash of a pseudonym) that an event linked to a case, mapped to
+    // the case's canonical key. A key without a row is its own case. Rows
+    // always point at a canonical key (a merge repoints them), so a lookup
+    // is one index read and a cycle of links cannot form.
+    Migration{13, "case links: pseudonyms of one child across authorities", R"sql(
+      CREATE TABLE case_aliases (
+        subject_key TEXT PRIMARY KEY,
+        case_key TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        CHECK (subject_key != case_key)
+      );
+      CREATE INDEX case_aliases_by_case ON case_aliases(case_key);
+    )sql"},
 };
 
 constexpr bool NumberedWithoutGaps() {

@@ -71,6 +71,9 @@ Result<std::unique_ptr<ProcessingStore>> ProcessingStore::Create(Database& db) {
       db, std::move(statements), std::move(cases).value(), std::move(alerts).value(),
       std::move(outbox).value(), std::move(clocks).value(), std::move(cancellations).value()));
   store->audit_ = std::move(audit).value();
+  Result<std::unique_ptr<CaseLinks>> links = CaseLinks::Create(db, *store->cases_);
+  if (!links.ok()) return links.status();
+  store->links_ = std::move(links).value();
   return store;
 }
 
@@ -86,7 +89,8 @@ Result<CommitOutcome> ProcessingStore::CommitProcessing(const ProcessingCommit& 
     outcome.already_processed = true;
     return outcome;
   }
-  status = cases_->WriteCase(commit.case_update, commit.now);
+  if (commit.link && commit.link->changes()) status = WriteLink(*commit.link, commit);
+  if (status.ok()) status = cases_->WriteCase(commit.case_update, commit.now);
   if (status.ok()) {
     status = WriteAlerts(commit.alerts, commit.subject_key, commit.event_id, commit.now, outcome);
   }
@@ -112,6 +116,16 @@ Result<CommitOutcome> ProcessingStore::CommitProcessing(const ProcessingCommit& 
   if (status.ok()) status = tx->Commit();
   if (!status.ok()) return status;
   return outcome;
+}
+
+// Writes the links of `plan` and records them in the audit chain, keys only.
+Status ProcessingStore::WriteLink(const CaseLinkPlan& plan, const ProcessingCommit& commit) {
+  Status status = links_->Apply(plan, commit.event_id, commit.now);
+  if (!status.ok()) return status;
+  const nlohmann::json detail = {{"case", plan.case_key},   {"subject", plan.subject_key},
+                                 {"aliases", plan.aliases}, {"merged", plan.absorbed},
+                                 {"unknown", plan.unknown}, {"event_id", commit.event_id}};
+  return audit_->Append(audit::kCaseLinked, plan.case_key, AuditDetail(detail), commit.now);
 }
 
 // Returns true if the event was pending and is now processed, false if it

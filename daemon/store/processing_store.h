@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@
 #include "daemon/store/alert_store.h"
 #include "daemon/store/audit_log.h"
 #include "daemon/store/cancellation_store.h"
+#include "daemon/store/case_links.h"
 #include "daemon/store/case_store.h"
 #include "daemon/store/clock_store.h"
 #include "daemon/store/database.h"
@@ -33,10 +35,13 @@ namespace amparo {
 
 // The outcome of processing one stored event.
 struct ProcessingCommit {
-  int64_t event_row = 0;            // events.id of the event; marked processed.
-  std::string event_id;             // Its event_id; becomes the alerts' last_event_id.
-  std::string subject_key;          // Keyed hash of its subject.
-  CaseRecord case_update;           // The case after the event.
+  int64_t event_row = 0;    // events.id of the event; marked processed.
+  std::string event_id;     // Its event_id; becomes the alerts' last_event_id.
+  std::string subject_key;  // Keyed hash of its case (the canonical case key).
+  CaseRecord case_update;   // The case after the event.
+  // The links and merges of the event's case (CaseLinks::Plan), written
+  // before the case row; nullopt or !changes(): nothing to link.
+  std::optional<CaseLinkPlan> link;
   std::vector<AlertChange> alerts;  // One per (rule, agency) to notify.
   std::vector<ClockOp> clocks;      // Starts and stops, in order.
   Instant now{};
@@ -99,6 +104,7 @@ class ProcessingStore {
   Result<CommitOutcome> CommitClockFiring(const ClockFiringCommit& commit);
 
   CaseStore& cases() { return *cases_; }
+  CaseLinks& links() { return *links_; }
   AlertStore& alerts() { return *alerts_; }
   OutboxStore& outbox() { return *outbox_; }
   ClockStore& clocks() { return *clocks_; }
@@ -112,6 +118,7 @@ class ProcessingStore {
                   std::unique_ptr<OutboxStore> outbox, std::unique_ptr<ClockStore> clocks,
                   std::unique_ptr<CancellationStore> cancellations);
   Result<bool> MarkEventProcessed(int64_t event_row, Instant now);
+  Status WriteLink(const CaseLinkPlan& plan, const ProcessingCommit& commit);
   Status WriteAlerts(const std::vector<AlertChange>& alerts, const std::string& subject_key,
                      const std::string& event_id, Instant now, CommitOutcome& outcome);
   Status WriteClocks(const ProcessingCommit& commit, CommitOutcome& outcome);
@@ -119,6 +126,7 @@ class ProcessingStore {
   Database& db_;
   std::unique_ptr<Statements> statements_;
   std::unique_ptr<CaseStore> cases_;
+  std::unique_ptr<CaseLinks> links_;
   std::unique_ptr<AlertStore> alerts_;
   std::unique_ptr<OutboxStore> outbox_;
   std::unique_ptr<ClockStore> clocks_;

@@ -9,18 +9,30 @@ namespace amparo {
 namespace {
 
 // Events old enough whose case is closed and quiet for the retention too.
-constexpr std::string_view kEvents = R"sql(
-  SELECT e.id, e.event_id, e.subject_key, e.body FROM events e
-  WHERE e.purged_at_ms IS NULL AND e.received_at_ms <= ?1 AND e.state != 'pending'
-    AND NOT EXISTS (SELECT 1 FROM events l WHERE l.subject_key = e.subject_key
-                    AND l.received_at_ms > ?1)
-    AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.subject_key = e.subject_key
-                    AND a.state IN ('open', 'acknowledged'))
-    AND NOT EXISTS (SELECT 1 FROM deliveries d JOIN alerts a ON a.alert_id = d.alert_id
-                    WHERE a.subject_key = e.subject_key AND d.state = 'pending')
-    AND NOT EXISTS (SELECT 1 FROM clocks c WHERE c.subject_key = e.subject_key
-                    AND c.state = 'running')
-  ORDER BY e.id LIMIT ?2)sql";
+// The case is every subject key linked to the event's (store/case_links.h):
+// its canonical key and that key's aliases.
+std::string EventsQuery() {
+  const std::string canonical =
+      "COALESCE((SELECT y.case_key FROM case_aliases y WHERE y.subject_key = e.subject_key), "
+      "e.subject_key)";
+  const std::string keys =
+      "(SELECT x.subject_key FROM case_aliases x WHERE x.case_key = " + canonical +
+      " UNION SELECT " + canonical + ")";
+  return "SELECT e.id, e.event_id, e.subject_key, e.body FROM events e "
+         "WHERE e.purged_at_ms IS NULL AND e.received_at_ms <= ?1 AND e.state != 'pending' "
+         "AND NOT EXISTS (SELECT 1 FROM events l WHERE l.subject_key IN " +
+         keys +
+         " AND l.received_at_ms > ?1) "
+         "AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.subject_key IN " +
+         keys +
+         " AND a.state IN ('open', 'acknowledged')) "
+         "AND NOT EXISTS (SELECT 1 FROM deliveries d JOIN alerts a ON a.alert_id = d.alert_id "
+         "WHERE a.subject_key IN " +
+         keys +
+         " AND d.state = 'pending') "
+         "AND NOT EXISTS (SELECT 1 FROM clocks c WHERE c.subject_key IN " +
+         keys + " AND c.state = 'running') ORDER BY e.id LIMIT ?2";
+}
 constexpr std::string_view kPurgeEvent =
     "UPDATE events SET body = ?1, purged_at_ms = ?2 WHERE id = ?3";
 constexpr std::string_view kDeadLetters = R"sql(
@@ -45,6 +57,12 @@ Result<std::string> PseudonymousBody(std::string_view body, std::string_view sub
   subject.erase("name");
   subject.erase("birth_date");
   subject.erase("birth_date_precision");
+  // Other pseudonyms of the child: the links they made live on in case_aliases, as keys.
+  subject.erase("previous_ids");
+  if (j.contains("transfer") && j["transfer"].is_object() && j["transfer"].contains("to") &&
+      j["transfer"]["to"].is_object()) {
+    j["transfer"]["to"].erase("case_id");
+  }
   subject["id"] = std::string(subject_key);
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
@@ -65,7 +83,7 @@ Result<PurgeReport> PurgePersonalData(Database& db, const PurgeOptions& options)
   };
   std::vector<EventRow> events;
   {
-    Result<Statement> q = db.Prepare(kEvents);
+    Result<Statement> q = db.Prepare(EventsQuery());
     if (!q.ok()) return q.status();
     if (Status s = q->Bind(cutoff, static_cast<int64_t>(options.limit)); !s.ok()) return s;
     for (;;) {

@@ -97,7 +97,7 @@ std::vector<Input> MakeInputs() {
     if (e.type == EventType::kTransfer) {
       e.transfer = Transfer{TransferTarget{
           "X", Chance(rng, 0.5) ? TransferKind::kChildWelfare : TransferKind::kMigration,
-          std::nullopt}};
+          std::nullopt, std::nullopt}};
     }
     if (e.type == EventType::kReturn) {
       e.return_.emplace();

@@ -33,7 +33,8 @@ std::vector<amparo::Event> FixedEvents() {
   adult.custody->with_unrelated_adults = true;
   Event transfer = child;
   transfer.type = EventType::kTransfer;
-  transfer.transfer = Transfer{TransferTarget{"ORR", TransferKind::kChildWelfare, std::nullopt}};
+  transfer.transfer =
+      Transfer{TransferTarget{"ORR", TransferKind::kChildWelfare, std::nullopt, std::nullopt}};
   return {child, adult, transfer};
 }
 

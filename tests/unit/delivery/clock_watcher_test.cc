@@ -163,9 +163,9 @@ TEST_CASE("ClockWatcher: a transfer to child welfare before the deadline stops t
   transfer.type = EventType::kTransfer;
   transfer.occurred_at.utc = t0 + def.warn->value / 2;
   transfer.custody.reset();
-  transfer.transfer = Transfer{
-      TransferTarget{"DIF-CHIAPAS", TransferKind::kChildWelfare,
-                     Facility{"DIF-CHP-CAS-TAPACHULA", FacilityType::kChildWelfareCentre}}};
+  transfer.transfer = Transfer{TransferTarget{
+      "DIF-CHIAPAS", TransferKind::kChildWelfare,
+      Facility{"DIF-CHP-CAS-TAPACHULA", FacilityType::kChildWelfareCentre}, std::nullopt}};
   f.clock().Set(transfer.occurred_at.utc);
   f.Store(transfer);
   int clocks_changed = 0;

@@ -145,7 +145,8 @@ class PipelineFixture {
     INFO(created.status().ToString());
     REQUIRE(created.ok());
     store_ = std::move(created).value();
-    pipeline_ = std::make_unique<Pipeline>(io_, *events_, *store_, cache_, clock_, kDutyOfficer);
+    pipeline_ =
+        std::make_unique<Pipeline>(io_, *events_, *store_, cache_, clock_, kDutyOfficer, Hasher());
     pipeline_->SetRuleSet(rules_);
     pipeline_->SetDirectory(directory_);
     watcher_ = std::make_unique<ClockWatcher>(io_, *events_, *store_, cache_, clock_, kDutyOfficer);
@@ -163,7 +164,7 @@ class PipelineFixture {
   }
 
   // Stores `event` as the ingest path would: its canonical body, pending,
-  // received now. The subject key is "key:" + subject.id.
+  // received now. The subject key is Hasher()'s hash of subject.id.
   void Store(const Event& event) { StoreBody(event, EncodeEvent(event)); }
 
   // Stores `event`'s metadata with `body` as the stored bytes.
@@ -184,7 +185,13 @@ class PipelineFixture {
     REQUIRE(*outcome == IngestOutcome::kStored);
   }
 
-  static std::string SubjectKey(const Event& event) { return "key:" + event.subject.id; }
+  static std::string SubjectKey(const Event& event) { return SubjectKey(event.subject.id); }
+  static std::string SubjectKey(const std::string& id) { return Hasher().Hash(id); }
+  // The deployment key of the fixture: ingest's and the pipeline's.
+  static const SubjectHasher& Hasher() {
+    static const SubjectHasher hasher("pipeline-fixture-deployment-key-0123456789");
+    return hasher;
+  }
 
   // Runs ProcessPending and requires it to succeed; returns its count.
   int Process() {

@@ -82,10 +82,11 @@ TEST_CASE("Pipeline: a GT child at a border post in Chiapas alerts the consulate
   CHECK(f.Text("SELECT facility_type FROM cases WHERE subject_key = '" + subject + "'") ==
         "border_post");
 
-  // The legal clock it started.
-  CHECK(f.Count("clocks WHERE clock_id = '" + std::string(kDifClock) + "' AND key = '" +
-                event.subject.id + "' AND state = 'running' AND subject_key = '" + subject +
-                "' AND event_id = '" + event.event_id + "'") == 1);
+  // The legal clock it started, keyed by the case (case.key: the keyed hash,
+  // never the pseudonym).
+  CHECK(f.Count("clocks WHERE clock_id = '" + std::string(kDifClock) + "' AND key = '" + subject +
+                "' AND state = 'running' AND subject_key = '" + subject + "' AND event_id = '" +
+                event.event_id + "'") == 1);
 
   // Counters and nudges.
   CHECK(f.pipeline().counters().processed == 1);
@@ -111,7 +112,7 @@ TEST_CASE("Pipeline: clocks started by the event are stored with their deadlines
   REQUIRE(records->size() == 1);  // only the MX clock applies in Mexico
   const ClockRecord& clock = records->front();
   CHECK(clock.clock_id == kDifClock);
-  CHECK(clock.key == event.subject.id);
+  CHECK(clock.key == PipelineFixture::SubjectKey(event));
   CHECK(clock.started_at == event.occurred_at.utc);
   REQUIRE(clock.warn_at.has_value());
   CHECK(*clock.warn_at == event.occurred_at.utc + def.warn->value);

@@ -123,7 +123,8 @@ TEST_CASE("clock ops: start with warn and due, anchor, stop") {
   }
   SECTION("a transfer to child welfare stops; to migration does not") {
     e.type = EventType::kTransfer;
-    e.transfer = Transfer{TransferTarget{"ORR", TransferKind::kMigration, std::nullopt}};
+    e.transfer =
+        Transfer{TransferTarget{"ORR", TransferKind::kMigration, std::nullopt, std::nullopt}};
     CHECK(Evaluate(*set, e, {}).clocks.empty());
     e.transfer->to.kind = TransferKind::kChildWelfare;
     const Decisions d = Evaluate(*set, e, {});

@@ -149,7 +149,7 @@ TEST_CASE("DecodeEvent reads transfer, return, name, companions and flags") {
   REQUIRE(transfer->transfer.has_value());
   CHECK(transfer->transfer->to ==
         TransferTarget{"HHS-ORR", TransferKind::kChildWelfare,
-                       Facility{"ORR-TX-SHELTER-0417", FacilityType::kShelter}});
+                       Facility{"ORR-TX-SHELTER-0417", FacilityType::kShelter}, std::nullopt});
 
   const auto back = DecodeEvent(LoadSample("05-return.json"));
   REQUIRE(back.ok());

@@ -153,6 +153,37 @@ TEST_CASE("a case that is not closed keeps its personal data past the retention"
   CHECK(s.Purge().events == 3);
 }
 
+TEST_CASE("an event of a linked case number is kept while the case is open (case linking)") {
+  Store s;
+  // The second authority's number (eeee…) is linked to the first one's
+  // case (ffff…), whose clock still runs.
+  s.Event("second-authority", "eeeeeeeeeeee");
+  s.Event("first-authority", "ffffffffffff");
+  REQUIRE(s.store->db()
+              .Execute("INSERT INTO case_aliases(subject_key, case_key, event_id, at_ms) "
+                       "VALUES ('eeeeeeeeeeee', 'ffffffffffff', 'second-authority', 0);"
+                       "INSERT INTO clocks(clock_id, key, subject_key, event_id, started_at_ms, "
+                       "due_at_ms, roles) VALUES ('mx-2-4', 'ffffffffffff', 'ffffffffffff', "
+                       "'first-authority', 0, 1, '[]')")
+              .ok());
+  s.clock.Advance(kRetention + hours(24));
+  CHECK(s.Purge().items.empty());
+  CHECK(s.BodyOf("second-authority").find("Ana") != std::string::npos);
+  REQUIRE(s.store->db().Execute("UPDATE clocks SET state = 'stopped'").ok());
+  CHECK(s.Purge().events == 2);
+}
+
+TEST_CASE("PseudonymousBody drops the other case numbers of the child too") {
+  nlohmann::json j = nlohmann::json::parse(Body("MX-1"));
+  j["subject"]["previous_ids"] = {"GN-CHP-7781"};
+  j["transfer"] = {{"to", {{"agency", "DIF"}, {"kind", "child_welfare"}, {"case_id", "DIF-42"}}}};
+  Result<std::string> body = PseudonymousBody(j.dump(), "dddddddddddd");
+  REQUIRE(body.ok());
+  CHECK(body->find("GN-CHP-7781") == std::string::npos);
+  CHECK(body->find("DIF-42") == std::string::npos);
+  CHECK(body->find(R"("agency":"DIF")") != std::string::npos);
+}
+
 TEST_CASE("PseudonymousBody keeps the event and drops what names the child") {
   Result<std::string> body = PseudonymousBody(Body("MX-1"), "dddddddddddd");
   REQUIRE(body.ok());
