@@ -116,6 +116,9 @@ std::string RulesMarkdown(const RuleSet& rules) {
     std::string deadline = c.warn ? "warn " + DurationText(*c.warn) + ", " : "";
     deadline += "due " + DurationText(c.due);
     if (c.anchor == ClockDef::Anchor::kCustodyStart) deadline += " from custody.start";
+    if (c.anchor == ClockDef::Anchor::kDetentionReviewAt) {
+      deadline += " from custody.detention_review_at";
+    }
     clock_rows.push_back({file,
                           c.id,
                           {file, "`" + c.id + "`", Title(c.title), Join(c.legal_basis, "; "),

@@ -90,8 +90,16 @@ BirthBounds AgeEvidenceOf(const Event& event) {
 }
 
 BirthBounds AgeEvidenceAfter(const CaseSnapshot& before, const Event& event) {
+  // Radiographs may not be the only basis of an age determination (US-5, 8
+  // USC 1232(b)(4)): an assessment by them alone adds its evidence but does
+  // not replace the earlier evidence, so a conflict with it keeps the
+  // presumption of minority.
+  const std::optional<AgeMethod> method =
+      event.subject.age ? event.subject.age->method : std::nullopt;
+  const bool radiographs_only =
+      method == AgeMethod::kDentalXray || method == AgeMethod::kSkeletalXray;
   const bool determination = event.type == EventType::kAgeAssessment && event.subject.age &&
-                             event.subject.age->basis == AgeBasis::kAssessment;
+                             event.subject.age->basis == AgeBasis::kAssessment && !radiographs_only;
   BirthBounds bounds;
   if (!determination) bounds = {before.born_not_before, before.born_not_after};
   Tighten(&bounds, AgeEvidenceOf(event));

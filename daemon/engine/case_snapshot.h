@@ -78,7 +78,9 @@ BirthBounds AgeEvidenceOf(const Event& event);
 // The case's bounds once `event` is added: the tighter of the earlier ones
 // and the event's, except that an `age_assessment` event whose age has basis
 // `assessment` (the age determination, US-5) replaces the earlier evidence
-// with its own. Pure.
+// with its own, unless its method is a radiograph alone (dental_xray,
+// skeletal_xray): radiographs may not be the only basis of a determination,
+// so such an assessment only adds its evidence. Pure.
 BirthBounds AgeEvidenceAfter(const CaseSnapshot& before, const Event& event);
 
 // The flags of the case once `event` is added: those of earlier events, this

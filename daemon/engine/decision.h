@@ -19,7 +19,7 @@
 namespace amparo {
 
 // The roles a rule may notify. routing/ resolves each to agencies (DESIGN §5).
-inline constexpr std::array<std::string_view, 10> kRoles = {
+inline constexpr std::array<std::string_view, 11> kRoles = {
     "consulate",                // of each nationality, by consular district
     "child_welfare",            // of location.admin1, else location.country
     "receiving_child_welfare",  // of return.to_country
@@ -30,6 +30,7 @@ inline constexpr std::array<std::string_view, 10> kRoles = {
     "receiving_anti_trafficking",  // anti-trafficking authority of return.to_country
     "unhcr",
     "duty_officer",
+    "refugee_agency",  // the refugee-status authority of the place (COMAR in Mexico)
 };
 
 enum class Severity { kInfo, kWarning, kHigh, kCritical };

@@ -38,6 +38,10 @@ std::optional<ClockOp> ClockOpFor(const ClockDef& clock, const FieldContext& ctx
       op.started_at = *ctx.snapshot.custody_since;
     }
   }
+  if (clock.anchor == ClockDef::Anchor::kDetentionReviewAt && event.custody &&
+      event.custody->detention_review_at) {
+    op.started_at = event.custody->detention_review_at->utc;
+  }
   if (clock.warn) op.warn_at = op.started_at + clock.warn->value;
   op.due_at = op.started_at + clock.due.value;
   op.roles = clock.notify;

@@ -178,9 +178,10 @@ void RuleFileReader::ReadClock(File* file, const YAML::Node& node, const std::st
   ReadCondition(file, &r, "start", &def.start);
   ReadCondition(file, &r, "stop", &def.stop);
   def.key = ReadKeyField(file, &r);
-  if (r.Enum("anchor", false, {"occurred_at", "custody.start"}) == "custody.start") {
-    def.anchor = ClockDef::Anchor::kCustodyStart;
-  }
+  const std::optional<std::string> anchor =
+      r.Enum("anchor", false, {"occurred_at", "custody.start", "custody.detention_review_at"});
+  if (anchor == "custody.start") def.anchor = ClockDef::Anchor::kCustodyStart;
+  if (anchor == "custody.detention_review_at") def.anchor = ClockDef::Anchor::kDetentionReviewAt;
   def.warn = ReadDuration(&r, "warn", false);
   def.due = ReadDuration(&r, "due", true).value_or(DurationSetting{});
   if (def.warn && def.due.value.count() > 0 && def.warn->value >= def.due.value) {

@@ -69,6 +69,9 @@ struct ClockDef {
     // booked as an adult) while the subject is in custody, the start of that
     // custody (CaseSnapshot::custody_since); else occurred_at.
     kCustodyStart,
+    // The event's custody.detention_review_at when present, else occurred_at:
+    // the periodic detention reviews count from the last review (CA-3).
+    kDetentionReviewAt,
   };
   std::string id;
   LocalizedText title;

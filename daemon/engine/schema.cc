@@ -119,6 +119,24 @@ std::span<const FieldDef> FieldTable() {
          });
        },
        [](const Ctx& c) { return c.event.subject.companions.size(); }},
+      {"subject.separated_companion_relations", EnumType<Relation>(true), false,
+       "derived: the relation of each companion whose custody_status is separated (held apart "
+       "from the child)",
+       nullptr,
+       [](const Ctx& c, const Scalar& x) {
+         const auto& list = c.event.subject.companions;
+         return std::any_of(list.begin(), list.end(), [&x](const Companion& comp) {
+           return comp.custody_status == CompanionCustody::kSeparated &&
+                  comp.relation == static_cast<Relation>(x.i);
+         });
+       },
+       [](const Ctx& c) {
+         const auto& list = c.event.subject.companions;
+         return static_cast<std::size_t>(
+             std::count_if(list.begin(), list.end(), [](const Companion& comp) {
+               return comp.custody_status == CompanionCustody::kSeparated;
+             }));
+       }},
       {"subject.age.years", kInt, true, "the age as the authority stated it",
        [](const Ctx& c, Scalar* o) {
          const auto& a = c.event.subject.age;
@@ -128,6 +146,13 @@ std::span<const FieldDef> FieldTable() {
        [](const Ctx& c, Scalar* o) {
          const auto& a = c.event.subject.age;
          return a && Enum(a->basis, o);
+       }},
+      {"subject.age.method", EnumType<AgeMethod>(), true,
+       "how an age assessment was made (only with basis assessment); dental_xray and "
+       "skeletal_xray are radiographs alone",
+       [](const Ctx& c, Scalar* o) {
+         const auto& a = c.event.subject.age;
+         return a && OptEnum(a->method, o);
        }},
       {"subject.birth_date_precision", EnumType<BirthDatePrecision>(), true,
        "exact, month, year or estimated; absent without a birth date",
@@ -196,6 +221,19 @@ std::span<const FieldDef> FieldTable() {
          return k && k->detention_review_at &&
                 Int(k->detention_review_at->utc.time_since_epoch().count(), o);
        }},
+      {"custody.detention_review_number", kInt, true,
+       "the ordinal (1..999) of the detention review reported: 1 the first (48 h), 2 the next",
+       [](const Ctx& c, Scalar* o) {
+         const auto& k = c.event.custody;
+         return k && k->detention_review_number && Int(*k->detention_review_number, o);
+       }},
+      {"custody.detention_review_even", kBool, true,
+       "derived: custody.detention_review_number is even; absent without it (the two 30-day "
+       "review clocks of CA-3 take turns on it)",
+       [](const Ctx& c, Scalar* o) {
+         const auto& k = c.event.custody;
+         return k && k->detention_review_number && Int(*k->detention_review_number % 2 == 0, o);
+       }},
       {"consular_notification.requested_by_child", EnumType<ConsularRequest>(), true,
        "yes, no or not_asked (VCCR art. 36(1)(b))",
        [](const Ctx& c, Scalar* o) {
@@ -232,6 +270,13 @@ std::span<const FieldDef> FieldTable() {
          const auto& p = c.event.procedure;
          return p && OptStr(p->restitution_plan_id, o);
        }},
+      {"procedure.protection_measure", EnumType<ProtectionMeasure>(), true,
+       "issued, requested or none: the Procuraduria's protection measure for a placement in a "
+       "Centro de Asistencia Social",
+       [](const Ctx& c, Scalar* o) {
+         const auto& p = c.event.procedure;
+         return p && OptEnum(p->protection_measure, o);
+       }},
       {"release.to", EnumType<ReleaseTo>(), true,
        "to whom the child was released: child_welfare (the child-welfare system), "
        "parent_or_guardian, relative, sponsor, own_recognizance or other",
@@ -240,6 +285,15 @@ std::span<const FieldDef> FieldTable() {
        "the kind of authority that released the child; absent: the publisher (a migration or "
        "border authority)",
        [](const Ctx& c, Scalar* o) { return c.event.release && OptEnum(c.event.release->by, o); }},
+      {"release.available", EnumType<ReleaseTo>(true), false,
+       "who else was available to take the child at the release (Flores order of preference)",
+       nullptr,
+       [](const Ctx& c, const Scalar& x) {
+         return c.event.release && HasEnum(c.event.release->available, x);
+       },
+       [](const Ctx& c) {
+         return c.event.release ? c.event.release->available.size() : std::size_t{0};
+       }},
       {"reintegration.return_event_id", kString, true,
        "derived: the return a child came back on: a return event's own event_id, else "
        "reintegration.return_event_id as the receiving state sent it (the key of the return's "
@@ -262,6 +316,16 @@ std::span<const FieldDef> FieldTable() {
        [](const Ctx& c, Scalar* o) {
          const auto& r = c.event.reintegration;
          return r && r->follow_up_visit && Int(*r->follow_up_visit, o);
+       }},
+      {"guardian.appointed", kBool, true,
+       "whether a guardian or legal representative has been appointed for the child",
+       [](const Ctx& c, Scalar* o) {
+         return c.event.guardian && Int(c.event.guardian->appointed, o);
+       }},
+      {"guardian.appointed_at", kInstant, true, "when the guardian was appointed",
+       [](const Ctx& c, Scalar* o) {
+         const auto& g = c.event.guardian;
+         return g && g->appointed_at && Int(g->appointed_at->utc.time_since_epoch().count(), o);
        }},
       {"custody.with_unrelated_adults", kBool, true, "held together with unrelated adults",
        [](const Ctx& c, Scalar* o) {

@@ -42,6 +42,15 @@ enum class AgeBasis { kDocument, kDeclared, kAssessment, kUnknown };
 enum class Sex { kF, kM, kX, kUnknown };
 enum class Accompaniment { kUnaccompanied, kSeparated, kAccompanied, kUnknown };
 enum class Relation { kParent, kLegalGuardian, kRelative, kUnrelatedAdult, kSiblingMinor };
+// subject.companions[].custody_status: where an accompanying person is,
+// relative to the child (DOMAIN.md (c) custody_status; MX-1 no separation).
+enum class CompanionCustody { kSameFacility, kSeparated, kProsecuted, kReleased };
+// subject.age.method: how an age assessment was made (DOMAIN.md (c)
+// age_assessment_method; US-5: radiographs may not be the only basis).
+enum class AgeMethod { kInterview, kDocuments, kDentalXray, kSkeletalXray, kMultipleEvidence };
+// procedure.protection_measure: whether the Procuraduría issued the
+// protection measure a placement in a Centro de Asistencia Social needs (MX-4).
+enum class ProtectionMeasure { kIssued, kRequested, kNone };
 enum class TransferKind { kChildWelfare, kMigration, kPolice, kShelter };
 enum class SubjectFlag {
   kAsylumClaim,
@@ -119,6 +128,23 @@ struct EnumNames<Relation> {
   static constexpr std::string_view kTypeName = "relation";
   static constexpr std::array<std::string_view, 5> kNames = {"parent", "legal_guardian", "relative",
                                                              "unrelated_adult", "sibling_minor"};
+};
+template <>
+struct EnumNames<CompanionCustody> {
+  static constexpr std::string_view kTypeName = "companion custody status";
+  static constexpr std::array<std::string_view, 4> kNames = {"same_facility", "separated",
+                                                             "prosecuted", "released"};
+};
+template <>
+struct EnumNames<AgeMethod> {
+  static constexpr std::string_view kTypeName = "age assessment method";
+  static constexpr std::array<std::string_view, 5> kNames = {
+      "interview", "documents", "dental_xray", "skeletal_xray", "multiple_evidence"};
+};
+template <>
+struct EnumNames<ProtectionMeasure> {
+  static constexpr std::string_view kTypeName = "protection measure";
+  static constexpr std::array<std::string_view, 3> kNames = {"issued", "requested", "none"};
 };
 template <>
 struct EnumNames<TransferKind> {

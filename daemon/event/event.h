@@ -67,11 +67,15 @@ struct Age {
   // child's age says so, and the presumption of minority applies.
   std::optional<int> years;
   AgeBasis basis = AgeBasis::kUnknown;
+  // How the assessment was made; only with basis kAssessment (US-5).
+  std::optional<AgeMethod> method;
   bool operator==(const Age&) const = default;
 };
 
 struct Companion {
   Relation relation = Relation::kUnrelatedAdult;
+  // Where the companion is, relative to the child; absent: not said (MX-1).
+  std::optional<CompanionCustody> custody_status;
   bool operator==(const Companion&) const = default;
 };
 
@@ -124,6 +128,10 @@ struct Custody {
   std::optional<CustodyKind> kind;  // Absent: the authority did not say.
   // When a court or tribunal reviewed the detention (e.g. the IRB, CA-3).
   std::optional<Timestamp> detention_review_at;
+  // The ordinal (1..999) of that review: 1 the first (IRB: 48 h), 2 the
+  // next (7 days), 3 and later the periodic ones (30 days). Only with
+  // detention_review_at.
+  std::optional<int> detention_review_number;
   bool operator==(const Custody&) const = default;
 };
 
@@ -151,6 +159,9 @@ struct TvpraScreening {
 struct Procedure {
   // The Procuraduria's Plan de Restitucion de Derechos (MX-3, MX-7).
   std::optional<std::string> restitution_plan_id;
+  // Whether the Procuraduría issued the protection measure without which no
+  // child enters a Centro de Asistencia Social (MX-4); absent: not said.
+  std::optional<ProtectionMeasure> protection_measure;
   bool operator==(const Procedure&) const = default;
 };
 
@@ -161,6 +172,9 @@ struct Release {
   // The kind of authority that released the child; absent: the publishing
   // authority, a migration or border authority (DESIGN.md §3).
   std::optional<TransferKind> by;
+  // Who else was available to take the child at the release (Flores ¶14
+  // order of preference, US-7); empty: not said.
+  std::vector<ReleaseTo> available;
   bool operator==(const Release&) const = default;
 };
 
@@ -176,6 +190,14 @@ struct Reintegration {
   std::optional<std::string> plan_id;     // The reintegration plan.
   std::optional<int> follow_up_visit;     // The ordinal (1..20) of the visit this event reports.
   bool operator==(const Reintegration&) const = default;
+};
+
+// Whether a guardian (or legal representative) has been appointed for the
+// child (CRC GC6 ¶¶21, 33; INT-5). Optional on every event type.
+struct Guardian {
+  bool appointed = false;
+  std::optional<Timestamp> appointed_at;  // Only when appointed.
+  bool operator==(const Guardian&) const = default;
 };
 
 struct Event {
@@ -194,6 +216,7 @@ struct Event {
   std::optional<Procedure> procedure;
   std::optional<Release> release;
   std::optional<Reintegration> reintegration;
+  std::optional<Guardian> guardian;
   bool operator==(const Event&) const = default;
 };
 

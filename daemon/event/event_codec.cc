@@ -30,6 +30,7 @@ constexpr std::size_t kMaxReasonBytes = 512;
 constexpr std::size_t kMaxPeekBytes = 16 * kMaxEventBytes;
 constexpr int kMaxAgeYears = 130;
 constexpr int kMaxFollowUpVisit = 20;
+constexpr int kMaxDetentionReview = 999;
 
 // ---------------------------------------------------------------------------
 // The payload as bytes.
@@ -443,18 +444,19 @@ std::optional<int> AgeYears(const Field& f) {
   return f.value->get<int>();
 }
 
-// An integer in 1..kMaxFollowUpVisit.
-std::optional<int> VisitNumber(const Field& f) {
+// An integer in 1..max: a visit or review number.
+std::optional<int> Ordinal(const Field& f, int max) {
   if (!Expect(f, &Json::is_number_integer, "an integer")) return std::nullopt;
   const bool in_range = f.value->is_number_unsigned() && f.value->get<std::uint64_t>() >= 1 &&
-                        f.value->get<std::uint64_t>() <= kMaxFollowUpVisit;
+                        f.value->get<std::uint64_t>() <= static_cast<std::uint64_t>(max);
   if (!in_range) {
-    f.Report(Problem::kAge,
-             f.value->dump() + " is out of range 1.." + std::to_string(kMaxFollowUpVisit));
+    f.Report(Problem::kAge, f.value->dump() + " is out of range 1.." + std::to_string(max));
     return std::nullopt;
   }
   return f.value->get<int>();
 }
+
+std::optional<int> VisitNumber(const Field& f) { return Ordinal(f, kMaxFollowUpVisit); }
 
 // Reads every element of the array `f` with `read`, keeping those it could.
 template <typename Reader>
@@ -536,7 +538,7 @@ std::optional<PersonName> ReadName(const Field& f) {
 }
 
 std::optional<Age> ReadAge(const Field& f) {
-  const Object o(f, {"years", "basis"});
+  const Object o(f, {"years", "basis", "method"});
   if (!o.ok()) return std::nullopt;
   Age age;
   const std::optional<AgeBasis> basis = Enumerated<AgeBasis>(o.Required("basis"));
@@ -545,14 +547,22 @@ std::optional<Age> ReadAge(const Field& f) {
   const bool unknown = basis == AgeBasis::kUnknown;
   age.years = AgeYears(unknown ? o.Optional("years") : o.Required("years"));
   Set(&age.basis, basis);
+  // The method says how an ASSESSMENT was made (US-5); a document or a
+  // declaration has none.
+  const Field method = o.Optional("method");
+  age.method = Enumerated<AgeMethod>(method);
+  if (method.value != nullptr && basis && *basis != AgeBasis::kAssessment) {
+    method.Report(Problem::kConsistency, "requires subject.age.basis \"assessment\"");
+  }
   return age;
 }
 
 std::optional<Companion> ReadCompanion(const Field& f) {
-  const Object o(f, {"relation"});
+  const Object o(f, {"relation", "custody_status"});
   if (!o.ok()) return std::nullopt;
   Companion companion;
   Set(&companion.relation, Enumerated<Relation>(o.Required("relation")));
+  companion.custody_status = Enumerated<CompanionCustody>(o.Optional("custody_status"));
   return companion;
 }
 
@@ -646,13 +656,20 @@ std::optional<Return> ReadReturn(const Field& f) {
 }
 
 std::optional<Custody> ReadCustody(const Field& f) {
-  const Object o(f, {"start", "with_unrelated_adults", "kind", "detention_review_at"});
+  const Object o(f, {"start", "with_unrelated_adults", "kind", "detention_review_at",
+                     "detention_review_number"});
   if (!o.ok()) return std::nullopt;
   Custody custody;
   custody.start = Time(o.Optional("start"));
   custody.with_unrelated_adults = Boolean(o.Optional("with_unrelated_adults"));
   custody.kind = Enumerated<CustodyKind>(o.Optional("kind"));
-  custody.detention_review_at = Time(o.Optional("detention_review_at"));
+  const Field review_at = o.Optional("detention_review_at");
+  custody.detention_review_at = Time(review_at);
+  const Field review_number = o.Optional("detention_review_number");
+  custody.detention_review_number = Ordinal(review_number, kMaxDetentionReview);
+  if (review_number.value != nullptr && review_at.value == nullptr) {
+    review_number.Report(Problem::kConsistency, "requires custody.detention_review_at");
+  }
   return custody;
 }
 
@@ -677,19 +694,21 @@ std::optional<TvpraScreening> ReadTvpraScreening(const Field& f) {
 }
 
 std::optional<Procedure> ReadProcedure(const Field& f) {
-  const Object o(f, {"restitution_plan_id"});
+  const Object o(f, {"restitution_plan_id", "protection_measure"});
   if (!o.ok()) return std::nullopt;
   Procedure procedure;
   procedure.restitution_plan_id = Text(o.Optional("restitution_plan_id"));
+  procedure.protection_measure = Enumerated<ProtectionMeasure>(o.Optional("protection_measure"));
   return procedure;
 }
 
 std::optional<Release> ReadRelease(const Field& f) {
-  const Object o(f, {"to", "by"});
+  const Object o(f, {"to", "by", "available"});
   if (!o.ok()) return std::nullopt;
   Release release;
   Set(&release.to, Enumerated<ReleaseTo>(o.Required("to")));
   release.by = Enumerated<TransferKind>(o.Optional("by"));
+  release.available = ListOfDistinct(o.Optional("available"), Enumerated<ReleaseTo>);
   return release;
 }
 
@@ -702,6 +721,20 @@ std::optional<Reintegration> ReadReintegration(const Field& f) {
   r.plan_id = Text(o.Optional("plan_id"));
   r.follow_up_visit = VisitNumber(o.Optional("follow_up_visit"));
   return r;
+}
+
+std::optional<Guardian> ReadGuardian(const Field& f) {
+  const Object o(f, {"appointed", "appointed_at"});
+  if (!o.ok()) return std::nullopt;
+  Guardian guardian;
+  const std::optional<bool> appointed = Boolean(o.Required("appointed"));
+  Set(&guardian.appointed, appointed);
+  const Field appointed_at = o.Optional("appointed_at");
+  guardian.appointed_at = Time(appointed_at);
+  if (appointed_at.value != nullptr && appointed == false) {
+    appointed_at.Report(Problem::kConsistency, "requires guardian.appointed true");
+  }
+  return guardian;
 }
 
 // Reports a birth date after the local date of the event.
@@ -731,7 +764,7 @@ void CheckTypeBlocks(const Field& root, const Event& event) {
 Event ReadEvent(const Field& root) {
   const Object o(root, {"schema", "event_id", "type", "occurred_at", "authority", "location",
                         "subject", "transfer", "return", "custody", "consular_notification",
-                        "tvpra_screening", "procedure", "release", "reintegration"});
+                        "tvpra_screening", "procedure", "release", "reintegration", "guardian"});
   Event event;
   Set(&event.event_id, EventId(o.Required("event_id")));
   Set(&event.type, Enumerated<EventType>(o.Required("type")));
@@ -754,6 +787,7 @@ Event ReadEvent(const Field& root) {
   event.procedure = ReadProcedure(o.Optional("procedure"));
   event.release = ReadRelease(o.Optional("release"));
   event.reintegration = ReadReintegration(o.Optional("reintegration"));
+  event.guardian = ReadGuardian(o.Optional("guardian"));
   CheckTypeBlocks(root, event);
   return event;
 }
@@ -803,6 +837,7 @@ OrderedJson Write(const Subject& s) {
     OrderedJson age = OrderedJson::object();
     if (s.age->years) age["years"] = *s.age->years;
     age["basis"] = ToString(s.age->basis);
+    if (s.age->method) age["method"] = ToString(*s.age->method);
     j["age"] = std::move(age);
   }
   j["sex"] = ToString(s.sex);
@@ -811,8 +846,11 @@ OrderedJson Write(const Subject& s) {
   j["accompaniment"] = ToString(s.accompaniment);
   if (!s.companions.empty()) {
     auto& companions = j["companions"] = OrderedJson::array();
-    for (const Companion& c : s.companions)
-      companions.push_back({{"relation", ToString(c.relation)}});
+    for (const Companion& c : s.companions) {
+      OrderedJson companion = {{"relation", ToString(c.relation)}};
+      if (c.custody_status) companion["custody_status"] = ToString(*c.custody_status);
+      companions.push_back(std::move(companion));
+    }
   }
   if (!s.flags.empty()) j["flags"] = WriteNames(s.flags);
   if (s.habitual_residence) j["habitual_residence"] = *s.habitual_residence;
@@ -840,6 +878,7 @@ OrderedJson Write(const Custody& c) {
   if (c.with_unrelated_adults) j["with_unrelated_adults"] = *c.with_unrelated_adults;
   if (c.kind) j["kind"] = ToString(*c.kind);
   if (c.detention_review_at) j["detention_review_at"] = FormatRfc3339(*c.detention_review_at);
+  if (c.detention_review_number) j["detention_review_number"] = *c.detention_review_number;
   return j;
 }
 
@@ -852,12 +891,14 @@ OrderedJson Write(const TvpraScreening& t) {
 OrderedJson Write(const Procedure& p) {
   OrderedJson j = OrderedJson::object();
   if (p.restitution_plan_id) j["restitution_plan_id"] = *p.restitution_plan_id;
+  if (p.protection_measure) j["protection_measure"] = ToString(*p.protection_measure);
   return j;
 }
 
 OrderedJson Write(const Release& r) {
   OrderedJson j = {{"to", ToString(r.to)}};
   if (r.by) j["by"] = ToString(*r.by);
+  if (!r.available.empty()) j["available"] = WriteNames(r.available);
   return j;
 }
 
@@ -925,6 +966,13 @@ OrderedJson EventToJson(const Event& event) {
   if (event.procedure) j["procedure"] = Write(*event.procedure);
   if (event.release) j["release"] = Write(*event.release);
   if (event.reintegration) j["reintegration"] = Write(*event.reintegration);
+  if (event.guardian) {
+    OrderedJson guardian = {{"appointed", event.guardian->appointed}};
+    if (event.guardian->appointed_at) {
+      guardian["appointed_at"] = FormatRfc3339(*event.guardian->appointed_at);
+    }
+    j["guardian"] = std::move(guardian);
+  }
   return j;
 }
 

@@ -31,12 +31,13 @@ enum class AgencyKind {
   kUnhcr,
   kDutyOfficer,
   kForeignMinistry,  // A state's central protection desk: the consulate fallback.
+  kRefugeeAgency,    // The refugee-status authority of a state (COMAR in Mexico).
 };
 
 // Wire names of AgencyKind, in enum order ("consulate", "child_welfare", ...).
-inline constexpr std::array<std::string_view, 8> kAgencyKindNames = {
-    "consulate",        "child_welfare", "ombudsman",    "migration",
-    "anti_trafficking", "unhcr",         "duty_officer", "foreign_ministry"};
+inline constexpr std::array<std::string_view, 9> kAgencyKindNames = {
+    "consulate", "child_welfare", "ombudsman",        "migration",     "anti_trafficking",
+    "unhcr",     "duty_officer",  "foreign_ministry", "refugee_agency"};
 
 // The wire name of `kind`.
 std::string_view AgencyKindName(AgencyKind kind);
@@ -121,7 +122,8 @@ struct Agency {
 // The roles an agency of `kind` takes when its entry lists no `roles`:
 // consulate → consulate; child_welfare → child_welfare and
 // receiving_child_welfare; anti_trafficking → anti_trafficking and
-// receiving_anti_trafficking; ombudsman, migration, unhcr and duty_officer →
+// receiving_anti_trafficking; ombudsman, migration, unhcr, duty_officer and
+// refugee_agency →
 // the role of the same name; foreign_ministry → none (it is
 // only the consulate fallback).
 std::vector<std::string> DefaultRoles(AgencyKind kind);

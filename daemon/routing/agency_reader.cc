@@ -16,9 +16,10 @@ namespace {
 constexpr std::array<std::string_view, 3> kLanguages = {"en", "es", "fr"};
 constexpr std::array<std::string_view, 7> kDays = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 // The roles an entry may list under `roles`.
-constexpr std::array<std::string_view, 8> kListableRoles = {
+constexpr std::array<std::string_view, 9> kListableRoles = {
     "child_welfare",    "receiving_child_welfare",    "ombudsman", "migration",
-    "anti_trafficking", "receiving_anti_trafficking", "unhcr",     "duty_officer"};
+    "anti_trafficking", "receiving_anti_trafficking", "unhcr",     "duty_officer",
+    "refugee_agency"};
 
 template <typename List>
 std::string Join(const List& items) {
@@ -261,7 +262,9 @@ std::vector<Channel> ReadChannels(MapReader& r, const std::string& agency_id,
 void ReadServes(MapReader& r, AgencyEntry* entry) {
   Agency& a = entry->agency;
   const bool home_only = a.kind == AgencyKind::kChildWelfare || a.kind == AgencyKind::kOmbudsman ||
-                         a.kind == AgencyKind::kMigration || a.kind == AgencyKind::kAntiTrafficking;
+                         a.kind == AgencyKind::kMigration ||
+                         a.kind == AgencyKind::kAntiTrafficking ||
+                         a.kind == AgencyKind::kRefugeeAgency;
   const bool forbidden = a.kind == AgencyKind::kForeignMinistry;
   const bool required = !forbidden && a.kind != AgencyKind::kDutyOfficer;
   if (forbidden && r.Has("serves")) {

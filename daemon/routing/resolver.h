@@ -64,8 +64,8 @@ Recipient RecipientOf(const Agency& agency, AlertSource source, const std::strin
 //    return.to_country;
 //  * receiving_child_welfare and receiving_anti_trafficking: the agency
 //    taking that role serving return.to_country;
-//  * child_welfare, ombudsman, migration, anti_trafficking, unhcr and
-//    duty_officer: the agency taking that role serving location.admin1, else
+//  * child_welfare, ombudsman, migration, anti_trafficking, unhcr,
+//    refugee_agency and duty_officer: the agency taking that role serving location.admin1, else
 //    location.country; duty_officer falls back to `unrouted_id` without
 //    counting as unrouted.
 // A candidate must be valid on the local date of event.occurred_at and on

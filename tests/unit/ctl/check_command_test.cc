@@ -57,7 +57,8 @@ TEST_CASE("check: every error in every broken file, in one run") {
             d +
             "b-fields.yaml:8:14: rules[0].notify[0]: unknown role \"consulat\"; expected one of "
             "consulate, child_welfare, receiving_child_welfare, receiving_consulate, ombudsman, "
-            "migration, anti_trafficking, receiving_anti_trafficking, unhcr, duty_officer (hint: "
+            "migration, anti_trafficking, receiving_anti_trafficking, unhcr, duty_officer, "
+            "refugee_agency (hint: "
             "did you mean consulate?)\n" +
             d +
             "b-fields.yaml:9:9: rules[1].id: \"Not_Kebab\" is not kebab-case (hint: use lowercase "

@@ -242,6 +242,19 @@ TEST_CASE("AdvanceCase keeps the age evidence until an age assessment replaces i
     CHECK(after.born_not_before == date::sys_days(2009_y / date::March / 3));
     CHECK(after.born_not_after == date::sys_days(2010_y / date::March / 2));
   }
+  SECTION("an age_assessment by radiographs alone does not: it only adds its evidence (US-5)") {
+    for (AgeMethod method : {AgeMethod::kDentalXray, AgeMethod::kSkeletalXray}) {
+      Event xray = ChildEvent(EventType::kAgeAssessment);
+      xray.subject.age = Age{16, AgeBasis::kAssessment, method};
+      const CaseSnapshot after = AdvanceCase(c, xray, kNoRoles);
+      CHECK(after.born_not_before == date::sys_days(2010_y / date::March / 3));
+      CHECK(after.born_not_after == date::sys_days(2006_y / date::January / 10));
+    }
+    Event multiple = ChildEvent(EventType::kAgeAssessment);
+    multiple.subject.age = Age{16, AgeBasis::kAssessment, AgeMethod::kMultipleEvidence};
+    CHECK(AdvanceCase(c, multiple, kNoRoles).born_not_after ==
+          date::sys_days(2010_y / date::March / 2));
+  }
   SECTION("an age_assessment that only repeats a declared age does not") {
     Event repeated = ChildEvent(EventType::kAgeAssessment);
     CHECK(AdvanceCase(c, repeated, kNoRoles).born_not_after ==

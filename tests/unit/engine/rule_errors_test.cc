@@ -57,7 +57,8 @@ const std::string kEventTypes =
     "apprehension, detention, transfer, release, return, age_assessment, case_update, reception";
 const std::string kRoleList =
     "consulate, child_welfare, receiving_child_welfare, receiving_consulate, ombudsman, "
-    "migration, anti_trafficking, receiving_anti_trafficking, unhcr, duty_officer";
+    "migration, anti_trafficking, receiving_anti_trafficking, unhcr, duty_officer, "
+    "refugee_agency";
 
 struct Case {
   const char* name;
@@ -297,7 +298,8 @@ std::vector<Case> Cases() {
        "a.yaml:7:10: clocks[0].key: must be a string field; subject.age_years is int"},
       {"bad anchor",
        {Clock("subject.id", "", "72h", "    anchor: custody\n")},
-       "a.yaml:11:13: clocks[0].anchor: \"custody\" is not one of occurred_at, custody.start"},
+       "a.yaml:11:13: clocks[0].anchor: \"custody\" is not one of occurred_at, custody.start, "
+       "custody.detention_review_at"},
       {"warn ≥ due after a parameter",
        {"params: {due: {value: 24h, description: d}}\n" + Clock("subject.id", "48h", "$due")},
        "a.yaml:9:11: clocks[0].warn: must be shorter than due ($due)"},

@@ -586,5 +586,79 @@ TEST_CASE("DecodeEvent still wants the years of an age that has a basis") {
   });
 }
 
+// ---------------------------------------------------------------------------
+// The limbs of issue 16 item 5: companions' custody status (MX-1), the age
+// assessment method (US-5), the protection measure (MX-4), who was available
+// at a release (US-7), the guardian (INT-5), the detention review number
+// (CA-3). All optional: the samples without them are read as before.
+
+TEST_CASE("DecodeEvent accepts each limb field and round-trips it") {
+  const std::vector<std::string> payloads = {
+      With("/subject/companions", {{{"relation", "parent"}, {"custody_status", "separated"}}}),
+      Edited([](Json& j) {
+        j["type"] = "age_assessment";
+        j["subject"]["age"] = {{"years", 17}, {"basis", "assessment"}, {"method", "dental_xray"}};
+      }),
+      With("/procedure", {{"protection_measure", "requested"}}),
+      With("/release", {{"to", "sponsor"}, {"available", {"relative", "sponsor"}}}),
+      With("/guardian", {{"appointed", false}}),
+      With("/guardian", {{"appointed", true}, {"appointed_at", "2026-03-03T10:00:00-06:00"}}),
+      Edited([](Json& j) {
+        j["custody"]["detention_review_at"] = "2026-03-02T09:00:00-06:00";
+        j["custody"]["detention_review_number"] = 999;
+      }),
+  };
+  for (const std::string& payload : payloads) {
+    INFO(payload);
+    const auto event = DecodeEvent(payload);
+    REQUIRE(event.ok());
+    const auto again = DecodeEvent(EncodeEvent(*event));
+    REQUIRE(again.ok());
+    CHECK(*again == *event);
+  }
+}
+
+TEST_CASE("DecodeEvent refuses bad values of the limb fields with a precise reason") {
+  CheckRejections({
+      {With("/subject/companions", {{{"relation", "parent"}, {"custody_status", "apart"}}}),
+       "subject.companions[0].custody_status: \"apart\" is not one of same_facility, separated, "
+       "prosecuted, released"},
+      {With("/subject/age/method", "xray"),
+       "subject.age.method: \"xray\" is not one of interview, documents, dental_xray, "
+       "skeletal_xray, multiple_evidence"},
+      {With("/subject/age/method", "interview"),
+       "subject.age.method: requires subject.age.basis \"assessment\""},
+      {With("/procedure", {{"protection_measure", "pending"}}),
+       "procedure.protection_measure: \"pending\" is not one of issued, requested, none"},
+      {With("/release", {{"to", "sponsor"}, {"available", "relative"}}),
+       "release.available: expected an array, got string"},
+      {With("/release", {{"to", "sponsor"}, {"available", {"relative", "aunt"}}}),
+       "release.available[1]: \"aunt\" is not one of child_welfare, parent_or_guardian, relative, "
+       "sponsor, own_recognizance, other"},
+      {With("/release", {{"to", "sponsor"}, {"available", {"relative", "relative"}}}),
+       "release.available[1]: \"relative\" is listed twice"},
+      {With("/guardian", Json::object()), "guardian.appointed: required field missing"},
+      {With("/guardian", {{"appointed", "no"}}),
+       "guardian.appointed: expected a boolean, got string"},
+      {With("/guardian", {{"appointed", false}, {"appointed_at", "2026-03-03T10:00:00-06:00"}}),
+       "guardian.appointed_at: requires guardian.appointed true"},
+      {With("/guardian", {{"appointed", true}, {"appointed_at", "2026-03-03"}}),
+       "guardian.appointed_at: \"2026-03-03\" is not an RFC 3339 timestamp with offset"},
+      {With("/guardian", {{"appointed", true}, {"by", "court"}}), "guardian.by: unknown field"},
+      {With("/custody/detention_review_number", 1),
+       "custody.detention_review_number: requires custody.detention_review_at"},
+      {Edited([](Json& j) {
+         j["custody"]["detention_review_at"] = "2026-03-02T09:00:00-06:00";
+         j["custody"]["detention_review_number"] = 0;
+       }),
+       "custody.detention_review_number: 0 is out of range 1..999"},
+      {Edited([](Json& j) {
+         j["custody"]["detention_review_at"] = "2026-03-02T09:00:00-06:00";
+         j["custody"]["detention_review_number"] = "2";
+       }),
+       "custody.detention_review_number: expected an integer, got string"},
+  });
+}
+
 }  // namespace
 }  // namespace amparo

@@ -141,6 +141,20 @@ TEST_CASE("receiving_anti_trafficking is the anti-trafficking authority of the r
   CHECK(routing.unrouted[0].reason == "the event has no return.to_country");
 }
 
+TEST_CASE(
+    "refugee_agency is the refugee authority of the place: COMAR in Mexico, nobody in Texas") {
+  const Event in_chiapas =
+      Apprehension({"SV"}, "MX-CHP", LocalTime(2024_y / March / 5, 10, 0, kMexico));
+  CHECK(Ids(Route(in_chiapas, Fire({"refugee_agency"}))) == IdList{"mx-comar"});
+  const Event in_texas =
+      Apprehension({"SV"}, "US-TX", LocalTime(2024_y / March / 5, 10, 0, kMexico));
+  const Routing routing = Route(in_texas, Fire({"refugee_agency"}));
+  CHECK(Ids(routing) == IdList{"duty-officer"});
+  REQUIRE(routing.unrouted.size() == 1);
+  CHECK(routing.unrouted[0].reason ==
+        "no refugee_agency agency for US-TX or US is valid and on duty");
+}
+
 TEST_CASE("In Darién the court acts on working days 08:00-17:00, SENNIAF otherwise") {
   auto route_at = [](date::year_month_day day, int hh) {
     const Event event = Apprehension({"HT"}, "PA-5", LocalTime(day, hh, 0, kPanama));
