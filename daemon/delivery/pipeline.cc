@@ -87,24 +87,55 @@ Result<int> Pipeline::ProcessPending(int limit) {
   if (!rules_ || !directory_) return Status::FailedPrecondition("pipeline: no rules or directory");
   Result<std::vector<StoredEvent>> pending = events_.PendingEvents(limit);
   if (!pending.ok()) return pending.status();
-  int processed = 0;
+  if (pending->empty()) return 0;
+  // The whole round in ONE transaction: each event is still all or nothing
+  // (CommitProcessing makes it a savepoint), but the round commits once. The
+  // events were durable before their PUBACK (the ingest's commit); until this
+  // commit they are simply still pending, and are processed again after a
+  // crash, as before.
+  if (Status s = processing_.BeginRound(); !s.ok()) return s;
+  Round round;
+  Status failed;
   for (const StoredEvent& stored : *pending) {
-    if (Status s = ProcessOne(stored); !s.ok()) return s;
-    ++processed;
+    failed = ProcessOne(stored, round);
+    if (!failed.ok()) break;
   }
-  return processed;
+  // What was processed before a failure is kept, as when each event
+  // committed alone; the failed event stays pending.
+  if (Status s = processing_.CommitRound(); !s.ok()) return s;
+  ApplyRound(round);
+  if (!failed.ok()) return failed;
+  return round.handled;
 }
 
-Status Pipeline::ProcessOne(const StoredEvent& stored) {
+void Pipeline::ApplyRound(Round& round) {
+  counters_.processed += round.counters.processed;
+  counters_.failed += round.counters.failed;
+  counters_.alerts_opened += round.counters.alerts_opened;
+  counters_.alerts_updated += round.counters.alerts_updated;
+  counters_.unrouted += round.counters.unrouted;
+  counters_.inhibited += round.counters.inhibited;
+  counters_.cancelled += round.counters.cancelled;
+  counters_.linked += round.counters.linked;
+  for (const std::function<void()>& log : round.logs) log();
+  if (round.deliveries && on_deliveries_) on_deliveries_();
+  if (round.clocks_changed && on_clocks_changed_) on_clocks_changed_();
+}
+
+Status Pipeline::ProcessOne(const StoredEvent& stored, Round& round) {
   const Instant now = clock_.Now();
   Result<std::shared_ptr<const Event>> decoded = cache_.Get(stored);
   if (!decoded.ok()) {
     // Stored events were validated on the way in; one that no longer decodes
     // (a contract change between versions) is kept, marked and counted.
-    ++counters_.failed;
-    spdlog::error("pipeline: event_id={} no longer decodes: {}", stored.event_id,
-                  decoded.status().message());
-    return events_.MarkFailed(stored.id, decoded.status().message(), now);
+    Status s = events_.MarkFailed(stored.id, decoded.status().message(), now);
+    if (!s.ok()) return s;
+    ++round.counters.failed;
+    ++round.handled;
+    round.logs.push_back([id = stored.event_id, why = decoded.status().message()] {
+      spdlog::error("pipeline: event_id={} no longer decodes: {}", id, why);
+    });
+    return Status::OK();
   }
   const Event& event = **decoded;
   const Directory& directory = *directory_;
@@ -145,39 +176,52 @@ Status Pipeline::ProcessOne(const StoredEvent& stored) {
   if (!outcome.ok()) return outcome.status();
   const Decisions& decisions = decision.decisions;
   const Routing& routing = decision.routing;
-  ++counters_.processed;
+  ++round.handled;
+  ++round.counters.processed;
   if (linked && !outcome->already_processed) {
-    ++counters_.linked;
-    spdlog::info(
-        "pipeline: event_id={} subject={} linked to case={}: {} key(s) linked, {} case(s) "
-        "merged, {} unknown",
-        event.event_id, stored.subject_key, commit.subject_key, commit.link->aliases.size(),
-        commit.link->absorbed.size(), commit.link->unknown.size());
+    ++round.counters.linked;
+    round.logs.push_back([id = event.event_id, subject = stored.subject_key,
+                          to = commit.subject_key, aliases = commit.link->aliases.size(),
+                          absorbed = commit.link->absorbed.size(),
+                          unknown = commit.link->unknown.size()] {
+      spdlog::info(
+          "pipeline: event_id={} subject={} linked to case={}: {} key(s) linked, {} case(s) "
+          "merged, {} unknown",
+          id, subject, to, aliases, absorbed, unknown);
+    });
   }
-  counters_.unrouted += routing.unrouted.size();
-  counters_.inhibited += decisions.inhibited.size();
+  round.counters.unrouted += routing.unrouted.size();
+  round.counters.inhibited += decisions.inhibited.size();
   for (const CommittedAlert& a : outcome->alerts) {
-    ++(a.alert.opened ? counters_.alerts_opened : counters_.alerts_updated);
+    ++(a.alert.opened ? round.counters.alerts_opened : round.counters.alerts_updated);
   }
   if (!outcome->cancelled.deliveries.empty() || !outcome->cancelled.alerts.empty()) {
-    counters_.cancelled += outcome->cancelled.deliveries.size();
-    spdlog::warn(
-        "pipeline: event_id={} subject={} claims protection: cancelled {} pending deliveries "
-        "and closed {} alerts to the state the child may be fleeing",
-        event.event_id, stored.subject_key, outcome->cancelled.deliveries.size(),
-        outcome->cancelled.alerts.size());
+    round.counters.cancelled += outcome->cancelled.deliveries.size();
+    round.logs.push_back([id = event.event_id, subject = stored.subject_key,
+                          deliveries = outcome->cancelled.deliveries.size(),
+                          alerts = outcome->cancelled.alerts.size()] {
+      spdlog::warn(
+          "pipeline: event_id={} subject={} claims protection: cancelled {} pending deliveries "
+          "and closed {} alerts to the state the child may be fleeing",
+          id, subject, deliveries, alerts);
+    });
   }
   for (const Unrouted& u : routing.unrouted) {
-    spdlog::warn("routing: event_id={} rule={} role={} resolved to nobody ({}); sent to {}",
-                 event.event_id, u.rule, u.role, u.reason, unrouted_id_);
+    round.logs.push_back([id = event.event_id, u, to = unrouted_id_] {
+      spdlog::warn("routing: event_id={} rule={} role={} resolved to nobody ({}); sent to {}", id,
+                   u.rule, u.role, u.reason, to);
+    });
   }
-  spdlog::info("processed event_id={} subject={} rules={} alerts={} inhibited={}", event.event_id,
-               stored.subject_key, decisions.rules.size(), outcome->alerts.size(),
-               decisions.inhibited.size());
-  if (!outcome->alerts.empty() && on_deliveries_) on_deliveries_();
-  if ((outcome->clocks_started + outcome->clocks_stopped > 0 || merged) && on_clocks_changed_) {
-    on_clocks_changed_();
+  if (spdlog::should_log(spdlog::level::info)) {
+    round.logs.push_back([id = event.event_id, subject = stored.subject_key,
+                          rules = decisions.rules.size(), alerts = outcome->alerts.size(),
+                          inhibited = decisions.inhibited.size()] {
+      spdlog::info("processed event_id={} subject={} rules={} alerts={} inhibited={}", id, subject,
+                   rules, alerts, inhibited);
+    });
   }
+  if (!outcome->alerts.empty()) round.deliveries = true;
+  if (outcome->clocks_started + outcome->clocks_stopped > 0 || merged) round.clocks_changed = true;
   return Status::OK();
 }
 

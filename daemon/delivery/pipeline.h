@@ -1,5 +1,8 @@
 // The pipeline: a stored event in, its case, alerts, outbox rows and clocks
-// out, in one SQLite transaction (DESIGN.md §1).
+// out, all or nothing (DESIGN.md §1). Every pending event of a round is
+// processed in ONE SQLite transaction, each event in its own savepoint
+// (ProcessingStore::BeginRound), so a round costs one commit, not one per
+// event.
 //
 // For each pending event, oldest first: take the decoded event from the
 // EventCache (decoded once, by the ingest; decoded again only after a restart
@@ -21,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -75,16 +79,28 @@ class Pipeline {
   // Stops processing (at shutdown): pending events stay pending for the next
   // start.
   void Stop();
-  // Handles up to `limit` pending events now: each is processed, or marked
-  // failed when its stored body no longer decodes. Returns how many were
-  // handled (a full batch means more may wait). A store error stops the
-  // batch and is returned.
+  // Handles up to `limit` pending events now, in one transaction: each is
+  // processed, or marked failed when its stored body no longer decodes.
+  // Returns how many were handled (a full batch means more may wait). A
+  // store error stops the batch and is returned; the events handled before
+  // it are committed.
   Result<int> ProcessPending(int limit);
 
   const PipelineCounters& counters() const { return counters_; }
 
  private:
-  Status ProcessOne(const StoredEvent& stored);
+  // What a round changes outside the store, applied once its transaction
+  // has committed (a round that fails to commit changes nothing).
+  struct Round {
+    int handled = 0;
+    PipelineCounters counters;
+    std::vector<std::function<void()>> logs;
+    bool deliveries = false;
+    bool clocks_changed = false;
+  };
+
+  Status ProcessOne(const StoredEvent& stored, Round& round);
+  void ApplyRound(Round& round);
   void Drain();
 
   boost::asio::io_context& io_;

@@ -1,6 +1,8 @@
 #include "daemon/store/alert_store.h"
 
 #include <array>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +21,11 @@ constexpr std::string_view kColumns = R"sql(
 const std::string kFindOpen = "SELECT " + std::string(kColumns) +
                               " FROM alerts WHERE rule_id = ? AND subject_key = ? AND"
                               " agency_id = ? AND state = 'open'";
+// What OpenOrUpdate needs of the open alert: its id and version, not the
+// whole row (whose `about` would be parsed from JSON for nothing).
+constexpr std::string_view kFindOpenVersion = R"sql(
+  SELECT alert_id, version FROM alerts
+  WHERE rule_id = ? AND subject_key = ? AND agency_id = ? AND state = 'open')sql";
 const std::string kGet = "SELECT " + std::string(kColumns) + " FROM alerts WHERE alert_id = ?";
 constexpr std::string_view kInsert = R"sql(
   INSERT INTO alerts(alert_id, rule_id, subject_key, agency_id, role, opening_event_id,
@@ -157,6 +164,7 @@ std::string DeriveAlertId(std::string_view rule_id, std::string_view subject_key
 // The store's prepared statements, compiled once at Create().
 struct AlertStore::Statements {
   Statement find_open;
+  Statement find_open_version;
   Statement get;
   Statement insert;
   Statement update;
@@ -172,13 +180,15 @@ AlertStore::~AlertStore() = default;
 
 Result<std::unique_ptr<AlertStore>> AlertStore::Create(Database& db) {
   Preparer p(db);
-  auto statements = std::make_unique<Statements>(Statements{.find_open = p(kFindOpen),
-                                                            .get = p(kGet),
-                                                            .insert = p(kInsert),
-                                                            .update = p(kUpdate),
-                                                            .raised_by = p(kRaisedBy),
-                                                            .insert_ack = p(kInsertAck),
-                                                            .acknowledge = p(kAcknowledge)});
+  auto statements =
+      std::make_unique<Statements>(Statements{.find_open = p(kFindOpen),
+                                              .find_open_version = p(kFindOpenVersion),
+                                              .get = p(kGet),
+                                              .insert = p(kInsert),
+                                              .update = p(kUpdate),
+                                              .raised_by = p(kRaisedBy),
+                                              .insert_ack = p(kInsertAck),
+                                              .acknowledge = p(kAcknowledge)});
   if (!p.status().ok()) return p.status();
   return std::unique_ptr<AlertStore>(new AlertStore(db, std::move(statements)));
 }
@@ -188,18 +198,27 @@ Result<AlertVersion> AlertStore::OpenOrUpdate(const AlertChange& change,
                                               std::string_view event_id, Instant now) {
   Status status = CheckChange(change);
   if (!status.ok()) return status;
-  Result<std::optional<AlertRecord>> open = FindOpen(change.rule_id, subject_key, change.agency_id);
-  if (!open.ok()) return open.status();
+  // One lookup of the open alert, by the alerts_one_open index.
+  std::optional<std::pair<std::string, int>> open;
+  {
+    Statement& query = statements_->find_open_version;
+    ScopedReset reset(query);
+    status = rows::Bind(query, change.rule_id, subject_key, change.agency_id);
+    if (!status.ok()) return status;
+    Result<bool> row = query.Step();
+    if (!row.ok()) return row.status();
+    if (*row) open.emplace(query.ColumnText(0), static_cast<int>(query.ColumnInt64(1)));
+  }
   const std::string_view severity = SeverityName(change.severity);
-  if (*open) {
-    const AlertRecord& current = **open;
+  if (open) {
+    const auto& [open_id, open_version] = *open;
     Statement& update = statements_->update;
     ScopedReset reset(update);
     status = rows::Bind(update, event_id, severity, change.deadline, change.escalates_to,
-                        AlertSubjectToJson(change.about), now, current.alert_id);
-    if (status.ok()) status = rows::RunOne(db_, update, "no open alert " + current.alert_id);
+                        AlertSubjectToJson(change.about), now, open_id);
+    if (status.ok()) status = rows::RunOne(db_, update, "no open alert " + open_id);
     if (!status.ok()) return status;
-    return AlertVersion{.alert_id = current.alert_id, .version = current.version + 1};
+    return AlertVersion{.alert_id = open_id, .version = open_version + 1};
   }
   std::string alert_id =
       DeriveAlertId(change.rule_id, subject_key, change.agency_id, change.opening_event_id);

@@ -32,6 +32,9 @@ Status CheckCommit(const ProcessingCommit& commit) {
 struct ProcessingStore::Statements {
   Statement event_state;
   Statement mark_processed;
+  Statement savepoint;
+  Statement release;
+  Statement rollback_to;
 };
 
 ProcessingStore::ProcessingStore(Database& db, std::unique_ptr<Statements> statements,
@@ -52,8 +55,12 @@ ProcessingStore::~ProcessingStore() = default;
 
 Result<std::unique_ptr<ProcessingStore>> ProcessingStore::Create(Database& db) {
   Preparer p(db);
-  auto statements = std::make_unique<Statements>(
-      Statements{.event_state = p(kEventState), .mark_processed = p(kMarkProcessed)});
+  auto statements =
+      std::make_unique<Statements>(Statements{.event_state = p(kEventState),
+                                              .mark_processed = p(kMarkProcessed),
+                                              .savepoint = p("SAVEPOINT processing"),
+                                              .release = p("RELEASE processing"),
+                                              .rollback_to = p("ROLLBACK TO processing")});
   if (!p.status().ok()) return p.status();
   Result<std::unique_ptr<CaseStore>> cases = CaseStore::Create(db);
   if (!cases.ok()) return cases.status();
@@ -77,11 +84,59 @@ Result<std::unique_ptr<ProcessingStore>> ProcessingStore::Create(Database& db) {
   return store;
 }
 
+Status ProcessingStore::BeginRound() {
+  if (round_) return Status::FailedPrecondition("a processing round is already open");
+  Result<Transaction> tx = Transaction::Begin(db_);
+  if (!tx.ok()) return tx.status();
+  round_.emplace(std::move(tx).value());
+  return Status::OK();
+}
+
+Status ProcessingStore::CommitRound() {
+  if (!round_) return Status::FailedPrecondition("no processing round is open");
+  Status status = round_->Commit();
+  round_.reset();  // rolls back if the commit failed
+  if (status.ok()) ++commits_;
+  return status;
+}
+
+void ProcessingStore::AbortRound() { round_.reset(); }
+
 Result<CommitOutcome> ProcessingStore::CommitProcessing(const ProcessingCommit& commit) {
   Status status = CheckCommit(commit);
   if (!status.ok()) return status;
-  Result<Transaction> tx = Transaction::Begin(db_);
-  if (!tx.ok()) return tx.status();
+  if (!round_) {
+    Result<Transaction> tx = Transaction::Begin(db_);
+    if (!tx.ok()) return tx.status();
+    Result<CommitOutcome> outcome = WriteProcessing(commit);
+    if (!outcome.ok()) return outcome;
+    if (status = tx->Commit(); !status.ok()) return status;
+    ++commits_;
+    return outcome;
+  }
+  // In a round: a savepoint, so that a failed event leaves nothing behind
+  // while the events before it stay in the round.
+  {
+    ScopedReset reset(statements_->savepoint);
+    if (status = statements_->savepoint.Run(); !status.ok()) return status;
+  }
+  Result<CommitOutcome> outcome = WriteProcessing(commit);
+  if (!outcome.ok()) {
+    {
+      ScopedReset reset(statements_->rollback_to);
+      (void)statements_->rollback_to.Run();
+    }
+    ScopedReset reset(statements_->release);
+    (void)statements_->release.Run();
+    return outcome;
+  }
+  ScopedReset reset(statements_->release);
+  if (status = statements_->release.Run(); !status.ok()) return status;
+  return outcome;
+}
+
+Result<CommitOutcome> ProcessingStore::WriteProcessing(const ProcessingCommit& commit) {
+  Status status;
   Result<bool> marked = MarkEventProcessed(commit.event_row, commit.now);
   if (!marked.ok()) return marked.status();
   CommitOutcome outcome;
@@ -113,7 +168,6 @@ Result<CommitOutcome> ProcessingStore::CommitProcessing(const ProcessingCommit& 
       status = cancelled.status();
     }
   }
-  if (status.ok()) status = tx->Commit();
   if (!status.ok()) return status;
   return outcome;
 }
@@ -179,6 +233,7 @@ Result<CommitOutcome> ProcessingStore::CommitClockFiring(const ClockFiringCommit
   }
   if (status.ok()) status = tx->Commit();
   if (!status.ok()) return status;
+  ++commits_;
   return outcome;
 }
 

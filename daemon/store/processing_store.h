@@ -95,8 +95,22 @@ class ProcessingStore {
   // and the event stays pending. Returns InvalidArgument for an alert without
   // channels or a commit without subject_key, NotFound for an unknown event
   // row, and the SQLite error otherwise.
-  // REQUIRES: no transaction open on the connection.
+  // Inside a round (BeginRound) it is a savepoint of the round's transaction:
+  // all or nothing as above, durable when the round commits.
+  // REQUIRES: no transaction open on the connection other than a round's.
   Result<CommitOutcome> CommitProcessing(const ProcessingCommit& commit);
+
+  // A round: every CommitProcessing until CommitRound() in ONE transaction
+  // (one WAL commit for all the events of a pipeline round, instead of one
+  // each). Reads on this connection see the round's writes. A round not
+  // committed (an error, or the store destroyed) is rolled back whole.
+  // REQUIRES for BeginRound: no transaction open on the connection.
+  Status BeginRound();
+  Status CommitRound();
+  // Rolls back an open round; nothing if none is open.
+  void AbortRound();
+  // Transactions this store committed (a round counts once). For tests.
+  uint64_t commits() const { return commits_; }
 
   // Write `commit` in one transaction: its alerts (each with its first
   // outbox row) and the clock marked warned or expired. A clock no longer
@@ -117,6 +131,7 @@ class ProcessingStore {
                   std::unique_ptr<CaseStore> cases, std::unique_ptr<AlertStore> alerts,
                   std::unique_ptr<OutboxStore> outbox, std::unique_ptr<ClockStore> clocks,
                   std::unique_ptr<CancellationStore> cancellations);
+  Result<CommitOutcome> WriteProcessing(const ProcessingCommit& commit);
   Result<bool> MarkEventProcessed(int64_t event_row, Instant now);
   Status WriteLink(const CaseLinkPlan& plan, const ProcessingCommit& commit);
   Status WriteAlerts(const std::vector<AlertChange>& alerts, const std::string& subject_key,
@@ -132,6 +147,8 @@ class ProcessingStore {
   std::unique_ptr<ClockStore> clocks_;
   std::unique_ptr<CancellationStore> cancellations_;
   std::unique_ptr<AuditLog> audit_;
+  std::optional<Transaction> round_;
+  uint64_t commits_ = 0;
 };
 
 }  // namespace amparo
