@@ -574,6 +574,26 @@ int main(int argc, char** argv) {
   const double cpu0 = CpuSeconds(opt.pid);
   const double bcpu0 = CpuSeconds(opt.broker_pid);
   const int64_t t0 = NowUs();
+  // The middle's CPU time against the events it has accounted for, every
+  // 250 ms: the CPU per event of the first and the last tenth of the run
+  // tells whether the cost grows with the store (tests/bench/README.md).
+  struct CpuSample {
+    long processed;
+    double cpu_s;
+  };
+  std::vector<CpuSample> cpu_samples{{0, cpu0}};
+  std::atomic<bool> sampling{true};
+  std::thread sampler([&] {
+    while (sampling.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      long processed = 0;
+      {
+        std::lock_guard<std::mutex> lock(st.mu);
+        processed = st.main_distinct;
+      }
+      cpu_samples.push_back({processed, CpuSeconds(opt.pid)});
+    }
+  });
   const double period_us = opt.rate > 0 ? 1e6 / opt.rate : 0;
   long published = 0;
   bool aborted = false;
@@ -648,8 +668,31 @@ int main(int argc, char** argv) {
       out_cv.wait_for(lock, std::chrono::milliseconds(100));
     }
   }
+  sampling = false;
+  sampler.join();
   const double cpu1 = CpuSeconds(opt.pid);
   const double bcpu1 = CpuSeconds(opt.broker_pid);
+  // CPU ms per event over the first and the last tenth of the events
+  // accounted for: from the run's start to the first sample past 10 %, and
+  // from the last sample before 90 % to the end (which includes the drain).
+  double cpu_first10_ms = -1;
+  double cpu_last10_ms = -1;
+  if (published >= 10) {
+    const long tenth = published / 10;
+    for (const CpuSample& s : cpu_samples) {
+      if (s.processed >= tenth) {
+        cpu_first10_ms = (s.cpu_s - cpu0) * 1000.0 / static_cast<double>(s.processed);
+        break;
+      }
+    }
+    for (auto it = cpu_samples.rbegin(); it != cpu_samples.rend(); ++it) {
+      if (it->processed <= published - tenth) {
+        const long n = published - it->processed;
+        if (n > 0) cpu_last10_ms = (cpu1 - it->cpu_s) * 1000.0 / static_cast<double>(n);
+        break;
+      }
+    }
+  }
   const long rss = PeakRssKb(opt.pid);
   const long brss = PeakRssKb(opt.broker_pid);
 
@@ -674,7 +717,7 @@ int main(int argc, char** argv) {
       "alerts=%ld alerts_per_s=%.0f receipts=%ld not_stored=%ld deadletters=%ld "
       "cpu_s=%.3f cpu_s_per_1k=%.4f rss_kb=%ld broker_cpu_s_per_1k=%.4f broker_rss_kb=%ld "
       "main_n=%zu main_p50_ms=%.2f main_p99_ms=%.2f alert_n=%zu alert_p50_ms=%.2f "
-      "alert_p99_ms=%.2f\n",
+      "alert_p99_ms=%.2f cpu_ms_first10=%.4f cpu_ms_last10=%.4f\n",
       done && !aborted ? 1 : 0, opt.expect.c_str(), n, published, st.main_distinct,
       bytes / static_cast<size_t>(n), opt.rate, static_cast<double>(t_pub_end - t0) / 1e6, elapsed,
       elapsed > 0 ? static_cast<double>(peer ? published : st.main_distinct) / elapsed : 0,
@@ -682,7 +725,7 @@ int main(int argc, char** argv) {
       st.receipts_not_stored, st.deadletters, cpu1 - cpu0, (cpu1 - cpu0) * per_k, rss,
       (bcpu1 - bcpu0) * per_k, brss, st.lat_main_us.size(), pct(st.lat_main_us, 0.50),
       pct(st.lat_main_us, 0.99), st.lat_alert_us.size(), pct(st.lat_alert_us, 0.50),
-      pct(st.lat_alert_us, 0.99));
+      pct(st.lat_alert_us, 0.99), cpu_first10_ms, cpu_last10_ms);
   if (!st.first_not_stored.empty()) {
     std::fprintf(stderr, "mqtt_load: first receipt not 'stored': %s\n",
                  st.first_not_stored.c_str());
