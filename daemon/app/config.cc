@@ -437,6 +437,7 @@ void ReadDelivery(MapReader& r, const Context& ctx, DeliveryConfig* d) {
   ReadDuration(r, "retry_max", 100ms, 24h, &d->retry_max);
   ReadNumber(r, "retry_multiplier", 1.1, 10, &d->retry_multiplier);
   ReadInt(r, "max_attempts_per_channel", 1, 100, &d->max_attempts_per_channel);
+  ReadInt(r, "max_in_flight_per_target", 1, 256, &d->max_in_flight_per_target);
   ReadNumber(r, "jitter", 0, 1, &d->jitter);
   if (ctx.diags->size() == errors_before && d->retry_initial > d->retry_max) {
     r.Error(FirstPresent(r, {"retry_initial", "retry_max"}), "retry_initial",

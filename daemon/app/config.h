@@ -145,6 +145,11 @@ struct DeliveryConfig {
   double jitter = 0.2;
   // Then the channel has failed and the next one is tried, 1..100. Default: 8.
   int max_attempts_per_channel = 8;
+  // Sends in flight at once to one endpoint (channel type and target), so
+  // that one endpoint that hangs cannot hold back the other agencies'
+  // alerts, 1..256. Default: 8. (Per channel type, the cap is the adapter's
+  // own max_in_flight.)
+  int max_in_flight_per_target = 8;
 
   bool operator==(const DeliveryConfig&) const = default;
 };

@@ -293,7 +293,13 @@ Status Daemon::StartDelivery() {
   payloads_ = std::make_unique<PayloadBuilder>(*store_, *processing_, events_cache_);
   dispatcher_ = std::make_unique<Dispatcher>(
       io_, processing_->outbox(), adapters_, RetryPolicyFrom(config_.delivery), clock_, random,
-      routes, [this](const Delivery& row) { return payloads_->Build(row); });
+      routes, [this](const Delivery& row) { return payloads_->Build(row); },
+      DispatcherOptions{
+          .max_in_flight_per_channel = {{"webhook",
+                                         static_cast<size_t>(config_.webhook.max_in_flight)},
+                                        {"smtp", static_cast<size_t>(config_.smtp.max_in_flight)}},
+          .max_in_flight_per_target =
+              static_cast<size_t>(config_.delivery.max_in_flight_per_target)});
   pipeline_ = std::make_unique<Pipeline>(io_, *store_, *processing_, events_cache_, clock_,
                                          config_.directory.unrouted, *hasher_);
   Result<std::unique_ptr<EscalationStore>> escalation_store = EscalationStore::Create(store_->db());

@@ -9,6 +9,15 @@
 namespace amparo {
 namespace {
 
+std::string TargetKey(const ChannelTarget& channel) { return channel.type + '\n' + channel.target; }
+
+// Decrements `counts[key]`, dropping the entry at zero.
+void Release(std::map<std::string, size_t, std::less<>>& counts, const std::string& key) {
+  auto it = counts.find(key);
+  if (it == counts.end()) return;
+  if (--it->second == 0) counts.erase(it);
+}
+
 OutboundMessage ToMessage(const Delivery& row, std::string payload) {
   return OutboundMessage{.delivery_id = row.id,
                          .alert_id = row.alert_id,
@@ -72,7 +81,7 @@ void Dispatcher::Pump() {
   const Instant now = clock_.Now();
   // Rows in flight are still pending and due: load past them.
   const int limit = options_.batch + static_cast<int>(in_flight_.size());
-  Result<std::vector<Delivery>> due = outbox_.DueDeliveries(now, limit);
+  Result<std::vector<Delivery>> due = outbox_.DueDeliveries(now, limit, Full());
   if (!due.ok()) {
     spdlog::error("dispatcher: reading the outbox: {}", due.status().ToString());
     ArmTimer(options_.store_retry);
@@ -82,6 +91,7 @@ void Dispatcher::Pump() {
   for (const Delivery& row : *due) {
     if (in_flight_.size() >= options_.max_in_flight) break;
     if (in_flight_.contains(row.id)) continue;
+    if (!HasRoom(row.channel)) continue;  // Filled up in this pass: read past it.
     Send(row);
     sent = true;
   }
@@ -92,8 +102,34 @@ void Dispatcher::Pump() {
   ArmTimerForNextDue(now);
 }
 
+OutboxStore::Skip Dispatcher::Full() const {
+  OutboxStore::Skip skip;
+  for (const auto& [type, cap] : options_.max_in_flight_per_channel) {
+    auto it = in_flight_per_channel_.find(type);
+    if (it != in_flight_per_channel_.end() && it->second >= cap) skip.channel_types.push_back(type);
+  }
+  for (const auto& [key, count] : in_flight_per_target_) {
+    if (count < options_.max_in_flight_per_target) continue;
+    const size_t newline = key.find('\n');
+    skip.targets.push_back({key.substr(0, newline), key.substr(newline + 1)});
+  }
+  return skip;
+}
+
+bool Dispatcher::HasRoom(const ChannelTarget& channel) const {
+  if (auto cap = options_.max_in_flight_per_channel.find(channel.type);
+      cap != options_.max_in_flight_per_channel.end()) {
+    auto it = in_flight_per_channel_.find(channel.type);
+    if (it != in_flight_per_channel_.end() && it->second >= cap->second) return false;
+  }
+  auto it = in_flight_per_target_.find(TargetKey(channel));
+  return it == in_flight_per_target_.end() || it->second < options_.max_in_flight_per_target;
+}
+
 void Dispatcher::Send(const Delivery& row) {
   in_flight_.insert(row.id);
+  ++in_flight_per_channel_[row.channel.type];
+  ++in_flight_per_target_[TargetKey(row.channel)];
   ++counters_.sent;
   DeliveryDone done = [weak = std::weak_ptr<Dispatcher*>(self_), row](
                           DeliveryOutcome outcome, const Status& why, const DeliveryHint& hint) {
@@ -123,6 +159,8 @@ void Dispatcher::Send(const Delivery& row) {
 void Dispatcher::OnDone(const Delivery& row, DeliveryOutcome outcome, const Status& why,
                         const DeliveryHint& hint) {
   in_flight_.erase(row.id);
+  Release(in_flight_per_channel_, row.channel.type);
+  Release(in_flight_per_target_, TargetKey(row.channel));
   const Instant now = clock_.Now();
   switch (outcome) {
     case DeliveryOutcome::kDelivered:

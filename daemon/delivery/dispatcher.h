@@ -13,6 +13,9 @@
 // is sent, so after a crash between the send and its confirmation Start()
 // finds it due and sends it again, with the same idempotency key. A row is
 // never sent twice concurrently by one dispatcher (an in-memory in-flight set).
+// Fairness: a channel type and an endpoint each have their own cap of sends
+// in flight; the rows of a full one wait in the store and are read past, so
+// a slow or hanging endpoint delays only its own alerts.
 // Confirmations are recorded once per round: those that arrive together are
 // marked delivered in one transaction when the next pass starts (before it
 // reads the outbox, so a confirmed row is never sent again), or at Stop().
@@ -26,6 +29,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -66,6 +70,14 @@ struct DispatcherOptions {
   int batch = 64;
   // Sends outstanding at once; further due rows wait for a completion.
   size_t max_in_flight = 256;
+  // Sends outstanding at once per channel type, e.g. {"webhook", 16}: what
+  // its adapter runs at once (more would only queue inside the adapter, on
+  // slots other channels need). A type not named has only max_in_flight.
+  std::map<std::string, size_t, std::less<>> max_in_flight_per_channel;
+  // Sends outstanding at once to one endpoint (channel type and target), so
+  // that an endpoint that hangs (a webhook host that does not answer) holds
+  // at most this many slots and the other agencies' alerts still go out.
+  size_t max_in_flight_per_target = 8;
   // How long to wait before reading the outbox again after a store error.
   Duration store_retry = std::chrono::seconds(1);
 };
@@ -108,6 +120,9 @@ class Dispatcher {
 
  private:
   void Pump();
+  // The channel types and endpoints that are at their cap of sends in flight.
+  OutboxStore::Skip Full() const;
+  bool HasRoom(const ChannelTarget& channel) const;
   void Send(const Delivery& row);
   void OnDone(const Delivery& row, DeliveryOutcome outcome, const Status& why,
               const DeliveryHint& hint);
@@ -134,6 +149,9 @@ class Dispatcher {
   DispatcherOptions options_;
   boost::asio::steady_timer timer_;
   std::set<int64_t> in_flight_;
+  // Sends in flight per channel type and per endpoint ("type\ntarget").
+  std::map<std::string, size_t, std::less<>> in_flight_per_channel_;
+  std::map<std::string, size_t, std::less<>> in_flight_per_target_;
   std::vector<DeliveredRow> delivered_;  // Confirmed, not yet marked in the store.
   DispatcherCounters counters_;
   bool running_ = false;

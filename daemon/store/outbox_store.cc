@@ -15,9 +15,14 @@ constexpr std::string_view kColumns = R"sql(
   next_attempt_at_ms, last_error, created_at_ms, delivered_at_ms, idempotency_key,
   escalated_from)sql";
 
-const std::string kDue = "SELECT " + std::string(kColumns) +
-                         " FROM deliveries WHERE state = 'pending' AND next_attempt_at_ms <= ?"
-                         " ORDER BY next_attempt_at_ms, id LIMIT ?";
+// ?3 and ?4: JSON arrays of the channel types and of the endpoints
+// ("type\ntarget") to leave out; NOT IN evaluates each once per statement.
+const std::string kDue =
+    "SELECT " + std::string(kColumns) +
+    " FROM deliveries WHERE state = 'pending' AND next_attempt_at_ms <= ?1"
+    " AND channel_type NOT IN (SELECT value FROM json_each(?3))"
+    " AND channel_type || char(10) || target NOT IN (SELECT value FROM json_each(?4))"
+    " ORDER BY next_attempt_at_ms, id LIMIT ?2";
 const std::string kGet = "SELECT " + std::string(kColumns) + " FROM deliveries WHERE id = ?";
 constexpr std::string_view kInsertFirst = R"sql(
   INSERT INTO deliveries(alert_id, version, agency_id, channel_index, channel_type, target,
@@ -151,12 +156,21 @@ Result<int64_t> OutboxStore::InsertFirst(const NewDelivery& delivery, Instant no
   return **id;
 }
 
-Result<std::vector<Delivery>> OutboxStore::DueDeliveries(Instant now, int limit) {
+Result<std::vector<Delivery>> OutboxStore::DueDeliveries(Instant now, int limit, const Skip& skip) {
   Status status = rows::CheckLimit(limit);
   if (!status.ok()) return status;
+  nlohmann::json types = nlohmann::json::array();
+  for (const std::string& type : skip.channel_types) types.push_back(type);
+  nlohmann::json targets = nlohmann::json::array();
+  for (const ChannelTarget& t : skip.targets) targets.push_back(t.type + '\n' + t.target);
+  const std::string types_json =
+      types.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string targets_json =
+      targets.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   Statement& query = statements_->due;
   ScopedReset reset(query);
-  status = rows::Bind(query, now, limit);
+  status =
+      rows::Bind(query, now, limit, std::string_view(types_json), std::string_view(targets_json));
   if (!status.ok()) return status;
   return rows::CollectRows<Delivery>(query, ReadDelivery);
 }

@@ -93,9 +93,17 @@ class OutboxStore {
   // Meant to run inside the caller's transaction. Returns the new row id, or
   // the SQLite error (a UNIQUE violation if the row exists).
   Result<int64_t> InsertFirst(const NewDelivery& delivery, Instant now);
-  // Return the pending rows due at `now`, earliest first, at most `limit`.
+  // What a pass of the dispatcher does not want now: the channel types, and
+  // the endpoints (type and target), that already have as many sends in
+  // flight as they may.
+  struct Skip {
+    std::vector<std::string> channel_types;
+    std::vector<ChannelTarget> targets;
+  };
+  // Return the pending rows due at `now`, earliest first, at most `limit`,
+  // leaving out the rows of `skip`'s channel types and endpoints.
   // Returns InvalidArgument unless limit > 0.
-  Result<std::vector<Delivery>> DueDeliveries(Instant now, int limit);
+  Result<std::vector<Delivery>> DueDeliveries(Instant now, int limit, const Skip& skip = {});
   // Return the earliest next attempt of a pending row strictly after `after`,
   // or nullopt if there is none.
   Result<std::optional<Instant>> NextDueAfter(Instant after);

@@ -59,14 +59,20 @@ class Harness {
   AdapterSet& adapters() { return adapters_; }
   boost::asio::io_context& io() { return io_; }
 
-  // Commits `n` alerts to "dif"; returns their delivery ids.
-  std::vector<int64_t> Alerts(int n) {
+  // Another agency, reached on `channels`, with no escalation.
+  void AddAgency(const std::string& agency, std::vector<ChannelTarget> channels) {
+    channels_[agency] = std::move(channels);
+  }
+  void set_options(DispatcherOptions options) { options_ = std::move(options); }
+
+  // Commits `n` alerts to `agency`; returns their delivery ids.
+  std::vector<int64_t> Alerts(int n, const std::string& agency = "dif") {
     std::vector<int64_t> ids;
     for (int i = 0; i < n; ++i) {
-      const std::string event_id = "ev-" + std::to_string(i);
+      const std::string event_id = agency + "-ev-" + std::to_string(i);
       ProcessingCommit commit = testing::MakeCommit(f_.AddEvent(event_id), event_id, clock_.Now());
-      AlertChange alert = testing::MakeAlert("rule-a", "dif", event_id);
-      alert.channels = channels_.at("dif");
+      AlertChange alert = testing::MakeAlert("rule-a", agency, event_id);
+      alert.channels = channels_.at(agency);
       alert.escalates_to = "omb";
       commit.alerts.push_back(alert);
       Result<CommitOutcome> outcome = f_.store().CommitProcessing(commit);
@@ -82,6 +88,30 @@ class Harness {
   // Runs the dispatcher until no row of the outbox (those of `ids` and the
   // escalations they cause) is pending any more (20 s at most).
   Dispatcher& Run(const std::vector<int64_t>& ids) {
+    Start();
+    auto settled = [&] {
+      for (int64_t id : ids) {
+        if (Row(id).state == DeliveryState::kPending) return false;
+      }
+      return f_.Count("deliveries WHERE state = 'pending'") == 0 && dispatcher_->in_flight() == 0;
+    };
+    RunUntil(settled);
+    dispatcher_->Stop();
+    return *dispatcher_;
+  }
+
+  // Runs the started dispatcher until `done()` holds (20 s at most).
+  template <typename Pred>
+  void RunUntil(Pred done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!done()) {
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+      io_.restart();
+      io_.run_for(milliseconds(10));
+    }
+  }
+
+  Dispatcher& Start() {
     DeliveryRoutes routes{
         .channel = [this](const std::string& agency, int index) -> std::optional<ChannelTarget> {
           auto it = channels_.find(agency);
@@ -105,23 +135,9 @@ class Harness {
       return it->second;
     };
     dispatcher_ = std::make_unique<Dispatcher>(
-        io_, f_.store().outbox(), adapters_, policy_, clock_, [] { return 0.5; }, routes, payload);
+        io_, f_.store().outbox(), adapters_, policy_, clock_, [] { return 0.5; }, routes, payload,
+        options_);
     dispatcher_->Start();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    // Settled when no row is pending at all: the escalation rows the dead
-    // ones create must be sent too before the test reads what arrived.
-    auto settled = [&] {
-      for (int64_t id : ids) {
-        if (Row(id).state == DeliveryState::kPending) return false;
-      }
-      return f_.Count("deliveries WHERE state = 'pending'") == 0 && dispatcher_->in_flight() == 0;
-    };
-    while (!settled()) {
-      REQUIRE(std::chrono::steady_clock::now() < deadline);
-      io_.restart();
-      io_.run_for(milliseconds(10));
-    }
-    dispatcher_->Stop();
     return *dispatcher_;
   }
 
@@ -137,6 +153,7 @@ class Harness {
   AdapterSet adapters_;
   std::map<std::string, std::vector<ChannelTarget>> channels_;
   std::map<std::string, std::string> payloads_;  // by idempotency key
+  DispatcherOptions options_;
   std::unique_ptr<Dispatcher> dispatcher_;
 };
 
@@ -195,6 +212,75 @@ TEST_CASE("A webhook that answers 500 for a while gets each alert exactly once, 
   CHECK(failed == 12);
   REQUIRE(ok_per_key.size() == 5);
   for (int64_t id : ids) CHECK(ok_per_key[h.Row(id).idempotency_key] == 1);
+}
+
+// A TCP port on 127.0.0.1 that takes connections (the kernel's backlog) and
+// never says a word: a webhook host that hangs.
+class SilentListener {
+ public:
+  SilentListener() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    REQUIRE(fd_ >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(fd_, 64) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentListener() { ::close(fd_); }
+  SilentListener(const SilentListener&) = delete;
+  SilentListener& operator=(const SilentListener&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
+
+TEST_CASE("A webhook host that hangs holds back only its own alerts") {
+  testing::TempDir pki_dir;
+  const testing::Pki pki = testing::MakePki(pki_dir);
+  Receiver receiver(pki_dir, "webhook", "webhook_receiver.py",
+                    {"--secret", kSecret, "--cert", pki.cert, "--key", pki.key});
+  SilentListener hung;
+  const std::string url = "https://127.0.0.1:" + std::to_string(receiver.port()) + "/hook";
+  Harness h(std::vector<ChannelTarget>{{"webhook", url}});
+  h.AddAgency("hung", {{"webhook", "https://127.0.0.1:" + std::to_string(hung.port()) + "/hook"}});
+  const std::string secret_file = h.dir().File("dif.secret");
+  testing::WriteFile(secret_file, std::string(kSecret) + "\n");
+  // The adapter runs 2 requests at once (the rest queue inside it); the
+  // dispatcher keeps at most 2 webhook sends, and 1 per endpoint, in flight.
+  WebhookAdapterOptions options;
+  options.ca_file = pki.ca;
+  options.timeout = std::chrono::seconds(10);
+  options.max_in_flight = 2;
+  options.secret_file = [secret_file](const std::string&, const std::string&) {
+    return std::optional<std::string>(secret_file);
+  };
+  auto webhook = WebhookAdapter::Create(h.io(), std::move(options));
+  REQUIRE(webhook.ok());
+  REQUIRE(h.adapters().Add(std::move(webhook).value()).ok());
+  h.set_options({.max_in_flight_per_channel = {{"webhook", 2}}, .max_in_flight_per_target = 1});
+  // The hung host's alerts are first in the outbox.
+  const std::vector<int64_t> hung_ids = h.Alerts(4, "hung");
+  const std::vector<int64_t> ids = h.Alerts(3);
+
+  Dispatcher& d = h.Start();
+  h.RunUntil([&] { return d.counters().delivered == 3; });
+  for (int64_t id : ids) CHECK(h.Row(id).state == DeliveryState::kDelivered);
+  CHECK(receiver.Records().size() == 3);
+  // Without the caps the hung host's four requests would have filled the
+  // adapter and the others would have waited out its 10 s timeout behind
+  // them: delivered, with the hung ones already failed once. Here the hung
+  // host holds one slot, and its other alerts wait in the store untried.
+  CHECK(d.in_flight() == 1);
+  for (int64_t id : hung_ids) {
+    CHECK(h.Row(id).state == DeliveryState::kPending);
+    CHECK(h.Row(id).attempts == 0);
+  }
+  d.Stop();
 }
 
 TEST_CASE("A webhook that answers 410 fails over at once and the alert escalates") {

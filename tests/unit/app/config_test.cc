@@ -104,6 +104,7 @@ TEST_CASE("A config with only the deployment key takes every default") {
   CHECK(c.delivery.retry_max == 10min);
   CHECK(c.delivery.retry_multiplier == 2.0);
   CHECK(c.delivery.max_attempts_per_channel == 8);
+  CHECK(c.delivery.max_in_flight_per_target == 8);
   CHECK(c.delivery.jitter == 0.2);
   CHECK(c.http.listen == "127.0.0.1:8080");
   CHECK(c.http.enabled);
@@ -164,6 +165,7 @@ TEST_CASE("The full config sets every key and resolves relative paths") {
   CHECK(c.delivery.retry_max == 1h);
   CHECK(c.delivery.retry_multiplier == 1.5);
   CHECK(c.delivery.max_attempts_per_channel == 12);
+  CHECK(c.delivery.max_in_flight_per_target == 3);
   CHECK(c.delivery.jitter == 0.0);
   CHECK(c.http.listen == "[::1]:0");
   CHECK_FALSE(c.http.enabled);
@@ -228,6 +230,7 @@ TEST_CASE("Range bounds are inclusive") {
                  "  retry_max: 1h\n"
                  "  retry_multiplier: 10\n"
                  "  max_attempts_per_channel: 100\n"
+                 "  max_in_flight_per_target: 256\n"
                  "  jitter: 1\n"
                  "privacy:\n"
                  "  deployment_key_file: /k\n"
@@ -245,6 +248,8 @@ TEST_CASE("Values just outside their range are rejected, not clipped") {
         "t.yaml:2:26: rules.doubtful_margin_years: must be between 0 and 5, got 6\n");
   CHECK(ErrorsOf("delivery:\n  retry_multiplier: nan\n" + kKeyLine) ==
         "t.yaml:2:21: delivery.retry_multiplier: must be between 1.1 and 10, got nan\n");
+  CHECK(ErrorsOf("delivery:\n  max_in_flight_per_target: 0\n" + kKeyLine) ==
+        "t.yaml:2:29: delivery.max_in_flight_per_target: must be between 1 and 256, got 0\n");
   CHECK(ErrorsOf("delivery:\n  retry_max: 25h\n" + kKeyLine) ==
         "t.yaml:2:14: delivery.retry_max: must be between 100ms and 1d, got 25h\n");
   CHECK(

@@ -33,7 +33,10 @@ class Harness {
                           .jitter = 0.0,
                           .max_attempts_per_channel = 3};
     // Agency "a": mqtt then file. "b": mqtt only, escalates to "omb". "omb": file.
+    // "w" and "hung": webhooks, for the fairness tests.
     channels_ = {{"a", {{"mqtt", ""}, {"file", "/a.jsonl"}}},
+                 {"w", {{"webhook", "https://w.example/alerts"}}},
+                 {"hung", {{"webhook", "https://hung.example/alerts"}}},
                  {"b", {{"mqtt", ""}}},
                  {"omb", {{"file", "/omb.jsonl"}}},
                  {"duty", {{"file", "/duty.jsonl"}}}};
@@ -367,6 +370,53 @@ TEST_CASE("Dispatcher never sends a row twice at once, and bounds what is in fli
   std::set<int64_t> ids;
   for (const OutboundMessage& m : *mqtt.sent()) ids.insert(m.delivery_id);
   CHECK(ids.size() == 4);
+}
+
+TEST_CASE("A channel that hangs holds only its own slots; the other channels' alerts go out") {
+  Harness h;
+  FakeAdapter& webhook = h.AddAdapter("webhook", {});
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
+  webhook.Hold();
+  for (int i = 0; i < 6; ++i) h.Alert("ev-w" + std::to_string(i), "w");
+  for (int i = 0; i < 6; ++i) h.Alert("ev-h" + std::to_string(i), "hung");
+  std::vector<int64_t> mqtt_rows;
+  for (int i = 0; i < 5; ++i) mqtt_rows.push_back(h.Alert("ev-a" + std::to_string(i), "a"));
+  // Without the channel's cap the 12 webhook rows, due first, would take
+  // every slot (max_in_flight 12) and the mqtt rows would wait behind them.
+  Dispatcher& d = h.Start({.batch = 4,
+                           .max_in_flight = 12,
+                           .max_in_flight_per_channel = {{"webhook", 3}},
+                           .max_in_flight_per_target = 8});
+  for (int i = 0; i < 10 && d.counters().delivered < 5; ++i) h.RunBriefly();
+  CHECK(webhook.sent()->size() == 3);
+  CHECK(mqtt.sent()->size() == 5);
+  CHECK(d.counters().delivered == 5);
+  for (int64_t id : mqtt_rows) CHECK(h.Row(id).state == DeliveryState::kDelivered);
+  // Once the webhook answers, the rows that waited in the store go out.
+  webhook.StopHolding();
+  webhook.ReleaseHeld(kDelivered);
+  h.RunUntil([&] { return d.counters().delivered == 17; });
+  CHECK(webhook.sent()->size() == 12);
+  CHECK(h.outbox().PendingCount().value() == 0);
+}
+
+TEST_CASE(
+    "An endpoint that hangs holds only its own slots; the same channel's other endpoints work") {
+  Harness h;
+  FakeAdapter& webhook = h.AddAdapter("webhook", {});
+  webhook.HoldTarget("https://hung.example/alerts");
+  // The hung endpoint's rows come first in the outbox.
+  for (int i = 0; i < 6; ++i) h.Alert("ev-h" + std::to_string(i), "hung");
+  std::vector<int64_t> w_rows;
+  for (int i = 0; i < 4; ++i) w_rows.push_back(h.Alert("ev-w" + std::to_string(i), "w"));
+  Dispatcher& d = h.Start({.batch = 2, .max_in_flight = 8, .max_in_flight_per_target = 2});
+  for (int i = 0; i < 10 && d.counters().delivered < 4; ++i) h.RunBriefly();
+  int to_hung = 0;
+  for (const OutboundMessage& m : *webhook.sent()) to_hung += m.agency_id == "hung" ? 1 : 0;
+  CHECK(to_hung == 2);
+  CHECK(d.in_flight() == 2);
+  CHECK(d.counters().delivered == 4);
+  for (int64_t id : w_rows) CHECK(h.Row(id).state == DeliveryState::kDelivered);
 }
 
 TEST_CASE("Dispatcher records a round of confirmations together and never resends one") {

@@ -28,7 +28,7 @@ class FakeAdapter final : public Adapter {
 
   void AsyncDeliver(const OutboundMessage& message, DeliveryDone done) override {
     sent_->push_back(message);
-    if (hold_) {
+    if (hold_ || (hold_target_ && message.target == *hold_target_)) {
       held_.push_back(std::move(done));
       return;
     }
@@ -50,6 +50,13 @@ class FakeAdapter final : public Adapter {
 
   // Never answer: the deliveries stay in flight.
   void Hold() { hold_ = true; }
+  // Never answer deliveries to `target` (an endpoint that hangs); answer the rest.
+  void HoldTarget(std::string target) { hold_target_ = std::move(target); }
+  // Answer every delivery from now on, as scripted.
+  void StopHolding() {
+    hold_ = false;
+    hold_target_.reset();
+  }
   // Answer every held delivery with `outcome` now (posted, as usual).
   void ReleaseHeld(DeliveryOutcome outcome) {
     for (DeliveryDone& done : held_) {
@@ -66,6 +73,7 @@ class FakeAdapter final : public Adapter {
   std::deque<DeliveryOutcome> script_;
   DeliveryOutcome then_;
   bool hold_ = false;
+  std::optional<std::string> hold_target_;
   std::optional<Duration> retry_after_;
   std::vector<DeliveryDone> held_;
   std::shared_ptr<std::vector<OutboundMessage>> sent_ =

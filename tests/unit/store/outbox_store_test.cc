@@ -50,6 +50,37 @@ TEST_CASE("DueDeliveries returns pending rows due by now, earliest first, within
   CHECK(Ids(outbox.DueDeliveries(At(2000), 10).value()) == std::vector<int64_t>{same[0], same[1]});
 }
 
+TEST_CASE("DueDeliveries reads past the channel types and endpoints it is told to skip") {
+  testing::StoreFixture f;
+  OutboxStore& outbox = f.store().outbox();
+  ProcessingCommit commit = MakeCommit(f.AddEvent("ev-1"), "ev-1", At(1000));
+  const std::vector<ChannelTarget> channels = {{"webhook", "https://hung.example/a"},
+                                               {"webhook", "https://w.example/a"},
+                                               {"mqtt", "rcm/v1/alerts/x"},
+                                               {"mqtt", ""}};
+  for (size_t i = 0; i < channels.size(); ++i) {
+    AlertChange alert = MakeAlert("rule-a", "agency-" + std::to_string(i), "ev-1");
+    alert.channels = {channels[i]};
+    commit.alerts.push_back(alert);
+  }
+  Result<CommitOutcome> outcome = f.store().CommitProcessing(commit);
+  REQUIRE(outcome.ok());
+  std::vector<int64_t> id;
+  for (const CommittedAlert& alert : outcome->alerts) id.push_back(alert.delivery_id);
+
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10).value()) == id);
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, {.channel_types = {"webhook"}}).value()) ==
+        std::vector<int64_t>{id[2], id[3]});
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, {.targets = {channels[0], channels[3]}}).value()) ==
+        std::vector<int64_t>{id[1], id[2]});
+  // The limit counts the rows returned, not the rows skipped.
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 1, {.channel_types = {"webhook", "file"}}).value()) ==
+        std::vector<int64_t>{id[2]});
+  // A target that only looks like another (same text, other type) is not skipped.
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, {.targets = {{"mqtt", "https://w.example/a"}}})
+                .value()) == id);
+}
+
 TEST_CASE("NextDueAfter is the earliest pending attempt strictly later than the instant") {
   testing::StoreFixture f;
   OutboxStore& outbox = f.store().outbox();
