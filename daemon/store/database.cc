@@ -237,6 +237,13 @@ Status Database::Configure(const DatabaseOptions& options) {
   Status status = Execute(options.durability == Durability::kPower ? "PRAGMA synchronous=FULL"
                                                                    : "PRAGMA synchronous=NORMAL");
   if (!status.ok()) return status;
+  // Temporary files in memory. The one that matters is the sub-journal: a
+  // processing round keeps each event in a savepoint, and SQLite saves the
+  // original of every page an event changes; past 64 KiB it spilled to a
+  // temporary file, a pwrite per page inside the round (10 % of amparod's
+  // CPU, tests/bench/README.md). A round's originals are a few hundred kB.
+  status = Execute("PRAGMA temp_store=MEMORY");
+  if (!status.ok()) return status;
   return Execute("PRAGMA foreign_keys=ON");
 }
 

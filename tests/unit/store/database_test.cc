@@ -54,6 +54,15 @@ TEST_CASE("Database::Open applies WAL and the synchronous mode of the durability
   CHECK(power->SynchronousMode().value() == 2);  // FULL
 }
 
+TEST_CASE("Database::Open keeps temporary files (the savepoints' sub-journal) in memory") {
+  testing::TempDir dir;
+  auto db = OpenOrFail(dir.File("temp.db"));
+  Result<Statement> temp_store = db->Prepare("PRAGMA temp_store");
+  REQUIRE(temp_store.ok());
+  REQUIRE(temp_store->Step().value());
+  CHECK(temp_store->ColumnInt64(0) == 2);  // MEMORY
+}
+
 TEST_CASE("Database::Open turns foreign keys on") {
   testing::TempDir dir;
   auto db = OpenOrFail(dir.File("fk.db"));
