@@ -43,6 +43,7 @@ Dispatcher::Dispatcher(boost::asio::io_context& io, OutboxStore& outbox, Adapter
       payload_(std::move(payload)),
       options_(options),
       timer_(io),
+      record_timer_(io),
       self_(std::make_shared<Dispatcher*>(this)) {}
 
 Dispatcher::~Dispatcher() = default;
@@ -66,7 +67,25 @@ void Dispatcher::Nudge() {
 void Dispatcher::Stop() {
   running_ = false;
   timer_.cancel();
+  record_timer_.cancel();
+  record_armed_ = false;
   RecordDelivered();
+}
+
+void Dispatcher::RecordSoon() {
+  if (record_armed_) return;
+  record_armed_ = true;
+  record_timer_.expires_after(options_.record_delay);
+  record_timer_.async_wait(
+      [weak = std::weak_ptr<Dispatcher*>(self_)](const boost::system::error_code& ec) {
+        if (ec) return;  // Cancelled: stopped, or destroyed.
+        auto self = weak.lock();
+        if (!self) return;
+        Dispatcher& d = **self;
+        d.record_armed_ = false;
+        // Refused: Pump keeps trying (and sends nothing until they are in).
+        if (d.running_ && !d.RecordDelivered()) d.ArmTimer(d.options_.store_retry);
+      });
 }
 
 void Dispatcher::Pump() {
@@ -81,7 +100,13 @@ void Dispatcher::Pump() {
   const Instant now = clock_.Now();
   // Rows in flight are still pending and due: load past them.
   const int limit = options_.batch + static_cast<int>(in_flight_.size());
-  Result<std::vector<Delivery>> due = outbox_.DueDeliveries(now, limit, Full());
+  ++counters_.passes;
+  OutboxStore::Skip full = Full();
+  waiting_for_any_slot_ = false;
+  waiting_for_.clear();
+  for (const std::string& type : full.channel_types) waiting_for_.insert(type);
+  for (const ChannelTarget& target : full.targets) waiting_for_.insert(TargetKey(target));
+  Result<std::vector<Delivery>> due = outbox_.DueDeliveries(now, limit, full);
   if (!due.ok()) {
     spdlog::error("dispatcher: reading the outbox: {}", due.status().ToString());
     ArmTimer(options_.store_retry);
@@ -89,12 +114,20 @@ void Dispatcher::Pump() {
   }
   bool sent = false;
   for (const Delivery& row : *due) {
-    if (in_flight_.size() >= options_.max_in_flight) break;
     if (in_flight_.contains(row.id)) continue;
-    if (!HasRoom(row.channel)) continue;  // Filled up in this pass: read past it.
+    if (in_flight_.size() >= options_.max_in_flight) {
+      waiting_for_any_slot_ = true;
+      break;
+    }
+    if (!HasRoom(row.channel)) {  // Filled up in this pass: read past it.
+      waiting_for_.insert(row.channel.type);
+      waiting_for_.insert(TargetKey(row.channel));
+      continue;
+    }
     Send(row);
     sent = true;
   }
+  if (static_cast<int>(due->size()) == limit) waiting_for_any_slot_ = true;
   // A full batch may hide more due rows: read on. Otherwise rows due now but
   // not sent are in flight or wait for a free slot, and a completion pumps
   // again. The timer covers rows due later.
@@ -114,6 +147,11 @@ OutboxStore::Skip Dispatcher::Full() const {
     skip.targets.push_back({key.substr(0, newline), key.substr(newline + 1)});
   }
   return skip;
+}
+
+bool Dispatcher::RowsWaitFor(const ChannelTarget& channel) const {
+  return waiting_for_any_slot_ || waiting_for_.contains(channel.type) ||
+         waiting_for_.contains(TargetKey(channel));
 }
 
 bool Dispatcher::HasRoom(const ChannelTarget& channel) const {
@@ -168,7 +206,16 @@ void Dispatcher::OnDone(const Delivery& row, DeliveryOutcome outcome, const Stat
                     row.agency_id);
       delivered_.push_back({.id = row.id, .at = now});
       // Stopped: no pass follows to record it.
-      if (!running_) RecordDelivered();
+      if (!running_) {
+        RecordDelivered();
+        return;
+      }
+      // Nothing waits for the freed slot: record it with the others soon,
+      // without reading the outbox.
+      if (!RowsWaitFor(row.channel)) {
+        RecordSoon();
+        return;
+      }
       break;
     case DeliveryOutcome::kRetryable:
       if (ChannelExhausted(row.attempts + 1, policy_)) {

@@ -16,6 +16,11 @@
 // Fairness: a channel type and an endpoint each have their own cap of sends
 // in flight; the rows of a full one wait in the store and are read past, so
 // a slow or hanging endpoint delays only its own alerts.
+// A confirmation reads the outbox again only when rows wait for a free slot
+// (the last pass was held back by a cap or read a full batch); otherwise it
+// only has to be recorded, and confirmations are recorded together within
+// record_delay. Failures always read the outbox again (a retry or a
+// failover changes it).
 // Confirmations are recorded once per round: those that arrive together are
 // marked delivered in one transaction when the next pass starts (before it
 // reads the outbox, so a confirmed row is never sent again), or at Stop().
@@ -80,6 +85,9 @@ struct DispatcherOptions {
   size_t max_in_flight_per_target = 8;
   // How long to wait before reading the outbox again after a store error.
   Duration store_retry = std::chrono::seconds(1);
+  // How long confirmations may wait to be recorded together when no row
+  // waits for a slot. A crash in between resends them (same idempotency key).
+  Duration record_delay = std::chrono::milliseconds(20);
 };
 
 // Totals since construction, for /metrics.
@@ -90,6 +98,7 @@ struct DispatcherCounters {
   uint64_t failed_over = 0;  // Channels given up with a next channel to try.
   uint64_t dead = 0;         // Rows given up with no channel left.
   uint64_t escalated = 0;    // Escalation rows created for dead rows.
+  uint64_t passes = 0;       // Reads of the outbox.
 };
 
 class Dispatcher {
@@ -123,12 +132,16 @@ class Dispatcher {
   // The channel types and endpoints that are at their cap of sends in flight.
   OutboxStore::Skip Full() const;
   bool HasRoom(const ChannelTarget& channel) const;
+  // Whether rows wait for the slot `channel` frees.
+  bool RowsWaitFor(const ChannelTarget& channel) const;
   void Send(const Delivery& row);
   void OnDone(const Delivery& row, DeliveryOutcome outcome, const Status& why,
               const DeliveryHint& hint);
   // Marks the confirmed rows delivered, in one transaction. Returns false,
   // keeping them confirmed, when the store refuses.
   bool RecordDelivered();
+  // Records the confirmations within record_delay (one timer for many).
+  void RecordSoon();
   // Schedules the next attempt after the policy's delay, or after
   // `retry_after` (capped at the policy's max) if that is longer.
   void Retry(const Delivery& row, const Status& why, Instant now,
@@ -148,6 +161,13 @@ class Dispatcher {
   PayloadFn payload_;
   DispatcherOptions options_;
   boost::asio::steady_timer timer_;
+  boost::asio::steady_timer record_timer_;
+  bool record_armed_ = false;
+  // What the last pass left due rows unsent for: any slot (the global cap,
+  // or a full batch), or a slot of these channel types and endpoints. A
+  // confirmation that frees such a slot reads the outbox again.
+  bool waiting_for_any_slot_ = false;
+  std::set<std::string, std::less<>> waiting_for_;
   std::set<int64_t> in_flight_;
   // Sends in flight per channel type and per endpoint ("type\ntarget").
   std::map<std::string, size_t, std::less<>> in_flight_per_channel_;

@@ -433,6 +433,60 @@ TEST_CASE("Dispatcher records a round of confirmations together and never resend
   CHECK(h.outbox().PendingCount().value() == 0);
 }
 
+TEST_CASE("When no row waits for a slot, confirmations are recorded without reading the outbox") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(h.Alert("ev-" + std::to_string(i), "a"));
+  Dispatcher& d = h.Start({.record_delay = milliseconds(1)});
+  h.RunUntil([&] { return d.counters().delivered == 5; });
+  // One pass sent all five; their five confirmations read nothing again.
+  CHECK(d.counters().passes == 1);
+  CHECK(mqtt.sent()->size() == 5);
+  for (int64_t id : ids) CHECK(h.Row(id).state == DeliveryState::kDelivered);
+  // A row committed later is still picked up when nudged.
+  const int64_t later = h.Alert("ev-later", "a");
+  d.Nudge();
+  h.RunUntil([&] { return d.counters().delivered == 6; });
+  CHECK(h.Row(later).state == DeliveryState::kDelivered);
+}
+
+TEST_CASE("When rows wait for a slot, each confirmation reads the outbox again") {
+  Harness h;
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
+  for (int i = 0; i < 5; ++i) h.Alert("ev-" + std::to_string(i), "a");
+  Dispatcher& d = h.Start({.max_in_flight = 2, .record_delay = milliseconds(1)});
+  h.RunUntil([&] { return d.counters().delivered == 5; });
+  CHECK(mqtt.sent()->size() == 5);
+  CHECK(d.counters().passes >= 3);  // 2 + 2 + 1 sends: at least three passes
+  CHECK(h.outbox().PendingCount().value() == 0);
+}
+
+TEST_CASE("A confirmation reads the outbox again only if rows wait for the slot it frees") {
+  Harness h;
+  FakeAdapter& webhook = h.AddAdapter("webhook", {});
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
+  webhook.Hold();
+  for (int i = 0; i < 4; ++i) h.Alert("ev-w" + std::to_string(i), "w");
+  for (int i = 0; i < 3; ++i) h.Alert("ev-a" + std::to_string(i), "a");
+  Dispatcher& d =
+      h.Start({.max_in_flight_per_channel = {{"webhook", 2}}, .record_delay = milliseconds(1)});
+  for (int i = 0; i < 10 && d.counters().delivered < 3; ++i) h.RunBriefly();
+  REQUIRE(d.counters().delivered == 3);
+  // Webhook rows wait for a webhook slot; the mqtt confirmations free mqtt
+  // slots, which nobody waits for: no pass after the one that sent them.
+  const uint64_t passes = d.counters().passes;
+  h.RunBriefly();
+  CHECK(d.counters().passes == passes);
+  CHECK(webhook.sent()->size() == 2);
+  // A webhook confirmation frees a slot the waiting rows can use.
+  webhook.StopHolding();
+  webhook.ReleaseHeld(kDelivered);
+  h.RunUntil([&] { return d.counters().delivered == 7; });
+  CHECK(d.counters().passes > passes);
+  CHECK(h.outbox().PendingCount().value() == 0);
+}
+
 TEST_CASE("A confirmation that arrives after Stop is still recorded") {
   Harness h;
   FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
