@@ -372,7 +372,7 @@ TEST_CASE("Dispatcher never sends a row twice at once, and bounds what is in fli
   CHECK(ids.size() == 4);
 }
 
-TEST_CASE("A channel that hangs holds only its own slots; the other channels' alerts go out") {
+TEST_CASE("A channel that hangs holds only its own slots, and the other channels' alerts go out") {
   Harness h;
   FakeAdapter& webhook = h.AddAdapter("webhook", {});
   FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
@@ -401,7 +401,8 @@ TEST_CASE("A channel that hangs holds only its own slots; the other channels' al
 }
 
 TEST_CASE(
-    "An endpoint that hangs holds only its own slots; the same channel's other endpoints work") {
+    "An endpoint that hangs holds only its own slots, and the same channel's other endpoints "
+    "work") {
   Harness h;
   FakeAdapter& webhook = h.AddAdapter("webhook", {});
   webhook.HoldTarget("https://hung.example/alerts");
