@@ -185,7 +185,7 @@ Status Daemon::StoreTakesCommits() {
 void Daemon::ProbeStoreLater() {
   store_probe_timer_.expires_after(std::chrono::seconds(1));
   store_probe_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
+    if (ec || stopping_) return;
     if (Status s = StoreTakesCommits(); !s.ok()) {
       ProbeStoreLater();
       return;
@@ -534,21 +534,24 @@ void Daemon::Stop() {
   status_timer_.cancel();
   retention_timer_.cancel();
   // Whatever is still posted (receipts of the last events) runs, then run()
-  // returns because no work is left.
+  // returns because no work is left. A timer that expired before Stop() ran
+  // is past cancel(): its handler still runs, so every periodic handler
+  // checks stopping_ before it arms again (a status timer that re-armed here
+  // kept the daemon alive after SIGTERM).
 }
 
 void Daemon::ArmWatchdog(Duration interval) {
   NotifySystemd("WATCHDOG=1");
   watchdog_timer_.expires_after(interval);
   watchdog_timer_.async_wait([this, interval](const boost::system::error_code& ec) {
-    if (!ec) ArmWatchdog(interval);
+    if (!ec && !stopping_) ArmWatchdog(interval);
   });
 }
 
 void Daemon::ArmRetention(Duration delay) {
   retention_timer_.expires_after(delay);
   retention_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
+    if (ec || stopping_) return;
     // Small batches, so one run never holds the write lock for long; the
     // next batch follows soon while there is more to purge.
     Result<PurgeReport> report = PurgePersonalData(
@@ -570,7 +573,7 @@ void Daemon::ArmRetention(Duration delay) {
 void Daemon::ArmStatusTimer() {
   status_timer_.expires_after(std::chrono::seconds(5));
   status_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
+    if (ec || stopping_) return;
     NotifySystemd("STATUS=" + StatusLine());
     ArmStatusTimer();
   });
