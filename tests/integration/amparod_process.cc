@@ -1,6 +1,8 @@
 #include "tests/integration/amparod_process.h"
 
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <stdexcept>
 
@@ -82,7 +84,35 @@ bool AmparodProcess::Start(std::chrono::milliseconds timeout) {
 int AmparodProcess::Terminate(std::chrono::milliseconds timeout) {
   if (!process_) return -1;
   process_->Signal(SIGTERM);
-  return process_->Wait(timeout);
+  const int status = process_->Wait(timeout);
+  if (status == -1) ReportHang();
+  return status;
+}
+
+void AmparodProcess::ReportHang() {
+  // A daemon that does not end on SIGTERM is a bug to find from CI's output
+  // alone: print where its threads are (if gdb is installed) and how its log
+  // ends, before the test's destructor kills it.
+  std::fprintf(stderr, "amparod (pid %d) did not end on SIGTERM; the end of its log:\n",
+               static_cast<int>(process_->pid()));
+  const std::string log = Log();
+  size_t from = log.size();
+  for (int lines = 0; lines < 60 && from > 0; ++lines) {
+    from = log.rfind('\n', from - 1);
+    if (from == std::string::npos) {
+      from = 0;
+      break;
+    }
+  }
+  std::fprintf(stderr, "%s\n", log.substr(from).c_str());
+  if (std::system("command -v gdb >/dev/null 2>&1") == 0) {
+    const std::string command = "gdb -p " + std::to_string(process_->pid()) +
+                                " -batch -ex 'thread apply all bt' 1>&2 2>/dev/null";
+    std::fprintf(stderr, "its threads:\n");
+    std::fflush(stderr);
+    [[maybe_unused]] const int rc = std::system(command.c_str());
+  }
+  std::fflush(stderr);
 }
 
 void AmparodProcess::Kill() {

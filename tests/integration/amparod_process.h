@@ -48,6 +48,9 @@ class AmparodProcess {
   size_t LogCount(const std::string& needle) const;
 
  private:
+  // Prints the end of the log and the threads' stacks to stderr.
+  void ReportHang();
+
   const TempDir& dir_;
   std::string db_path_;
   std::unique_ptr<Process> process_;
