@@ -5,9 +5,10 @@
 // transaction.
 //
 // Timers are rebuilt from the store: one steady_timer sleeps until the next
-// instant any running clock needs (ClockStore::NextDueAt), so after a restart
-// — or after the daemon was down past a deadline — every overdue warning and
-// expiry fires at once. A clock stopped meanwhile fires nothing.
+// instant any running clock needs (ClockStore::NextDueAt), then reads only
+// the clocks due (ClockStore::DueBy), both through partial indexes. After a
+// restart — or after the daemon was down past a deadline — every overdue
+// warning and expiry fires at once. A clock stopped meanwhile fires nothing.
 //
 // Thread-safety: loop thread only.
 #ifndef AMPARO_DAEMON_DELIVERY_CLOCK_WATCHER_H_
@@ -40,8 +41,9 @@ struct ClockWatcherCounters {
 
 class ClockWatcher {
  public:
+  // `batch`: how many due clocks FireDue reads at a time.
   ClockWatcher(boost::asio::io_context& io, EventStore& events, ProcessingStore& processing,
-               EventCache& cache, const Clock& clock, std::string unrouted_id);
+               EventCache& cache, const Clock& clock, std::string unrouted_id, int batch = 256);
 
   void SetRuleSet(std::shared_ptr<const RuleSet> rules) { rules_ = std::move(rules); }
   void SetDirectory(std::shared_ptr<const Directory> directory) {
@@ -52,7 +54,8 @@ class ClockWatcher {
 
   // Clocks may have started or stopped: look again at the next instant.
   void Reschedule();
-  // Fires every warning and expiry due by now. Returns how many fired.
+  // Fires every warning and expiry due by now, reading only the clocks
+  // that have one due (ClockStore::DueBy). Returns how many fired.
   Result<int> FireDue();
   void Stop();
 
@@ -68,6 +71,7 @@ class ClockWatcher {
   EventCache& cache_;
   const Clock& clock_;
   std::string unrouted_id_;
+  int batch_;
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const Directory> directory_;
   std::function<void()> on_deliveries_;

@@ -39,6 +39,23 @@ constexpr std::string_view kNextDueAt = R"sql(
     SELECT MIN(due_at_ms) FROM clocks
     WHERE state = 'running' AND expired = 0 AND (warned != 0 OR warn_at_ms IS NULL)))sql";
 
+// The running clocks with a warning or an expiry due by ?1, by the same
+// partial indexes as kNextDueAt (so the WHERE clauses repeat theirs), the
+// earliest firing first, at most ?2. With a warning before its expiry (the
+// rule loader refuses any other), these are every clock DueClockFirings
+// fires by ?1, without reading the clocks that are not due.
+constexpr std::string_view kDueBy = R"sql(
+  SELECT clock_id, key, subject_key, event_id, started_at_ms, warn_at_ms, due_at_ms, state,
+         warned, expired, roles, stopped_at_ms, warn_at_ms AS first_at FROM clocks
+  WHERE state = 'running' AND warned = 0 AND warn_at_ms IS NOT NULL
+    AND expired = 0 AND warn_at_ms <= ?1
+  UNION ALL
+  SELECT clock_id, key, subject_key, event_id, started_at_ms, warn_at_ms, due_at_ms, state,
+         warned, expired, roles, stopped_at_ms, due_at_ms AS first_at FROM clocks
+  WHERE state = 'running' AND expired = 0 AND (warned != 0 OR warn_at_ms IS NULL)
+    AND due_at_ms <= ?1
+  ORDER BY first_at, clock_id, key LIMIT ?2)sql";
+
 constexpr std::string_view kAdoptKey = R"sql(
   UPDATE OR IGNORE clocks SET key = subject_key
   WHERE clock_id = ? AND key = ? AND state = 'running')sql";
@@ -72,6 +89,7 @@ struct ClockStore::Statements {
   Statement mark_warned;
   Statement mark_expired;
   Statement next_due_at;
+  Statement due_by;
 };
 
 ClockStore::ClockStore(Database& db, std::unique_ptr<Statements> statements)
@@ -87,7 +105,8 @@ Result<std::unique_ptr<ClockStore>> ClockStore::Create(Database& db) {
                                                             .find_running = p(kFindRunning),
                                                             .mark_warned = p(kMarkWarned),
                                                             .mark_expired = p(kMarkExpired),
-                                                            .next_due_at = p(kNextDueAt)});
+                                                            .next_due_at = p(kNextDueAt),
+                                                            .due_by = p(kDueBy)});
   if (!p.status().ok()) return p.status();
   return std::unique_ptr<ClockStore>(new ClockStore(db, std::move(statements)));
 }
@@ -152,6 +171,15 @@ Status ClockStore::MarkRunning(Statement& update, std::string_view clock_id, std
 }
 
 std::string_view ClockStore::NextDueAtSql() { return kNextDueAt; }
+
+std::string_view ClockStore::DueBySql() { return kDueBy; }
+
+Result<std::vector<ClockRecord>> ClockStore::DueBy(Instant now, int limit) {
+  Statement& query = statements_->due_by;
+  ScopedReset reset(query);
+  if (Status s = rows::Bind(query, now, limit); !s.ok()) return s;
+  return rows::CollectRows<ClockRecord>(query, ReadClock);
+}
 
 Result<std::optional<Instant>> ClockStore::NextDueAt() {
   Statement& query = statements_->next_due_at;

@@ -75,6 +75,12 @@ class ClockStore {
   // The query NextDueAt runs, so that a test can check its plan uses the
   // partial indexes of migration 5.
   static std::string_view NextDueAtSql();
+  // Return the running clocks with a warning or an expiry due by `now`,
+  // earliest firing first, at most `limit`: what the watcher fires, read
+  // through the same indexes, however many clocks run.
+  Result<std::vector<ClockRecord>> DueBy(Instant now, int limit);
+  // The query DueBy runs, for the same plan test.
+  static std::string_view DueBySql();
 
  private:
   struct Statements;

@@ -146,6 +146,32 @@ TEST_CASE("ClockWatcher: after downtime past the deadline, warning and expiry fi
   CHECK(f.FireDue() == 0);
 }
 
+TEST_CASE("ClockWatcher: more clocks due than one batch all fire in one FireDue",
+          "[clock_watcher]") {
+  PipelineFixture f;
+  f.SetWatcherBatch(2);
+  const ClockDef& def = FindClock(f.rules(), kDifClock);
+  Event event = GtChildAtBorderPost();
+  const Instant t0 = event.occurred_at.utc;
+  f.clock().Set(t0);
+  constexpr int kChildren = 5;
+  for (int i = 0; i < kChildren; ++i) {
+    event.event_id = "batch-ev-" + std::to_string(i);
+    event.subject.id = "batch-child-" + std::to_string(i);
+    f.Store(event);
+  }
+  REQUIRE(f.Process() == kChildren);
+  REQUIRE(f.Count("clocks WHERE clock_id = '" + std::string(kDifClock) + "'") == kChildren);
+
+  // Down past the deadline: each clock warns and falls due, two clocks a read.
+  f.clock().Set(t0 + def.due.value + hours(1));
+  CHECK(f.FireDue() == 2 * kChildren);
+  CHECK(f.Count("clocks WHERE clock_id = '" + std::string(kDifClock) +
+                "' AND warned = 1 AND expired = 1") == kChildren);
+  CHECK(f.Count("alerts WHERE rule_id = '" + Due(kDifClock) + "'") == 3 * kChildren);
+  CHECK(f.FireDue() == 0);
+}
+
 TEST_CASE("ClockWatcher: a transfer to child welfare before the deadline stops the clock",
           "[clock_watcher]") {
   PipelineFixture f;

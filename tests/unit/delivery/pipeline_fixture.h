@@ -201,6 +201,14 @@ class PipelineFixture {
     return *done;
   }
 
+  // A new watcher that reads `batch` due clocks at a time.
+  void SetWatcherBatch(int batch) {
+    watcher_ =
+        std::make_unique<ClockWatcher>(io_, *events_, *store_, cache_, clock_, kDutyOfficer, batch);
+    watcher_->SetRuleSet(rules_);
+    watcher_->SetDirectory(directory_);
+  }
+
   // Runs FireDue and requires it to succeed; returns how many fired.
   int FireDue() {
     Result<int> fired = watcher_->FireDue();

@@ -119,5 +119,62 @@ TEST_CASE("NextDueAt reads the clock indexes, not every running clock") {
   CHECK(steps.find("SCAN clocks\n") == std::string::npos);
 }
 
+TEST_CASE("DueBy returns the clocks with a warning or an expiry due, earliest firing first") {
+  testing::StoreFixture f;
+  ClockStore& clocks = f.store().clocks();
+  CHECK(clocks.DueBy(At(100000), 10)->empty());
+  REQUIRE(clocks.Start(Start("warn-due", 1000, 4000, 9000), "subj", "ev-1").value());
+  REQUIRE(clocks.Start(Start("not-yet", 1000, 8000, 12000), "subj", "ev-1").value());
+  REQUIRE(clocks.Start(Start("plain-due", 1000, std::nullopt, 3000), "subj", "ev-1").value());
+  REQUIRE(clocks.Start(Start("warned-due", 1000, 2000, 5000), "subj", "ev-1").value());
+  REQUIRE(clocks.MarkWarned("us-transfer-72h", "warned-due").ok());
+  REQUIRE(clocks.Start(Start("warned-only", 1000, 2000, 7000), "subj", "ev-1").value());
+  REQUIRE(clocks.MarkWarned("us-transfer-72h", "warned-only").ok());
+  REQUIRE(clocks.Start(Start("done", 1000, 1500, 2500), "subj", "ev-1").value());
+  REQUIRE(clocks.MarkWarned("us-transfer-72h", "done").ok());
+  REQUIRE(clocks.MarkExpired("us-transfer-72h", "done").ok());
+  REQUIRE(clocks.Start(Start("stopped", 1000, 1500, 2500), "subj", "ev-1").value());
+  REQUIRE(clocks.Stop("us-transfer-72h", "stopped", At(1200)).value());
+
+  const auto keys = [](const std::vector<ClockRecord>& records) {
+    std::vector<std::string> out;
+    for (const ClockRecord& r : records) out.push_back(r.key);
+    return out;
+  };
+  // At 6000: plain-due's expiry (3000), warn-due's warning (4000),
+  // warned-due's expiry (5000); not-yet warns at 8000, warned-only falls due
+  // at 7000, done and stopped have nothing left.
+  CHECK(keys(clocks.DueBy(At(6000), 10).value()) ==
+        std::vector<std::string>{"plain-due", "warn-due", "warned-due"});
+  CHECK(keys(clocks.DueBy(At(6000), 2).value()) ==
+        std::vector<std::string>{"plain-due", "warn-due"});
+  CHECK(keys(clocks.DueBy(At(2999), 10).value()).empty());
+  CHECK(keys(clocks.DueBy(At(8000), 10).value()) ==
+        std::vector<std::string>{"plain-due", "warn-due", "warned-due", "warned-only", "not-yet"});
+  // Every column as Running() reads it.
+  const ClockRecord first = clocks.DueBy(At(6000), 1).value().at(0);
+  CHECK(first.subject_key == "subj");
+  CHECK(first.event_id == "ev-1");
+  CHECK(first.due_at == At(3000));
+  CHECK_FALSE(first.warn_at.has_value());
+  CHECK(first.roles == std::vector<std::string>{"child_welfare", "ombudsman"});
+}
+
+TEST_CASE("DueBy reads the clock indexes, not every running clock") {
+  testing::StoreFixture f;
+  auto plan = f.db().Prepare("EXPLAIN QUERY PLAN " + std::string(ClockStore::DueBySql()));
+  REQUIRE(plan.ok());
+  std::string steps;
+  while (plan->Step().value()) steps += plan->ColumnText(3) + "\n";
+  INFO(steps);
+  // Range searches bounded by now (IS NOT NULL reads as warn_at_ms>NULL).
+  CHECK(
+      steps.find("SEARCH clocks USING INDEX clocks_next_warning (warn_at_ms>? AND warn_at_ms<?)") !=
+      std::string::npos);
+  CHECK(steps.find("SEARCH clocks USING INDEX clocks_next_expiry (due_at_ms<?)") !=
+        std::string::npos);
+  CHECK(steps.find("SCAN clocks\n") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace amparo
