@@ -1,0 +1,151 @@
+// Benchmark of one clock-watcher pass as the store grows: N running clocks,
+// of which 10 have a warning or an expiry due.
+//
+// Two figures per N, measured in the same run on the same SQLite file:
+//   baseline  ClockStore::Running() + DueClockFirings over every running
+//             clock (what ClockWatcher::FireDue read until issue 11's third
+//             step)
+//   DueBy     ClockStore::DueBy(now, 256) + DueClockFirings over those only
+// Both must find the same firings; the program exits 1 if not.
+//
+//   build/bench/tests/bench/bench_clocks [max_running]   (default 500000)
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "daemon/engine/evaluator.h"
+#include "daemon/store/event_store.h"
+#include "daemon/store/processing_store.h"
+
+namespace amparo {
+namespace {
+
+constexpr int kDue = 10;
+constexpr int kPasses = 20;
+constexpr int kBatch = 256;
+
+const Instant kStart = Instant(std::chrono::hours(24 * 365 * 56));
+const Instant kNow = kStart + std::chrono::hours(1);
+
+std::vector<RunningClock> AsRunning(const std::vector<ClockRecord>& records) {
+  std::vector<RunningClock> out;
+  out.reserve(records.size());
+  for (const ClockRecord& r : records) {
+    out.push_back({.clock_id = r.clock_id,
+                   .key = r.key,
+                   .started_at = r.started_at,
+                   .warn_at = r.warn_at,
+                   .due_at = r.due_at,
+                   .warned = r.warned,
+                   .expired = r.expired,
+                   .roles = r.roles,
+                   .event_id = r.event_id});
+  }
+  return out;
+}
+
+bool Fail(const Status& s) {
+  std::fprintf(stderr, "bench_clocks: %s\n", s.ToString().c_str());
+  return false;
+}
+
+// Adds running clocks until there are `total`; the first kDue of them warn
+// an hour after they start (due by kNow), the rest in 12 hours.
+bool Grow(Database& db, ClockStore& clocks, int from, int total) {
+  if (Status s = db.Execute("BEGIN"); !s.ok()) return Fail(s);
+  for (int i = from; i < total; ++i) {
+    ClockOp op;
+    op.clock_id = "us-6-cbp-holding-72h";
+    op.op = ClockOp::Op::kStart;
+    op.key = "case-" + std::to_string(i);
+    op.started_at = kStart;
+    op.warn_at = kStart + (i < kDue ? std::chrono::hours(1) : std::chrono::hours(12));
+    op.due_at = kStart + std::chrono::hours(72);
+    op.roles = {"child_welfare", "ombudsman"};
+    Result<bool> started = clocks.Start(op, "subject-" + std::to_string(i), "event-" + op.key);
+    if (!started.ok()) return Fail(started.status());
+  }
+  if (Status s = db.Execute("COMMIT"); !s.ok()) return Fail(s);
+  return true;
+}
+
+template <typename Pass>
+double MillisPerPass(Pass pass, size_t* firings) {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < kPasses; ++i) *firings = pass();
+  const std::chrono::duration<double, std::milli> spent = std::chrono::steady_clock::now() - t0;
+  return spent.count() / kPasses;
+}
+
+int Run(int max_running) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("bench_clocks." + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  struct Cleanup {
+    std::filesystem::path dir;
+    ~Cleanup() { std::filesystem::remove_all(dir); }
+  } cleanup{dir};
+
+  Result<std::unique_ptr<EventStore>> events = EventStore::Open({.path = (dir / "b.db").string()});
+  if (!events.ok()) {
+    Fail(events.status());
+    return 2;
+  }
+  Result<std::unique_ptr<ProcessingStore>> store = ProcessingStore::Create((*events)->db());
+  if (!store.ok()) {
+    Fail(store.status());
+    return 2;
+  }
+  ClockStore& clocks = (*store)->clocks();
+
+  std::printf("one clock-watcher pass, %d of N running clocks due, ms per pass (%d passes)\n", kDue,
+              kPasses);
+  std::printf("%10s %12s %12s %8s\n", "N", "baseline", "DueBy", "ratio");
+  int running = 0;
+  for (int n = 1000; n <= max_running; n *= 10) {
+    for (int total : {n, n * 5}) {
+      if (total > max_running) break;
+      if (!Grow((*events)->db(), clocks, running, total)) return 2;
+      running = total;
+      size_t baseline_firings = 0;
+      size_t due_by_firings = 0;
+      bool ok = true;
+      const double baseline = MillisPerPass(
+          [&] {
+            Result<std::vector<ClockRecord>> all = clocks.Running();
+            if (!all.ok()) ok = Fail(all.status());
+            return ok ? DueClockFirings(AsRunning(*all), kNow).size() : 0;
+          },
+          &baseline_firings);
+      const double due_by = MillisPerPass(
+          [&] {
+            Result<std::vector<ClockRecord>> due = clocks.DueBy(kNow, kBatch);
+            if (!due.ok()) ok = Fail(due.status());
+            return ok ? DueClockFirings(AsRunning(*due), kNow).size() : 0;
+          },
+          &due_by_firings);
+      if (!ok) return 2;
+      if (baseline_firings != kDue || due_by_firings != baseline_firings) {
+        std::fprintf(stderr, "bench_clocks: N=%d: baseline found %zu firings, DueBy %zu\n", total,
+                     baseline_firings, due_by_firings);
+        return 1;
+      }
+      std::printf("%10d %12.3f %12.3f %7.0fx\n", total, baseline, due_by, baseline / due_by);
+    }
+  }
+  std::printf("command: bench_clocks %d\n", max_running);
+  return 0;
+}
+
+}  // namespace
+}  // namespace amparo
+
+int main(int argc, char** argv) {
+  const int max_running = argc > 1 ? std::atoi(argv[1]) : 500000;
+  return amparo::Run(max_running);
+}
