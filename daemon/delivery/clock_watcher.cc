@@ -57,9 +57,9 @@ Result<int> ClockWatcher::FireDue() {
   if (!rules_ || !directory_) return Status::FailedPrecondition("clocks: no rules or directory");
   const Instant now = clock_.Now();
   int fired = 0;
-  // Only the clocks with something due are read, a batch at a time: a
-  // pass costs the same with ten running clocks or a million. Each firing
-  // marks its clock, so a batch never comes back.
+  // Only the clocks with something due are read, a batch at a time, not
+  // every running clock. Each firing marks its clock, so a batch never
+  // comes back.
   for (;;) {
     Result<std::vector<ClockRecord>> records = processing_.clocks().DueBy(now, batch_);
     if (!records.ok()) return records.status();
