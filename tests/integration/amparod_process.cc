@@ -1,14 +1,14 @@
 #include "tests/integration/amparod_process.h"
 
 #include <atomic>
-#include <cstdio>
-#include <cstdlib>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
 #include <random>
 #include <stdexcept>
 
 #include <sqlite3.h>
 
-#include <signal.h>
 #include <sys/wait.h>
 
 namespace amparo::testing {
@@ -93,8 +93,6 @@ void AmparodProcess::ReportHang() {
   // A daemon that does not end on SIGTERM is a bug to find from CI's output
   // alone: print where its threads are (if gdb is installed) and how its log
   // ends, before the test's destructor kills it.
-  std::fprintf(stderr, "amparod (pid %d) did not end on SIGTERM; the end of its log:\n",
-               static_cast<int>(process_->pid()));
   const std::string log = Log();
   size_t from = log.size();
   for (int lines = 0; lines < 60 && from > 0; ++lines) {
@@ -104,15 +102,17 @@ void AmparodProcess::ReportHang() {
       break;
     }
   }
-  std::fprintf(stderr, "%s\n", log.substr(from).c_str());
-  if (std::system("command -v gdb >/dev/null 2>&1") == 0) {
-    const std::string command = "gdb -p " + std::to_string(process_->pid()) +
-                                " -batch -ex 'thread apply all bt' 1>&2 2>/dev/null";
-    std::fprintf(stderr, "its threads:\n");
-    std::fflush(stderr);
-    [[maybe_unused]] const int rc = std::system(command.c_str());
+  std::cerr << "amparod (pid " << process_->pid()
+            << ") did not end on SIGTERM; the end of its log:\n"
+            << log.substr(from) << "\n";
+  if (std::filesystem::exists("/usr/bin/gdb")) {
+    std::string threads;
+    RunCommand({"/usr/bin/gdb", "-p", std::to_string(process_->pid()), "-batch", "-ex",
+                "thread apply all bt"},
+               &threads);
+    std::cerr << "its threads:\n" << threads << "\n";
   }
-  std::fflush(stderr);
+  std::cerr.flush();
 }
 
 void AmparodProcess::Kill() {
