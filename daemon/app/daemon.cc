@@ -489,7 +489,8 @@ void Daemon::Reload() {
   // policy in force stays (DESIGN.md §8).
   Diagnostics diags;
   Result<Policy> policy = LoadPolicy(config_, &diags);
-  if (policy.ok()) {
+  const bool applied = policy.ok();
+  if (applied) {
     policy_ = std::move(policy).value();
     ApplyPolicy();
     spdlog::info("reload: rules ({} rules, {} clocks) and directory ({} agencies) in force",
@@ -501,7 +502,7 @@ void Daemon::Reload() {
                   diags.size());
   }
   // The audit chain records every reload, applied or refused.
-  const nlohmann::json detail = {{"result", policy.ok() ? "applied" : "refused"},
+  const nlohmann::json detail = {{"result", applied ? "applied" : "refused"},
                                  {"errors", diags.size()},
                                  {"rules", policy_.rules->rules().size()},
                                  {"agencies", policy_.directory->agencies().size()}};

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,8 @@ constexpr int kDue = 10;
 constexpr int kPasses = 20;
 constexpr int kBatch = 256;
 
-const Instant kStart = Instant(std::chrono::hours(24 * 365 * 56));
-const Instant kNow = kStart + std::chrono::hours(1);
+constexpr Instant kStart = Instant(std::chrono::hours(24 * 365 * 56));
+constexpr Instant kNow = kStart + std::chrono::hours(1);
 
 std::vector<RunningClock> AsRunning(const std::vector<ClockRecord>& records) {
   std::vector<RunningClock> out;
@@ -50,7 +51,7 @@ std::vector<RunningClock> AsRunning(const std::vector<ClockRecord>& records) {
 }
 
 bool Fail(const Status& s) {
-  std::fprintf(stderr, "bench_clocks: %s\n", s.ToString().c_str());
+  std::cerr << "bench_clocks: " << s.ToString() << "\n";
   return false;
 }
 
@@ -131,8 +132,8 @@ int Run(int max_running) {
           &due_by_firings);
       if (!ok) return 2;
       if (baseline_firings != kDue || due_by_firings != baseline_firings) {
-        std::fprintf(stderr, "bench_clocks: N=%d: baseline found %zu firings, DueBy %zu\n", total,
-                     baseline_firings, due_by_firings);
+        std::cerr << "bench_clocks: N=" << total << ": baseline found " << baseline_firings
+                  << " firings, DueBy " << due_by_firings << "\n";
         return 1;
       }
       std::printf("%10d %12.3f %12.3f %7.0fx\n", total, baseline, due_by, baseline / due_by);
@@ -146,6 +147,14 @@ int Run(int max_running) {
 }  // namespace amparo
 
 int main(int argc, char** argv) {
-  const int max_running = argc > 1 ? std::atoi(argv[1]) : 500000;
-  return amparo::Run(max_running);
+  long max_running = 500000;
+  if (argc > 1) {
+    char* end = nullptr;
+    max_running = std::strtol(argv[1], &end, 10);
+    if (*end != '\0' || max_running < 1000 || max_running > 10000000) {
+      std::cerr << "usage: bench_clocks [max_running, 1000..10000000]\n";
+      return 2;
+    }
+  }
+  return amparo::Run(static_cast<int>(max_running));
 }
