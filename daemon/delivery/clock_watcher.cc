@@ -65,17 +65,7 @@ Result<int> ClockWatcher::FireDue() {
     if (!records.ok()) return records.status();
     std::vector<RunningClock> due;
     due.reserve(records->size());
-    for (const ClockRecord& r : *records) {
-      due.push_back({.clock_id = r.clock_id,
-                     .key = r.key,
-                     .started_at = r.started_at,
-                     .warn_at = r.warn_at,
-                     .due_at = r.due_at,
-                     .warned = r.warned,
-                     .expired = r.expired,
-                     .roles = r.roles,
-                     .event_id = r.event_id});
-    }
+    for (const ClockRecord& r : *records) due.push_back(ToRunningClock(r));
     // The same firings `amparoctl test` fires (engine/evaluator.h).
     int fired_now = 0;
     for (const ClockFiring& firing : DueClockFirings(due, now)) {

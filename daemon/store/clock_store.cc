@@ -97,6 +97,18 @@ ClockStore::ClockStore(Database& db, std::unique_ptr<Statements> statements)
 
 ClockStore::~ClockStore() = default;
 
+RunningClock ToRunningClock(const ClockRecord& record) {
+  return {.clock_id = record.clock_id,
+          .key = record.key,
+          .started_at = record.started_at,
+          .warn_at = record.warn_at,
+          .due_at = record.due_at,
+          .warned = record.warned,
+          .expired = record.expired,
+          .roles = record.roles,
+          .event_id = record.event_id};
+}
+
 Result<std::unique_ptr<ClockStore>> ClockStore::Create(Database& db) {
   Preparer p(db);
   auto statements = std::make_unique<Statements>(Statements{.start = p(kStart),

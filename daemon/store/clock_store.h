@@ -17,6 +17,7 @@
 #include "daemon/core/keyed_hash.h"
 #include "daemon/core/status.h"
 #include "daemon/engine/decision.h"
+#include "daemon/engine/evaluator.h"
 #include "daemon/store/database.h"
 
 namespace amparo {
@@ -35,6 +36,9 @@ struct ClockRecord {
   std::vector<std::string> roles;  // Notified on warning and on expiry.
   std::optional<Instant> stopped_at;
 };
+
+// The engine's view of a stored clock (DueClockFirings, DecideClockFiring).
+RunningClock ToRunningClock(const ClockRecord& record);
 
 // Thread-safety: used from ONE thread, the one that owns the Database it was
 // created on; it holds its own prepared statements.

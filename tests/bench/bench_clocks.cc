@@ -36,17 +36,7 @@ constexpr Instant kNow = kStart + std::chrono::hours(1);
 std::vector<RunningClock> AsRunning(const std::vector<ClockRecord>& records) {
   std::vector<RunningClock> out;
   out.reserve(records.size());
-  for (const ClockRecord& r : records) {
-    out.push_back({.clock_id = r.clock_id,
-                   .key = r.key,
-                   .started_at = r.started_at,
-                   .warn_at = r.warn_at,
-                   .due_at = r.due_at,
-                   .warned = r.warned,
-                   .expired = r.expired,
-                   .roles = r.roles,
-                   .event_id = r.event_id});
-  }
+  for (const ClockRecord& r : records) out.push_back(ToRunningClock(r));
   return out;
 }
 

@@ -109,10 +109,7 @@ TEST_CASE("NextDueAt leaves out stopped clocks and given expiries, as the scan o
 
 TEST_CASE("NextDueAt reads the clock indexes, not every running clock") {
   testing::StoreFixture f;
-  auto plan = f.db().Prepare("EXPLAIN QUERY PLAN " + std::string(ClockStore::NextDueAtSql()));
-  REQUIRE(plan.ok());
-  std::string steps;
-  while (plan->Step().value()) steps += plan->ColumnText(3) + "\n";
+  const std::string steps = testing::QueryPlan(f.db(), ClockStore::NextDueAtSql());
   INFO(steps);
   CHECK(steps.find("USING INDEX clocks_next_warning") != std::string::npos);
   CHECK(steps.find("USING INDEX clocks_next_expiry") != std::string::npos);
@@ -162,10 +159,7 @@ TEST_CASE("DueBy returns the clocks with a warning or an expiry due, earliest fi
 
 TEST_CASE("DueBy reads the clock indexes, not every running clock") {
   testing::StoreFixture f;
-  auto plan = f.db().Prepare("EXPLAIN QUERY PLAN " + std::string(ClockStore::DueBySql()));
-  REQUIRE(plan.ok());
-  std::string steps;
-  while (plan->Step().value()) steps += plan->ColumnText(3) + "\n";
+  const std::string steps = testing::QueryPlan(f.db(), ClockStore::DueBySql());
   INFO(steps);
   // Range searches bounded by now (IS NOT NULL reads as warn_at_ms>NULL).
   CHECK(

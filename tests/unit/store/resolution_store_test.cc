@@ -36,10 +36,7 @@ AlertChange DueAlert(const std::string& clock_id, const std::string& event_id) {
 
 TEST_CASE("ResolutionStore reads the unclosed clock alerts' index, not every stopped clock") {
   testing::StoreFixture f;
-  auto plan = f.db().Prepare("EXPLAIN QUERY PLAN " + std::string(ResolutionStore::ResolvableSql()));
-  REQUIRE(plan.ok());
-  std::string steps;
-  while (plan->Step().value()) steps += plan->ColumnText(3) + "\n";
+  const std::string steps = testing::QueryPlan(f.db(), ResolutionStore::ResolvableSql());
   INFO(steps);
   CHECK(steps.find("INDEX alerts_unclosed_clock") != std::string::npos);
   CHECK(steps.find("SCAN c\n") == std::string::npos);

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <catch2/catch.hpp>
 
@@ -15,6 +16,15 @@
 namespace amparo::testing {
 
 inline Instant At(int64_t ms) { return Instant(Duration(ms)); }
+
+// The detail column of EXPLAIN QUERY PLAN for `sql`, a step a line.
+inline std::string QueryPlan(Database& db, std::string_view sql) {
+  auto plan = db.Prepare("EXPLAIN QUERY PLAN " + std::string(sql));
+  REQUIRE(plan.ok());
+  std::string steps;
+  while (plan->Step().value()) steps += plan->ColumnText(3) + "\n";
+  return steps;
+}
 
 class StoreFixture {
  public:
