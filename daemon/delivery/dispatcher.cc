@@ -106,7 +106,12 @@ void Dispatcher::Pump() {
   waiting_for_.clear();
   for (const std::string& type : full.channel_types) waiting_for_.insert(type);
   for (const ChannelTarget& target : full.targets) waiting_for_.insert(TargetKey(target));
-  Result<std::vector<Delivery>> due = outbox_.DueDeliveries(now, limit, full);
+  // Of each endpoint, its rows in flight (at most the cap) and the free
+  // slots' worth, plus one: a row that finds its endpoint full marks the
+  // endpoint as waited for, so the completion that frees a slot reads again.
+  const int per_endpoint =
+      static_cast<int>(std::min(options_.max_in_flight_per_target, options_.max_in_flight)) + 1;
+  Result<std::vector<Delivery>> due = outbox_.DueDeliveries(now, limit, per_endpoint, full);
   if (!due.ok()) {
     spdlog::error("dispatcher: reading the outbox: {}", due.status().ToString());
     ArmTimer(options_.store_retry);

@@ -14,8 +14,10 @@
 // finds it due and sends it again, with the same idempotency key. A row is
 // never sent twice concurrently by one dispatcher (an in-memory in-flight set).
 // Fairness: a channel type and an endpoint each have their own cap of sends
-// in flight; the rows of a full one wait in the store and are read past, so
-// a slow or hanging endpoint delays only its own alerts.
+// in flight; the rows of a full one wait in the store and are not read (the
+// outbox is read one endpoint at a time, a few rows of each), so a slow or
+// hanging endpoint delays only its own alerts, and its backlog does not slow
+// the reads of the others.
 // A confirmation reads the outbox again only when rows wait for a free slot
 // (the last pass was held back by a cap or read a full batch); otherwise it
 // only has to be recorded, and confirmations are recorded together within

@@ -323,6 +323,14 @@ constexpr std::array kMigrations = {
       );
       CREATE INDEX case_aliases_by_case ON case_aliases(case_key);
     )sql"},
+    // The dispatcher's outbox read (issue 11): each endpoint's pending rows
+    // in due order, so that the rows of an endpoint that is full (a webhook
+    // that never answers, with a backlog of thousands) are never stepped
+    // over to reach the others. deliveries_due stays for NextDueAfter.
+    Migration{14, "the outbox read one endpoint at a time", R"sql(
+      CREATE INDEX deliveries_by_endpoint
+        ON deliveries(channel_type, target, next_attempt_at_ms, id) WHERE state = 'pending';
+    )sql"},
 };
 
 constexpr bool NumberedWithoutGaps() {

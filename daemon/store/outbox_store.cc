@@ -1,6 +1,9 @@
 #include "daemon/store/outbox_store.h"
 
+#include <algorithm>
 #include <array>
+#include <iterator>
+#include <tuple>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -15,14 +18,30 @@ constexpr std::string_view kColumns = R"sql(
   next_attempt_at_ms, last_error, created_at_ms, delivered_at_ms, idempotency_key,
   escalated_from)sql";
 
-// ?3 and ?4: JSON arrays of the channel types and of the endpoints
-// ("type\ntarget") to leave out; NOT IN evaluates each once per statement.
-const std::string kDue =
+// The endpoints (type, target) with a pending row, in order, one seek each:
+// a loose scan of deliveries_by_endpoint (migration 14), so it costs the
+// number of endpoints, not the number of rows. The next endpoint is the next
+// target of the same type, else the first of the next type: two seeks that
+// jump over an endpoint's rows. (A row-value "(type, target) > (?, ?)" steps
+// through them instead: with SQLite 3.40 it costs the endpoint's backlog.)
+constexpr std::string_view kFirstEndpoint = R"sql(
+  SELECT channel_type, target FROM deliveries WHERE state = 'pending'
+  ORDER BY channel_type, target LIMIT 1)sql";
+constexpr std::string_view kNextEndpoint = R"sql(
+  SELECT channel_type, target FROM (
+    SELECT channel_type, target FROM deliveries
+    WHERE state = 'pending' AND channel_type = ?1 AND target > ?2 ORDER BY target LIMIT 1)
+  UNION ALL
+  SELECT channel_type, target FROM (
+    SELECT channel_type, target FROM deliveries
+    WHERE state = 'pending' AND channel_type > ?1 ORDER BY channel_type, target LIMIT 1)
+  LIMIT 1)sql";
+// One endpoint's rows due by ?3, earliest first, at most ?4: a range of the
+// same index.
+const std::string kDueForEndpoint =
     "SELECT " + std::string(kColumns) +
-    " FROM deliveries WHERE state = 'pending' AND next_attempt_at_ms <= ?1"
-    " AND channel_type NOT IN (SELECT value FROM json_each(?3))"
-    " AND channel_type || char(10) || target NOT IN (SELECT value FROM json_each(?4))"
-    " ORDER BY next_attempt_at_ms, id LIMIT ?2";
+    " FROM deliveries WHERE state = 'pending' AND channel_type = ?1 AND target = ?2"
+    " AND next_attempt_at_ms <= ?3 ORDER BY next_attempt_at_ms, id LIMIT ?4";
 const std::string kGet = "SELECT " + std::string(kColumns) + " FROM deliveries WHERE id = ?";
 constexpr std::string_view kInsertFirst = R"sql(
   INSERT INTO deliveries(alert_id, version, agency_id, channel_index, channel_type, target,
@@ -106,7 +125,9 @@ Result<std::optional<int64_t>> InsertedId(Statement& insert) {
 
 // The store's prepared statements, compiled once at Create().
 struct OutboxStore::Statements {
-  Statement due;
+  Statement first_endpoint;
+  Statement next_endpoint;
+  Statement due_for_endpoint;
   Statement get;
   Statement insert_first;
   Statement next_due_after;
@@ -126,7 +147,9 @@ OutboxStore::~OutboxStore() = default;
 Result<std::unique_ptr<OutboxStore>> OutboxStore::Create(Database& db) {
   Preparer p(db);
   auto statements =
-      std::make_unique<Statements>(Statements{.due = p(kDue),
+      std::make_unique<Statements>(Statements{.first_endpoint = p(kFirstEndpoint),
+                                              .next_endpoint = p(kNextEndpoint),
+                                              .due_for_endpoint = p(kDueForEndpoint),
                                               .get = p(kGet),
                                               .insert_first = p(kInsertFirst),
                                               .next_due_after = p(kNextDueAfter),
@@ -156,24 +179,56 @@ Result<int64_t> OutboxStore::InsertFirst(const NewDelivery& delivery, Instant no
   return **id;
 }
 
-Result<std::vector<Delivery>> OutboxStore::DueDeliveries(Instant now, int limit, const Skip& skip) {
-  Status status = rows::CheckLimit(limit);
-  if (!status.ok()) return status;
-  nlohmann::json types = nlohmann::json::array();
-  for (const std::string& type : skip.channel_types) types.push_back(type);
-  nlohmann::json targets = nlohmann::json::array();
-  for (const ChannelTarget& t : skip.targets) targets.push_back(t.type + '\n' + t.target);
-  const std::string types_json =
-      types.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  const std::string targets_json =
-      targets.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  Statement& query = statements_->due;
+Result<std::optional<ChannelTarget>> OutboxStore::EndpointAfter(
+    const std::optional<ChannelTarget>& after) {
+  Statement& query = after ? statements_->next_endpoint : statements_->first_endpoint;
   ScopedReset reset(query);
-  status =
-      rows::Bind(query, now, limit, std::string_view(types_json), std::string_view(targets_json));
-  if (!status.ok()) return status;
-  return rows::CollectRows<Delivery>(query, ReadDelivery);
+  if (after) {
+    Status status = rows::Bind(query, after->type, after->target);
+    if (!status.ok()) return status;
+  }
+  Result<bool> row = query.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<ChannelTarget>();
+  return std::optional(ChannelTarget{.type = query.ColumnText(0), .target = query.ColumnText(1)});
 }
+
+Result<std::vector<Delivery>> OutboxStore::DueDeliveries(Instant now, int limit, int per_endpoint,
+                                                         const Skip& skip) {
+  Status status = rows::CheckLimit(limit);
+  if (status.ok()) status = rows::CheckLimit(per_endpoint);
+  if (!status.ok()) return status;
+  const auto skipped = [&skip](const ChannelTarget& endpoint) {
+    return std::ranges::find(skip.channel_types, endpoint.type) != skip.channel_types.end() ||
+           std::ranges::find(skip.targets, endpoint) != skip.targets.end();
+  };
+  std::vector<Delivery> due;
+  std::optional<ChannelTarget> endpoint;
+  while (true) {
+    Result<std::optional<ChannelTarget>> next = EndpointAfter(endpoint);
+    if (!next.ok()) return next.status();
+    if (!*next) break;
+    endpoint = std::move(next).value();
+    if (skipped(*endpoint)) continue;
+    Statement& query = statements_->due_for_endpoint;
+    ScopedReset reset(query);
+    status =
+        rows::Bind(query, endpoint->type, endpoint->target, now, std::min(per_endpoint, limit));
+    if (!status.ok()) return status;
+    Result<std::vector<Delivery>> read = rows::CollectRows<Delivery>(query, ReadDelivery);
+    if (!read.ok()) return read.status();
+    std::ranges::move(*read, std::back_inserter(due));
+  }
+  std::ranges::sort(due, [](const Delivery& a, const Delivery& b) {
+    return std::tie(a.next_attempt_at, a.id) < std::tie(b.next_attempt_at, b.id);
+  });
+  if (due.size() > static_cast<size_t>(limit)) due.resize(static_cast<size_t>(limit));
+  return due;
+}
+
+std::string_view OutboxStore::NextEndpointSql() { return kNextEndpoint; }
+
+std::string_view OutboxStore::DueForEndpointSql() { return kDueForEndpoint; }
 
 Result<std::optional<Instant>> OutboxStore::NextDueAfter(Instant after) {
   Statement& query = statements_->next_due_after;

@@ -100,10 +100,15 @@ class OutboxStore {
     std::vector<std::string> channel_types;
     std::vector<ChannelTarget> targets;
   };
-  // Return the pending rows due at `now`, earliest first, at most `limit`,
-  // leaving out the rows of `skip`'s channel types and endpoints.
-  // Returns InvalidArgument unless limit > 0.
-  Result<std::vector<Delivery>> DueDeliveries(Instant now, int limit, const Skip& skip = {});
+  // Return the pending rows due at `now`, earliest first: at most
+  // `per_endpoint` of each endpoint (channel type and target) and at most
+  // `limit` in all, leaving out the rows of `skip`'s channel types and
+  // endpoints. Each endpoint is read on its own, through an index that
+  // starts with the endpoint, so a skipped endpoint's backlog is never read:
+  // a call costs about (endpoints with pending rows) x log(rows), plus the
+  // rows returned. Returns InvalidArgument unless limit > 0 and per_endpoint > 0.
+  Result<std::vector<Delivery>> DueDeliveries(Instant now, int limit, int per_endpoint,
+                                              const Skip& skip = {});
   // Return the earliest next attempt of a pending row strictly after `after`,
   // or nullopt if there is none.
   Result<std::optional<Instant>> NextDueAfter(Instant after);
@@ -141,6 +146,11 @@ class OutboxStore {
   // Return the number of rows in each state, from one snapshot.
   Result<DeliveryCounts> Counts();
 
+  // The SQL of one step of DueDeliveries' scan of the endpoints, and of its
+  // read of one endpoint (for the query-plan tests).
+  static std::string_view NextEndpointSql();
+  static std::string_view DueForEndpointSql();
+
  private:
   struct Statements;
 
@@ -148,6 +158,9 @@ class OutboxStore {
   // Appends the audit record of delivery `id`'s result. REQUIRES: a transaction.
   Status AuditDelivery(int64_t id, std::string_view result, Instant at);
   Status UpdatePending(Statement& update, int64_t id);
+  // The first endpoint with a pending row after `after` in (type, target)
+  // order, the first of all without `after`; nullopt if there is none.
+  Result<std::optional<ChannelTarget>> EndpointAfter(const std::optional<ChannelTarget>& after);
 
   Database& db_;
   std::unique_ptr<Statements> statements_;

@@ -420,6 +420,27 @@ TEST_CASE(
   for (int64_t id : w_rows) CHECK(h.Row(id).state == DeliveryState::kDelivered);
 }
 
+TEST_CASE("An endpoint's rows beyond its cap go out as its slots free, without a timer") {
+  // The outbox is read a few rows per endpoint (the cap, plus one to see
+  // that more wait); each confirmation must read that endpoint again. Time
+  // does not move here, so a missed read would leave rows pending.
+  Harness h;
+  FakeAdapter& webhook = h.AddAdapter("webhook", {});
+  FakeAdapter& mqtt = h.AddAdapter("mqtt", {});
+  webhook.HoldTarget("https://hung.example/alerts");
+  for (int i = 0; i < 20; ++i) h.Alert("ev-h" + std::to_string(i), "hung");
+  for (int i = 0; i < 7; ++i) h.Alert("ev-w" + std::to_string(i), "w");
+  for (int i = 0; i < 5; ++i) h.Alert("ev-a" + std::to_string(i), "a");
+  Dispatcher& d = h.Start({.max_in_flight_per_target = 2, .record_delay = milliseconds(1)});
+  for (int i = 0; i < 50 && d.counters().delivered < 12; ++i) h.RunBriefly();
+  CHECK(d.counters().delivered == 12);
+  CHECK(mqtt.sent()->size() == 5);
+  int to_hung = 0;
+  for (const OutboundMessage& m : *webhook.sent()) to_hung += m.agency_id == "hung" ? 1 : 0;
+  CHECK(to_hung == 2);
+  CHECK(h.outbox().PendingCount().value() == 20);
+}
+
 TEST_CASE("Dispatcher records a round of confirmations together and never resends one") {
   Harness h;
   FakeAdapter& mqtt = h.AddAdapter("mqtt", {});

@@ -26,6 +26,20 @@ std::vector<int64_t> Commit(testing::StoreFixture& f, const std::string& event_i
   return ids;
 }
 
+// Commits event `event_id` at `now` with one alert to `agency`, whose primary
+// channel is `channel`; returns its delivery id.
+int64_t CommitTo(testing::StoreFixture& f, const std::string& event_id, Instant now,
+                 const std::string& agency, const ChannelTarget& channel) {
+  ProcessingCommit commit = MakeCommit(f.AddEvent(event_id), event_id, now);
+  AlertChange alert = MakeAlert("rule-a", agency, event_id);
+  alert.channels = {channel};
+  commit.alerts.push_back(alert);
+  Result<CommitOutcome> outcome = f.store().CommitProcessing(commit);
+  INFO(outcome.status().ToString());
+  REQUIRE(outcome.ok());
+  return outcome->alerts.at(0).delivery_id;
+}
+
 std::vector<int64_t> Ids(const std::vector<Delivery>& rows) {
   std::vector<int64_t> ids;
   for (const Delivery& row : rows) ids.push_back(row.id);
@@ -39,15 +53,16 @@ TEST_CASE("DueDeliveries returns pending rows due by now, earliest first, within
   const int64_t early = Commit(f, "ev-2", At(1000), {"b"})[0];
   const std::vector<int64_t> same = Commit(f, "ev-3", At(2000), {"c", "d"});
 
-  CHECK(Ids(outbox.DueDeliveries(At(999), 10).value()).empty());
-  CHECK(Ids(outbox.DueDeliveries(At(2000), 10).value()) ==
+  CHECK(Ids(outbox.DueDeliveries(At(999), 10, 10).value()).empty());
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, 10).value()) ==
         std::vector<int64_t>{early, same[0], same[1]});
-  CHECK(Ids(outbox.DueDeliveries(At(5000), 2).value()) == std::vector<int64_t>{early, same[0]});
-  CHECK(Ids(outbox.DueDeliveries(At(5000), 10).value()).back() == late);
-  CHECK(outbox.DueDeliveries(At(5000), 0).status().code() == Status::Code::kInvalidArgument);
+  CHECK(Ids(outbox.DueDeliveries(At(5000), 2, 10).value()) == std::vector<int64_t>{early, same[0]});
+  CHECK(Ids(outbox.DueDeliveries(At(5000), 10, 10).value()).back() == late);
+  CHECK(outbox.DueDeliveries(At(5000), 0, 10).status().code() == Status::Code::kInvalidArgument);
 
   REQUIRE(outbox.MarkDelivered(early, At(1500)).ok());
-  CHECK(Ids(outbox.DueDeliveries(At(2000), 10).value()) == std::vector<int64_t>{same[0], same[1]});
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, 10).value()) ==
+        std::vector<int64_t>{same[0], same[1]});
 }
 
 TEST_CASE("DueDeliveries reads past the channel types and endpoints it is told to skip") {
@@ -68,17 +83,78 @@ TEST_CASE("DueDeliveries reads past the channel types and endpoints it is told t
   std::vector<int64_t> id;
   for (const CommittedAlert& alert : outcome->alerts) id.push_back(alert.delivery_id);
 
-  CHECK(Ids(outbox.DueDeliveries(At(2000), 10).value()) == id);
-  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, {.channel_types = {"webhook"}}).value()) ==
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, 10).value()) == id);
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, 10, {.channel_types = {"webhook"}}).value()) ==
         std::vector<int64_t>{id[2], id[3]});
-  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, {.targets = {channels[0], channels[3]}}).value()) ==
-        std::vector<int64_t>{id[1], id[2]});
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, 10, {.targets = {channels[0], channels[3]}})
+                .value()) == std::vector<int64_t>{id[1], id[2]});
   // The limit counts the rows returned, not the rows skipped.
-  CHECK(Ids(outbox.DueDeliveries(At(2000), 1, {.channel_types = {"webhook", "file"}}).value()) ==
-        std::vector<int64_t>{id[2]});
+  CHECK(
+      Ids(outbox.DueDeliveries(At(2000), 1, 10, {.channel_types = {"webhook", "file"}}).value()) ==
+      std::vector<int64_t>{id[2]});
   // A target that only looks like another (same text, other type) is not skipped.
-  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, {.targets = {{"mqtt", "https://w.example/a"}}})
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, 10, {.targets = {{"mqtt", "https://w.example/a"}}})
                 .value()) == id);
+}
+
+TEST_CASE("DueDeliveries takes at most per_endpoint rows of each endpoint, merged in due order") {
+  testing::StoreFixture f;
+  OutboxStore& outbox = f.store().outbox();
+  // Endpoint "a" (a backlog of four) and "b" (two), interleaved in time; "c"
+  // has one row, due later than everything else. "b" and "c" share a channel
+  // type, not a target.
+  const ChannelTarget to_a{"webhook", "https://a.example/alerts"};
+  const ChannelTarget to_b{"mqtt", "rcm/v1/alerts/b"};
+  const ChannelTarget to_c{"mqtt", "rcm/v1/alerts/c"};
+  std::vector<int64_t> a;
+  std::vector<int64_t> b;
+  a.push_back(CommitTo(f, "ev-1", At(1000), "agency-a", to_a));
+  b.push_back(CommitTo(f, "ev-2", At(1100), "agency-b", to_b));
+  a.push_back(CommitTo(f, "ev-3", At(1200), "agency-a", to_a));
+  a.push_back(CommitTo(f, "ev-4", At(1300), "agency-a", to_a));
+  b.push_back(CommitTo(f, "ev-5", At(1400), "agency-b", to_b));
+  a.push_back(CommitTo(f, "ev-6", At(1500), "agency-a", to_a));
+  const int64_t c = CommitTo(f, "ev-7", At(1600), "agency-c", to_c);
+
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, 10).value()) ==
+        std::vector<int64_t>{a[0], b[0], a[1], a[2], b[1], a[3], c});
+  // Two of each endpoint; a's later rows are not read.
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, 2).value()) ==
+        std::vector<int64_t>{a[0], b[0], a[1], b[1], c});
+  // The overall limit keeps the earliest of the merged rows.
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 3, 2).value()) ==
+        std::vector<int64_t>{a[0], b[0], a[1]});
+  // Due-ness is per endpoint too: by 1250, "b" has one row due and "c" none.
+  CHECK(Ids(outbox.DueDeliveries(At(1250), 10, 1).value()) == std::vector<int64_t>{a[0], b[0]});
+  // A retried row moves to its new place in its endpoint's order.
+  REQUIRE(outbox.MarkAttemptFailed(a[0], "down", At(1700)).ok());
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, 1).value()) == std::vector<int64_t>{b[0], a[1], c});
+  // Rows that are no longer pending are not read.
+  REQUIRE(outbox.MarkDelivered(b[0], At(1800)).ok());
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, 1).value()) == std::vector<int64_t>{a[1], b[1], c});
+  // A skipped endpoint's rows are left out; the others are read as before.
+  CHECK(Ids(outbox.DueDeliveries(At(2000), 10, 2, {.targets = {to_a}}).value()) ==
+        std::vector<int64_t>{b[1], c});
+  CHECK(outbox.DueDeliveries(At(2000), 10, 0).status().code() == Status::Code::kInvalidArgument);
+}
+
+TEST_CASE("DueDeliveries reads one endpoint at a time through deliveries_by_endpoint") {
+  testing::StoreFixture f;
+  const std::string scan = testing::QueryPlan(f.db(), OutboxStore::NextEndpointSql());
+  INFO(scan);
+  // Two seeks past the last endpoint's rows (the next target of its type, the
+  // next type), neither a scan nor a row-value range that steps through them.
+  CHECK(scan.find("USING INDEX deliveries_by_endpoint (channel_type=? AND target>?)") !=
+        std::string::npos);
+  CHECK(scan.find("USING INDEX deliveries_by_endpoint (channel_type>?)") != std::string::npos);
+  CHECK(scan.find("(channel_type,target)>") == std::string::npos);
+  CHECK(scan.find("SCAN deliveries") == std::string::npos);
+  CHECK(scan.find("TEMP B-TREE") == std::string::npos);
+  const std::string read = testing::QueryPlan(f.db(), OutboxStore::DueForEndpointSql());
+  INFO(read);
+  CHECK(read.find("USING INDEX deliveries_by_endpoint (channel_type=? AND target=? AND "
+                  "next_attempt_at_ms<?)") != std::string::npos);
+  CHECK(read.find("TEMP B-TREE") == std::string::npos);
 }
 
 TEST_CASE("NextDueAfter is the earliest pending attempt strictly later than the instant") {

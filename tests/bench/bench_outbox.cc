@@ -1,0 +1,211 @@
+// Benchmark of one dispatcher read of the outbox while one endpoint is full
+// and its backlog grows: the ORR webhook of the sample directory, which never
+// answers, so it always has its 8 sends in flight and every later row of it
+// waits in the store.
+//
+// The outbox holds B pending rows of the hung endpoint (the oldest, as in a
+// long run) and, due after them, 20 rows for each of 40 other endpoints. Two
+// figures per B, measured in the same run on the same SQLite file, both
+// leaving the hung endpoint out as the dispatcher does:
+//   baseline  the query DueDeliveries ran until issue 11's fourth step: the
+//             deliveries_due index in due order, the full endpoints left out
+//             with NOT IN json_each, LIMIT 300 (it steps over all B rows)
+//   by endpoint  OutboxStore::DueDeliveries(now, 300, 9, skip): each
+//             endpoint's rows through deliveries_by_endpoint, 9 of each
+// Both must return only rows of the other endpoints, at least one of each;
+// the program exits 1 if not.
+//
+//   build/bench/tests/bench/bench_outbox [max_backlog]   (default 500000)
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "daemon/store/event_store.h"
+#include "daemon/store/processing_store.h"
+
+namespace amparo {
+namespace {
+
+constexpr int kEndpoints = 40;
+constexpr int kRowsPerEndpoint = 20;
+constexpr int kLimit = 300;
+constexpr int kPerEndpoint = 9;
+constexpr int kPasses = 20;
+constexpr int64_t kStartMs = 1'800'000'000'000;
+const ChannelTarget kHung{"webhook", "https://intake.orr.example/amparo"};
+
+// What OutboxStore::DueDeliveries ran until issue 11's fourth step.
+constexpr std::string_view kBaselineSql = R"sql(
+  SELECT id, channel_type, target FROM deliveries
+  WHERE state = 'pending' AND next_attempt_at_ms <= ?1
+    AND channel_type NOT IN (SELECT value FROM json_each(?3))
+    AND channel_type || char(10) || target NOT IN (SELECT value FROM json_each(?4))
+  ORDER BY next_attempt_at_ms, id LIMIT ?2)sql";
+
+bool Fail(const Status& s) {
+  std::cerr << "bench_outbox: " << s.ToString() << "\n";
+  return false;
+}
+
+// Inserts pending rows: (from, to] of the hung endpoint's backlog, due at
+// kStartMs + their number in ms. Rows only: the bench turns foreign keys
+// off, the dispatcher's read does not join the alerts.
+bool AddBacklog(Database& db, Statement& insert, int from, int to) {
+  if (Status s = db.Execute("BEGIN"); !s.ok()) return Fail(s);
+  for (int i = from; i < to; ++i) {
+    insert.Reset();
+    const std::string alert = "hung-" + std::to_string(i);
+    Status s = insert.Bind(alert, "orr", kHung.type, kHung.target, kStartMs + i);
+    if (s.ok()) s = insert.Run();
+    if (!s.ok()) return Fail(s);
+  }
+  if (Status s = db.Execute("COMMIT"); !s.ok()) return Fail(s);
+  return true;
+}
+
+// The other endpoints' rows, due after any backlog the run will add.
+bool AddOthers(Database& db, Statement& insert, int64_t due_ms) {
+  if (Status s = db.Execute("BEGIN"); !s.ok()) return Fail(s);
+  for (int e = 0; e < kEndpoints; ++e) {
+    for (int r = 0; r < kRowsPerEndpoint; ++r) {
+      insert.Reset();
+      const std::string alert = "other-" + std::to_string(e) + "-" + std::to_string(r);
+      const std::string target = "rcm/v1/alerts/agency-" + std::to_string(e);
+      Status s = insert.Bind(alert, "agency-" + std::to_string(e), std::string_view("mqtt"), target,
+                             due_ms + r * kEndpoints + e);
+      if (s.ok()) s = insert.Run();
+      if (!s.ok()) return Fail(s);
+    }
+  }
+  if (Status s = db.Execute("COMMIT"); !s.ok()) return Fail(s);
+  return true;
+}
+
+// The endpoints of `rows`; false if the hung one is among them.
+bool OnlyOthers(const std::set<std::string>& targets) {
+  return !targets.contains(kHung.target) && targets.size() == kEndpoints;
+}
+
+template <typename Pass>
+double MillisPerPass(Pass pass) {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < kPasses; ++i) pass();
+  const std::chrono::duration<double, std::milli> spent = std::chrono::steady_clock::now() - t0;
+  return spent.count() / kPasses;
+}
+
+int Run(int max_backlog) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("bench_outbox." + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  struct Cleanup {
+    std::filesystem::path dir;
+    ~Cleanup() { std::filesystem::remove_all(dir); }
+  } cleanup{dir};
+
+  Result<std::unique_ptr<EventStore>> events = EventStore::Open({.path = (dir / "b.db").string()});
+  if (!events.ok()) {
+    Fail(events.status());
+    return 2;
+  }
+  Database& db = (*events)->db();
+  Result<std::unique_ptr<ProcessingStore>> store = ProcessingStore::Create(db);
+  if (!store.ok()) {
+    Fail(store.status());
+    return 2;
+  }
+  OutboxStore& outbox = (*store)->outbox();
+  if (Status s = db.Execute("PRAGMA foreign_keys=OFF"); !s.ok()) {
+    Fail(s);
+    return 2;
+  }
+  Result<Statement> insert = db.Prepare(R"sql(
+    INSERT INTO deliveries(alert_id, version, agency_id, channel_index, channel_type, target,
+                           next_attempt_at_ms, created_at_ms, idempotency_key)
+    VALUES (?1, 1, ?2, 0, ?3, ?4, ?5, ?5, ?1 || ':1'))sql");
+  if (!insert.ok()) {
+    Fail(insert.status());
+    return 2;
+  }
+  Result<Statement> baseline_query = db.Prepare(kBaselineSql);
+  if (!baseline_query.ok()) {
+    Fail(baseline_query.status());
+    return 2;
+  }
+  if (!AddOthers(db, *insert, kStartMs + max_backlog)) return 2;
+
+  const int64_t now_ms = kStartMs + max_backlog + kEndpoints * kRowsPerEndpoint;
+  const Instant now{std::chrono::milliseconds(now_ms)};
+  const OutboxStore::Skip skip{.channel_types = {}, .targets = {kHung}};
+  const std::string skip_targets = "[\"" + kHung.type + "\\n" + kHung.target + "\"]";
+
+  std::printf(
+      "one outbox read, %d other endpoints x %d rows, the hung endpoint's backlog B left out,\n"
+      "ms per read (%d reads)\n",
+      kEndpoints, kRowsPerEndpoint, kPasses);
+  std::printf("%10s %12s %12s %8s\n", "B", "baseline", "by endpoint", "ratio");
+  int backlog = 0;
+  for (int n = 1000; n <= max_backlog; n *= 10) {
+    for (int total : {n, n * 5}) {
+      if (total > max_backlog) break;
+      if (!AddBacklog(db, *insert, backlog, total)) return 2;
+      backlog = total;
+      bool ok = true;
+      std::set<std::string> baseline_targets;
+      std::set<std::string> new_targets;
+      const double baseline = MillisPerPass([&] {
+        Statement& q = *baseline_query;
+        q.Reset();
+        Status s = q.Bind(now_ms, kLimit, std::string_view("[]"), skip_targets);
+        if (!s.ok()) ok = Fail(s);
+        while (ok) {
+          Result<bool> row = q.Step();
+          if (!row.ok()) ok = Fail(row.status());
+          if (!ok || !*row) break;
+          baseline_targets.insert(q.ColumnText(2));
+        }
+      });
+      const double by_endpoint = MillisPerPass([&] {
+        Result<std::vector<Delivery>> due = outbox.DueDeliveries(now, kLimit, kPerEndpoint, skip);
+        if (!due.ok()) ok = Fail(due.status());
+        if (ok) {
+          for (const Delivery& d : *due) new_targets.insert(d.channel.target);
+        }
+      });
+      if (!ok) return 2;
+      if (!OnlyOthers(baseline_targets) || !OnlyOthers(new_targets)) {
+        std::cerr << "bench_outbox: B=" << total << ": a read returned the hung endpoint's rows"
+                  << " or missed an endpoint (baseline " << baseline_targets.size()
+                  << " endpoints, by endpoint " << new_targets.size() << ")\n";
+        return 1;
+      }
+      std::printf("%10d %12.3f %12.3f %7.0fx\n", total, baseline, by_endpoint,
+                  baseline / by_endpoint);
+    }
+  }
+  std::printf("command: bench_outbox %d\n", max_backlog);
+  return 0;
+}
+
+}  // namespace
+}  // namespace amparo
+
+int main(int argc, char** argv) {
+  long max_backlog = 500000;
+  if (argc > 1) {
+    char* end = nullptr;
+    max_backlog = std::strtol(argv[1], &end, 10);
+    if (*end != '\0' || max_backlog < 1000 || max_backlog > 10000000) {
+      std::cerr << "usage: bench_outbox [max_backlog, 1000..10000000]\n";
+      return 2;
+    }
+  }
+  return amparo::Run(static_cast<int>(max_backlog));
+}
