@@ -97,22 +97,32 @@ Result<int> Escalator::EscalateDue() {
   if (!rules_ || !directory_)
     return Status::FailedPrecondition("escalation: no rules or directory");
   const Instant now = clock_.Now();
-  int steps = 0;
+  int steps_taken = 0;
   bool wrote_delivery = false;
   for (;;) {
     Result<std::vector<TimedOutAlert>> due = escalations_.TimedOut(now, kBatch);
     if (!due.ok()) return due.status();
+    // One transaction per batch, not per step (issue 11): the steps point
+    // into `due`, which outlives them.
+    std::vector<EscalationStep> steps;
+    steps.reserve(due->size());
     for (const TimedOutAlert& alert : *due) {
-      if (Status s = Escalate(alert, now, wrote_delivery); !s.ok()) return s;
-      ++steps;
+      Result<EscalationStep> step = StepFor(alert, now);
+      if (!step.ok()) return step.status();
+      steps.push_back(std::move(step).value());
     }
+    Result<std::vector<EscalationOutcome>> outcomes =
+        escalations_.CommitAll(steps, processing_.outbox());
+    if (!outcomes.ok()) return outcomes.status();
+    for (size_t i = 0; i < steps.size(); ++i) Report(steps[i], (*outcomes)[i], wrote_delivery);
+    steps_taken += static_cast<int>(steps.size());
     if (due->size() < static_cast<size_t>(kBatch)) break;
   }
   if (wrote_delivery && on_deliveries_) on_deliveries_();
-  return steps;
+  return steps_taken;
 }
 
-Status Escalator::Escalate(const TimedOutAlert& alert, Instant now, bool& wrote_delivery) {
+Result<EscalationStep> Escalator::StepFor(const TimedOutAlert& alert, Instant now) {
   const Directory& directory = *directory_;
   // The next rung: the agency's escalates_to if the directory knows it,
   // else the duty officer; nobody after the duty officer.
@@ -159,20 +169,23 @@ Status Escalator::Escalate(const TimedOutAlert& alert, Instant now, bool& wrote_
         .channel = {std::string(kChannelTypeNames[static_cast<size_t>(primary.type)]),
                     primary.target}};
   }
-  Result<EscalationOutcome> outcome = escalations_.Commit(step, processing_.outbox());
-  if (!outcome.ok()) return outcome.status();
-  if (!outcome->escalated) return Status::OK();  // Acknowledged meanwhile.
+  return step;
+}
+
+void Escalator::Report(const EscalationStep& step, const EscalationOutcome& outcome,
+                       bool& wrote_delivery) {
+  if (!outcome.escalated) return;  // Acknowledged meanwhile.
+  const TimedOutAlert& alert = *step.from;
   if (step.to) {
     ++counters_.escalations;
-    if (outcome->delivery) wrote_delivery = true;
+    if (outcome.delivery) wrote_delivery = true;
     spdlog::warn("escalation: alert {} not acknowledged by {}; escalated to {} as alert {}",
-                 alert.alert_id, alert.agency_id, step.to->agency_id, outcome->to_alert_id);
+                 alert.alert_id, alert.agency_id, step.to->agency_id, outcome.to_alert_id);
   } else {
     ++counters_.ladder_ends;
     spdlog::error("escalation: alert {} not acknowledged by {}; nobody left to escalate to",
                   alert.alert_id, alert.agency_id);
   }
-  return Status::OK();
 }
 
 }  // namespace amparo

@@ -9,6 +9,10 @@
 // escalates again, up to the duty officer; a duty officer's alert that
 // times out ends the ladder (recorded, and logged as an error).
 //
+// The alerts timed out by now are escalated in batches of up to 100, each
+// batch ONE transaction (EscalationStore::CommitAll); the logs and counters
+// follow its commit.
+//
 // Everything is in the store (escalation_store.h): the timer is rebuilt from
 // it at start, so a kill -9 between a timeout and its escalation only delays
 // the escalation to the restart.
@@ -64,7 +68,12 @@ class Escalator {
   const EscalatorCounters& counters() const { return counters_; }
 
  private:
-  Status Escalate(const TimedOutAlert& alert, Instant now, bool& wrote_delivery);
+  // The step for `alert`: its next rung and the alert that opens there, or
+  // the end of the ladder. Writes nothing; returns only store errors.
+  Result<EscalationStep> StepFor(const TimedOutAlert& alert, Instant now);
+  // Counts and logs what a committed step did; sets `wrote_delivery` if it
+  // wrote an outbox row.
+  void Report(const EscalationStep& step, const EscalationOutcome& outcome, bool& wrote_delivery);
 
   boost::asio::io_context& io_;
   EventStore& events_;

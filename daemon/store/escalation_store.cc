@@ -97,14 +97,23 @@ Result<std::vector<TimedOutAlert>> EscalationStore::TimedOut(Instant now, int li
   });
 }
 
-Result<EscalationOutcome> EscalationStore::Commit(const EscalationStep& step, OutboxStore& outbox) {
-  if (step.from == nullptr) return Status::InvalidArgument("escalation without an alert");
+Result<std::vector<EscalationOutcome>> EscalationStore::CommitAll(
+    const std::vector<EscalationStep>& steps, OutboxStore& outbox) {
+  std::vector<EscalationOutcome> outcomes;
+  if (steps.empty()) return outcomes;
+  for (const EscalationStep& step : steps) {
+    if (step.from == nullptr) return Status::InvalidArgument("escalation without an alert");
+  }
   Result<Transaction> tx = Transaction::Begin(db_);
   if (!tx.ok()) return tx.status();
-  Result<EscalationOutcome> outcome = CommitInTransaction(step, outbox);
-  if (!outcome.ok() || !outcome->escalated) return outcome;  // Rolled back: nothing to keep.
+  outcomes.reserve(steps.size());
+  for (const EscalationStep& step : steps) {
+    Result<EscalationOutcome> outcome = CommitInTransaction(step, outbox);
+    if (!outcome.ok()) return outcome.status();  // Rolled back: none of the steps is kept.
+    outcomes.push_back(std::move(outcome).value());
+  }
   if (Status s = tx->Commit(); !s.ok()) return s;
-  return outcome;
+  return outcomes;
 }
 
 Result<EscalationOutcome> EscalationStore::CommitInTransaction(const EscalationStep& step,

@@ -84,11 +84,17 @@ class EscalationStore {
   Result<std::optional<Instant>> NextTimeout();
   // Open alerts not yet escalated whose deadline is at or before `now`.
   Result<std::vector<TimedOutAlert>> TimedOut(Instant now, int limit);
-  // Write `step` in one transaction (see the file comment). If the next
-  // agency already has an open alert of the same rule and subject, the step
-  // points at it and no second alert opens. `outbox` must be on the same
-  // Database. REQUIRES: no transaction open on the connection.
-  Result<EscalationOutcome> Commit(const EscalationStep& step, OutboxStore& outbox);
+  // Write every step of `steps` in ONE transaction, in order (the escalator
+  // commits a batch of timed-out alerts at once, not one each). Each step is
+  // written as the file comment says; a later step sees what the earlier
+  // ones wrote. If the next agency already has an open alert of the same
+  // rule and subject, the step points at it and no second alert opens. A
+  // step whose alert was acknowledged or escalated meanwhile writes nothing.
+  // All or nothing: on an error no step is written. Returns one outcome per
+  // step. `outbox` must be on the same Database.
+  // REQUIRES: no transaction open on the connection.
+  Result<std::vector<EscalationOutcome>> CommitAll(const std::vector<EscalationStep>& steps,
+                                                   OutboxStore& outbox);
 
  private:
   struct Statements;

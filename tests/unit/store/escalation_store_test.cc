@@ -40,6 +40,15 @@ struct EscalationFixture {
   }
 };
 
+// Commits `step` alone (a batch of one); returns its outcome.
+Result<EscalationOutcome> CommitOne(EscalationFixture& x, const EscalationStep& step) {
+  Result<std::vector<EscalationOutcome>> outcomes =
+      x.store->CommitAll({step}, x.f.store().outbox());
+  if (!outcomes.ok()) return outcomes.status();
+  REQUIRE(outcomes->size() == 1);
+  return outcomes->front();
+}
+
 TEST_CASE("EscalationStore: an alert times out at its deadline, not before") {
   EscalationFixture x;
   CHECK(x.store->NextTimeout().value() == At(7'200'000));
@@ -53,7 +62,7 @@ TEST_CASE("EscalationStore: one step opens the next agency's alert with a delive
   REQUIRE(due.size() == 1);
   EscalationStep step{
       .from = &due[0], .to = x.To("gt-minex"), .reason = "ack_timeout", .now = At(7'200'001)};
-  Result<EscalationOutcome> outcome = x.store->Commit(step, x.f.store().outbox());
+  Result<EscalationOutcome> outcome = CommitOne(x, step);
   REQUIRE(outcome.ok());
   CHECK(outcome->escalated);
   CHECK(outcome->to_alert_id == "esc-gt-minex");
@@ -66,7 +75,7 @@ TEST_CASE("EscalationStore: one step opens the next agency's alert with a delive
   CHECK(x.store->TimedOut(At(7'300'000), 10).value().empty());
   CHECK(x.store->NextTimeout().value() == At(20'000'000));
   // A second commit of the same step (a replay) changes nothing.
-  Result<EscalationOutcome> again = x.store->Commit(step, x.f.store().outbox());
+  Result<EscalationOutcome> again = CommitOne(x, step);
   REQUIRE(again.ok());
   CHECK_FALSE(again->escalated);
   CHECK(x.f.Count("escalations") == 1);
@@ -89,7 +98,7 @@ TEST_CASE("EscalationStore: an alert acknowledged before the step is not escalat
               .ok());
   EscalationStep step{
       .from = &due[0], .to = x.To("gt-minex"), .reason = "ack_timeout", .now = At(7'200'001)};
-  Result<EscalationOutcome> outcome = x.store->Commit(step, x.f.store().outbox());
+  Result<EscalationOutcome> outcome = CommitOne(x, step);
   REQUIRE(outcome.ok());
   CHECK_FALSE(outcome->escalated);
   CHECK(x.f.Count("escalations") == 0);
@@ -102,12 +111,10 @@ TEST_CASE("EscalationStore: an alert acknowledged before the step is not escalat
 std::string EscalateOne(EscalationFixture& x, Instant at, const std::string& agency) {
   const std::vector<TimedOutAlert> due = x.store->TimedOut(at, 10).value();
   REQUIRE(due.size() == 1);
-  REQUIRE(x.store
-              ->Commit({.from = &due[0],
+  REQUIRE(CommitOne(x, {.from = &due[0],
                         .to = x.To(agency),
                         .reason = "ack_timeout",
-                        .now = at + std::chrono::milliseconds(1)},
-                       x.f.store().outbox())
+                        .now = at + std::chrono::milliseconds(1)})
               .value()
               .escalated);
   return due[0].alert_id;
@@ -187,12 +194,75 @@ TEST_CASE("EscalationStore: the end of the ladder is recorded without a target")
   REQUIRE(due.size() == 1);
   EscalationStep step{
       .from = &due[0], .to = std::nullopt, .reason = "ack_timeout", .now = At(7'200'001)};
-  Result<EscalationOutcome> outcome = x.store->Commit(step, x.f.store().outbox());
+  Result<EscalationOutcome> outcome = CommitOne(x, step);
   REQUIRE(outcome.ok());
   CHECK(outcome->escalated);
   CHECK(outcome->to_alert_id.empty());
   CHECK(x.f.Count("escalations WHERE to_alert_id IS NULL AND to_agency IS NULL") == 1);
   CHECK(x.store->TimedOut(At(9'000'000), 10).value().empty());
+}
+
+// Adds an open alert of `rule` to consulate-gt, with the fixture's deadline.
+void AddAlert(EscalationFixture& x, const std::string& event_id, const std::string& rule) {
+  ProcessingCommit commit = testing::MakeCommit(x.f.AddEvent(event_id), event_id, At(5000));
+  commit.alerts.push_back(testing::MakeAlert(rule, "consulate-gt", event_id));
+  REQUIRE(x.f.store().CommitProcessing(commit).ok());
+}
+
+TEST_CASE("EscalationStore: a batch of steps is ONE transaction, each step as if alone") {
+  EscalationFixture x;
+  AddAlert(x, "ev-2", "rule-b");
+  AddAlert(x, "ev-3", "rule-c");
+  const std::vector<TimedOutAlert> due = x.store->TimedOut(At(7'200'000), 10).value();
+  REQUIRE(due.size() == 3);
+  std::vector<EscalationStep> steps;
+  for (size_t i = 0; i < due.size(); ++i) {
+    EscalatedAlert to = x.To("gt-minex");
+    to.alert_id += "-" + std::to_string(i);
+    // The last rung ends the ladder: a step without a target, in the same batch.
+    steps.push_back({.from = &due[i],
+                     .to = i < 2 ? std::optional(to) : std::nullopt,
+                     .reason = "ack_timeout",
+                     .now = At(7'200'001)});
+  }
+  const int64_t before = x.f.Count("audit");
+  Result<std::vector<EscalationOutcome>> outcomes = x.store->CommitAll(steps, x.f.store().outbox());
+  REQUIRE(outcomes.ok());
+  REQUIRE(outcomes->size() == 3);
+  CHECK((*outcomes)[0].escalated);
+  CHECK((*outcomes)[0].to_alert_id == "esc-gt-minex-0");
+  CHECK((*outcomes)[1].to_alert_id == "esc-gt-minex-1");
+  CHECK((*outcomes)[2].escalated);
+  CHECK((*outcomes)[2].to_alert_id.empty());
+  CHECK(x.f.Count("escalations") == 3);
+  CHECK(x.f.Count("deliveries WHERE agency_id = 'gt-minex'") == 2);
+  CHECK(x.f.Count("audit") == before + 3);
+  CHECK(x.store->TimedOut(At(7'300'000), 10).value().empty());
+  // A replay of the batch writes nothing.
+  Result<std::vector<EscalationOutcome>> again = x.store->CommitAll(steps, x.f.store().outbox());
+  REQUIRE(again.ok());
+  for (const EscalationOutcome& outcome : *again) CHECK_FALSE(outcome.escalated);
+  CHECK(x.f.Count("escalations") == 3);
+}
+
+TEST_CASE("EscalationStore: a batch with a step that fails writes none of its steps") {
+  EscalationFixture x;
+  AddAlert(x, "ev-2", "rule-b");
+  const std::vector<TimedOutAlert> due = x.store->TimedOut(At(7'200'000), 10).value();
+  REQUIRE(due.size() == 2);
+  // Both steps open an alert with the same id for the same agency, under
+  // other rules: the second insert breaks the alerts' primary key.
+  const std::vector<EscalationStep> steps = {
+      {.from = &due[0], .to = x.To("gt-minex"), .reason = "ack_timeout", .now = At(7'200'001)},
+      {.from = &due[1], .to = x.To("gt-minex"), .reason = "ack_timeout", .now = At(7'200'001)}};
+  Result<std::vector<EscalationOutcome>> outcomes = x.store->CommitAll(steps, x.f.store().outbox());
+  REQUIRE_FALSE(outcomes.ok());
+  CHECK(x.f.Count("escalations") == 0);
+  CHECK(x.f.Count("alerts WHERE alert_id = 'esc-gt-minex'") == 0);
+  CHECK(x.f.Count("deliveries WHERE agency_id = 'gt-minex'") == 0);
+  // Both alerts are still timed out, for the next pass to try again.
+  CHECK(x.store->TimedOut(At(7'200'000), 10).value().size() == 2);
+  CHECK(x.store->CommitAll({}, x.f.store().outbox()).value().empty());
 }
 
 }  // namespace
