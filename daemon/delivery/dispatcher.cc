@@ -41,7 +41,7 @@ Dispatcher::Dispatcher(boost::asio::io_context& io, OutboxStore& outbox, Adapter
       random_(std::move(random)),
       routes_(std::move(routes)),
       payload_(std::move(payload)),
-      options_(options),
+      options_(std::move(options)),
       timer_(io),
       record_timer_(io),
       self_(std::make_shared<Dispatcher*>(this)) {}

@@ -37,12 +37,20 @@ constexpr std::string_view kNextEndpoint = R"sql(
     WHERE state = 'pending' AND channel_type > ?1 ORDER BY channel_type, target LIMIT 1)
   LIMIT 1)sql";
 // One endpoint's rows due by ?3, earliest first, at most ?4: a range of the
-// same index.
-const std::string kDueForEndpoint =
-    "SELECT " + std::string(kColumns) +
-    " FROM deliveries WHERE state = 'pending' AND channel_type = ?1 AND target = ?2"
-    " AND next_attempt_at_ms <= ?3 ORDER BY next_attempt_at_ms, id LIMIT ?4";
-const std::string kGet = "SELECT " + std::string(kColumns) + " FROM deliveries WHERE id = ?";
+// same index. (Built once, on first use: a static std::string could throw
+// before main.)
+const std::string& DueForEndpointText() {
+  static const std::string sql =
+      "SELECT " + std::string(kColumns) +
+      " FROM deliveries WHERE state = 'pending' AND channel_type = ?1 AND target = ?2"
+      " AND next_attempt_at_ms <= ?3 ORDER BY next_attempt_at_ms, id LIMIT ?4";
+  return sql;
+}
+const std::string& GetText() {
+  static const std::string sql =
+      "SELECT " + std::string(kColumns) + " FROM deliveries WHERE id = ?";
+  return sql;
+}
 constexpr std::string_view kInsertFirst = R"sql(
   INSERT INTO deliveries(alert_id, version, agency_id, channel_index, channel_type, target,
                          next_attempt_at_ms, created_at_ms, idempotency_key)
@@ -149,8 +157,8 @@ Result<std::unique_ptr<OutboxStore>> OutboxStore::Create(Database& db) {
   auto statements =
       std::make_unique<Statements>(Statements{.first_endpoint = p(kFirstEndpoint),
                                               .next_endpoint = p(kNextEndpoint),
-                                              .due_for_endpoint = p(kDueForEndpoint),
-                                              .get = p(kGet),
+                                              .due_for_endpoint = p(DueForEndpointText()),
+                                              .get = p(GetText()),
                                               .insert_first = p(kInsertFirst),
                                               .next_due_after = p(kNextDueAfter),
                                               .mark_delivered = p(kMarkDelivered),
@@ -228,7 +236,7 @@ Result<std::vector<Delivery>> OutboxStore::DueDeliveries(Instant now, int limit,
 
 std::string_view OutboxStore::NextEndpointSql() { return kNextEndpoint; }
 
-std::string_view OutboxStore::DueForEndpointSql() { return kDueForEndpoint; }
+std::string_view OutboxStore::DueForEndpointSql() { return DueForEndpointText(); }
 
 Result<std::optional<Instant>> OutboxStore::NextDueAfter(Instant after) {
   Statement& query = statements_->next_due_after;

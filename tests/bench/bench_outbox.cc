@@ -39,7 +39,8 @@ constexpr int kLimit = 300;
 constexpr int kPerEndpoint = 9;
 constexpr int kPasses = 20;
 constexpr int64_t kStartMs = 1'800'000'000'000;
-const ChannelTarget kHung{"webhook", "https://intake.orr.example/amparo"};
+constexpr std::string_view kHungType = "webhook";
+constexpr std::string_view kHungTarget = "https://intake.orr.example/amparo";
 
 // What OutboxStore::DueDeliveries ran until issue 11's fourth step.
 constexpr std::string_view kBaselineSql = R"sql(
@@ -62,7 +63,7 @@ bool AddBacklog(Database& db, Statement& insert, int from, int to) {
   for (int i = from; i < to; ++i) {
     insert.Reset();
     const std::string alert = "hung-" + std::to_string(i);
-    Status s = insert.Bind(alert, "orr", kHung.type, kHung.target, kStartMs + i);
+    Status s = insert.Bind(alert, "orr", kHungType, kHungTarget, kStartMs + i);
     if (s.ok()) s = insert.Run();
     if (!s.ok()) return Fail(s);
   }
@@ -79,7 +80,7 @@ bool AddOthers(Database& db, Statement& insert, int64_t due_ms) {
       const std::string alert = "other-" + std::to_string(e) + "-" + std::to_string(r);
       const std::string target = "rcm/v1/alerts/agency-" + std::to_string(e);
       Status s = insert.Bind(alert, "agency-" + std::to_string(e), std::string_view("mqtt"), target,
-                             due_ms + r * kEndpoints + e);
+                             due_ms + int64_t{r} * kEndpoints + e);
       if (s.ok()) s = insert.Run();
       if (!s.ok()) return Fail(s);
     }
@@ -90,7 +91,7 @@ bool AddOthers(Database& db, Statement& insert, int64_t due_ms) {
 
 // The endpoints of `rows`; false if the hung one is among them.
 bool OnlyOthers(const std::set<std::string>& targets) {
-  return !targets.contains(kHung.target) && targets.size() == kEndpoints;
+  return !targets.contains(std::string(kHungTarget)) && targets.size() == kEndpoints;
 }
 
 template <typename Pass>
@@ -141,10 +142,11 @@ int Run(int max_backlog) {
   }
   if (!AddOthers(db, *insert, kStartMs + max_backlog)) return 2;
 
-  const int64_t now_ms = kStartMs + max_backlog + kEndpoints * kRowsPerEndpoint;
+  const int64_t now_ms = kStartMs + max_backlog + int64_t{kEndpoints} * kRowsPerEndpoint;
   const Instant now{std::chrono::milliseconds(now_ms)};
-  const OutboxStore::Skip skip{.channel_types = {}, .targets = {kHung}};
-  const std::string skip_targets = "[\"" + kHung.type + "\\n" + kHung.target + "\"]";
+  const ChannelTarget hung{std::string(kHungType), std::string(kHungTarget)};
+  const OutboxStore::Skip skip{.channel_types = {}, .targets = {hung}};
+  const std::string skip_targets = "[\"" + hung.type + "\\n" + hung.target + "\"]";
 
   std::printf(
       "one outbox read, %d other endpoints x %d rows, the hung endpoint's backlog B left out,\n"
