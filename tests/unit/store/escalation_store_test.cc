@@ -209,7 +209,7 @@ void AddAlert(EscalationFixture& x, const std::string& event_id, const std::stri
   REQUIRE(x.f.store().CommitProcessing(commit).ok());
 }
 
-TEST_CASE("EscalationStore: a batch of steps is ONE transaction, each step as if alone") {
+TEST_CASE("EscalationStore: a batch of steps writes what each step would write alone") {
   EscalationFixture x;
   AddAlert(x, "ev-2", "rule-b");
   AddAlert(x, "ev-3", "rule-c");
