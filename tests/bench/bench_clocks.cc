@@ -11,17 +11,16 @@
 //   build/bench/tests/bench/bench_clocks [max_running]   (default 500000)
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "daemon/engine/evaluator.h"
 #include "daemon/store/event_store.h"
 #include "daemon/store/processing_store.h"
+#include "tests/bench/bench_support.h"
+#include "tests/support/temp_dir.h"
 
 namespace amparo {
 namespace {
@@ -65,24 +64,9 @@ bool Grow(Database& db, ClockStore& clocks, int from, int total) {
   return true;
 }
 
-template <typename Pass>
-double MillisPerPass(Pass pass, size_t* firings) {
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < kPasses; ++i) *firings = pass();
-  const std::chrono::duration<double, std::milli> spent = std::chrono::steady_clock::now() - t0;
-  return spent.count() / kPasses;
-}
-
 int Run(int max_running) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("bench_clocks." + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  struct Cleanup {
-    std::filesystem::path dir;
-    ~Cleanup() { std::filesystem::remove_all(dir); }
-  } cleanup{dir};
-
-  Result<std::unique_ptr<EventStore>> events = EventStore::Open({.path = (dir / "b.db").string()});
+  const testing::TempDir dir;
+  Result<std::unique_ptr<EventStore>> events = EventStore::Open({.path = dir.File("b.db")});
   if (!events.ok()) {
     Fail(events.status());
     return 2;
@@ -106,20 +90,16 @@ int Run(int max_running) {
       size_t baseline_firings = 0;
       size_t due_by_firings = 0;
       bool ok = true;
-      const double baseline = MillisPerPass(
-          [&] {
-            Result<std::vector<ClockRecord>> all = clocks.Running();
-            if (!all.ok()) ok = Fail(all.status());
-            return ok ? DueClockFirings(AsRunning(*all), kNow).size() : 0;
-          },
-          &baseline_firings);
-      const double due_by = MillisPerPass(
-          [&] {
-            Result<std::vector<ClockRecord>> due = clocks.DueBy(kNow, kBatch);
-            if (!due.ok()) ok = Fail(due.status());
-            return ok ? DueClockFirings(AsRunning(*due), kNow).size() : 0;
-          },
-          &due_by_firings);
+      const double baseline = bench::MillisPerCall(kPasses, [&] {
+        Result<std::vector<ClockRecord>> all = clocks.Running();
+        if (!all.ok()) ok = Fail(all.status());
+        baseline_firings = ok ? DueClockFirings(AsRunning(*all), kNow).size() : 0;
+      });
+      const double due_by = bench::MillisPerCall(kPasses, [&] {
+        Result<std::vector<ClockRecord>> due = clocks.DueBy(kNow, kBatch);
+        if (!due.ok()) ok = Fail(due.status());
+        due_by_firings = ok ? DueClockFirings(AsRunning(*due), kNow).size() : 0;
+      });
       if (!ok) return 2;
       if (baseline_firings != kDue || due_by_firings != baseline_firings) {
         std::cerr << "bench_clocks: N=" << total << ": baseline found " << baseline_firings
@@ -137,14 +117,7 @@ int Run(int max_running) {
 }  // namespace amparo
 
 int main(int argc, char** argv) {
-  long max_running = 500000;
-  if (argc > 1) {
-    char* end = nullptr;
-    max_running = std::strtol(argv[1], &end, 10);
-    if (*end != '\0' || max_running < 1000 || max_running > 10000000) {
-      std::cerr << "usage: bench_clocks [max_running, 1000..10000000]\n";
-      return 2;
-    }
-  }
-  return amparo::Run(static_cast<int>(max_running));
+  const std::optional<int> max_running = amparo::bench::SizeArgument(
+      argc, argv, 500000, 1000, 10000000, "bench_clocks [max_running, 1000..10000000]");
+  return max_running ? amparo::Run(*max_running) : 2;
 }

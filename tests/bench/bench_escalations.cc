@@ -10,19 +10,19 @@
 // the program exits 1 if not.
 //
 //   build/bench/tests/bench/bench_escalations [N]   (default 20000)
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "daemon/store/escalation_store.h"
 #include "daemon/store/event_store.h"
 #include "daemon/store/processing_store.h"
+#include "tests/bench/bench_support.h"
+#include "tests/support/temp_dir.h"
 
 namespace amparo {
 namespace {
@@ -83,8 +83,8 @@ EscalatedAlert To(const TimedOutAlert& from, Instant now) {
 
 // Escalates every timed-out alert, `per_commit` steps per transaction.
 // Returns the milliseconds it took, or a negative number on failure.
-double EscalateAll(const std::filesystem::path& file, int n, int per_commit) {
-  Result<std::unique_ptr<EventStore>> events = EventStore::Open({.path = file.string()});
+double EscalateAll(const std::string& file, int n, int per_commit) {
+  Result<std::unique_ptr<EventStore>> events = EventStore::Open({.path = file});
   if (!events.ok()) return Failed(events.status());
   Database& db = (*events)->db();
   Result<std::unique_ptr<ProcessingStore>> store = ProcessingStore::Create(db);
@@ -121,17 +121,10 @@ double EscalateAll(const std::filesystem::path& file, int n, int per_commit) {
 }
 
 int Run(int n) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("bench_escalations." + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  struct Cleanup {
-    std::filesystem::path dir;
-    ~Cleanup() { std::filesystem::remove_all(dir); }
-  } cleanup{dir};
-
-  const double baseline = EscalateAll(dir / "one-per-commit.db", n, 1);
+  const testing::TempDir dir;
+  const double baseline = EscalateAll(dir.File("one-per-commit.db"), n, 1);
   if (baseline < 0) return 1;
-  const double batched = EscalateAll(dir / "batched.db", n, kBatch);
+  const double batched = EscalateAll(dir.File("batched.db"), n, kBatch);
   if (batched < 0) return 1;
   std::printf(
       "%d escalation steps, each a new alert, its outbox row, the step and an audit record\n", n);
@@ -147,14 +140,7 @@ int Run(int n) {
 }  // namespace amparo
 
 int main(int argc, char** argv) {
-  long n = 20000;
-  if (argc > 1) {
-    char* end = nullptr;
-    n = std::strtol(argv[1], &end, 10);
-    if (*end != '\0' || n < 100 || n > 10000000) {
-      std::cerr << "usage: bench_escalations [N, 100..10000000]\n";
-      return 2;
-    }
-  }
-  return amparo::Run(static_cast<int>(n));
+  const std::optional<int> n = amparo::bench::SizeArgument(argc, argv, 20000, 100, 10000000,
+                                                           "bench_escalations [N, 100..10000000]");
+  return n ? amparo::Run(*n) : 2;
 }

@@ -18,17 +18,16 @@
 //   build/bench/tests/bench/bench_outbox [max_backlog]   (default 500000)
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include "daemon/store/event_store.h"
 #include "daemon/store/processing_store.h"
+#include "tests/bench/bench_support.h"
+#include "tests/support/temp_dir.h"
 
 namespace amparo {
 namespace {
@@ -94,24 +93,9 @@ bool OnlyOthers(const std::set<std::string>& targets) {
   return !targets.contains(std::string(kHungTarget)) && targets.size() == kEndpoints;
 }
 
-template <typename Pass>
-double MillisPerPass(Pass pass) {
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < kPasses; ++i) pass();
-  const std::chrono::duration<double, std::milli> spent = std::chrono::steady_clock::now() - t0;
-  return spent.count() / kPasses;
-}
-
 int Run(int max_backlog) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("bench_outbox." + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  struct Cleanup {
-    std::filesystem::path dir;
-    ~Cleanup() { std::filesystem::remove_all(dir); }
-  } cleanup{dir};
-
-  Result<std::unique_ptr<EventStore>> events = EventStore::Open({.path = (dir / "b.db").string()});
+  const testing::TempDir dir;
+  Result<std::unique_ptr<EventStore>> events = EventStore::Open({.path = dir.File("b.db")});
   if (!events.ok()) {
     Fail(events.status());
     return 2;
@@ -162,7 +146,7 @@ int Run(int max_backlog) {
       bool ok = true;
       std::set<std::string> baseline_targets;
       std::set<std::string> new_targets;
-      const double baseline = MillisPerPass([&] {
+      const double baseline = bench::MillisPerCall(kPasses, [&] {
         Statement& q = *baseline_query;
         q.Reset();
         Status s = q.Bind(now_ms, kLimit, std::string_view("[]"), skip_targets);
@@ -174,7 +158,7 @@ int Run(int max_backlog) {
           baseline_targets.insert(q.ColumnText(2));
         }
       });
-      const double by_endpoint = MillisPerPass([&] {
+      const double by_endpoint = bench::MillisPerCall(kPasses, [&] {
         Result<std::vector<Delivery>> due = outbox.DueDeliveries(now, kLimit, kPerEndpoint, skip);
         if (!due.ok()) ok = Fail(due.status());
         if (ok) {
@@ -200,14 +184,7 @@ int Run(int max_backlog) {
 }  // namespace amparo
 
 int main(int argc, char** argv) {
-  long max_backlog = 500000;
-  if (argc > 1) {
-    char* end = nullptr;
-    max_backlog = std::strtol(argv[1], &end, 10);
-    if (*end != '\0' || max_backlog < 1000 || max_backlog > 10000000) {
-      std::cerr << "usage: bench_outbox [max_backlog, 1000..10000000]\n";
-      return 2;
-    }
-  }
-  return amparo::Run(static_cast<int>(max_backlog));
+  const std::optional<int> max_backlog = amparo::bench::SizeArgument(
+      argc, argv, 500000, 1000, 10000000, "bench_outbox [max_backlog, 1000..10000000]");
+  return max_backlog ? amparo::Run(*max_backlog) : 2;
 }

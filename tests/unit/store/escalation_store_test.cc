@@ -265,5 +265,18 @@ TEST_CASE("EscalationStore: a batch with a step that fails writes none of its st
   CHECK(x.store->CommitAll({}, x.f.store().outbox()).value().empty());
 }
 
+TEST_CASE("EscalationStore: a batch with a step that names no alert is refused, whole") {
+  EscalationFixture x;
+  const std::vector<TimedOutAlert> due = x.store->TimedOut(At(7'200'000), 10).value();
+  REQUIRE(due.size() == 1);
+  const std::vector<EscalationStep> steps = {
+      {.from = &due[0], .to = x.To("gt-minex"), .reason = "ack_timeout", .now = At(7'200'001)},
+      {.from = nullptr, .to = x.To("gt-pgn"), .reason = "ack_timeout", .now = At(7'200'001)}};
+  Result<std::vector<EscalationOutcome>> outcomes = x.store->CommitAll(steps, x.f.store().outbox());
+  CHECK(outcomes.status().code() == Status::Code::kInvalidArgument);
+  CHECK(x.f.Count("escalations") == 0);
+  CHECK(x.store->TimedOut(At(7'200'000), 10).value().size() == 1);
+}
+
 }  // namespace
 }  // namespace amparo
