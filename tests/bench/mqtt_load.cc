@@ -38,6 +38,7 @@
 #include <nlohmann/json.hpp>
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace {
@@ -135,6 +136,34 @@ double CpuSeconds(int pid) {
     if (field == 15) stime = std::stoull(f);
   }
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The whole machine's CPU time from /proc/stat, in clock ticks: busy (user,
+// nice, system, irq, softirq, steal) and all (busy + idle + iowait).
+struct MachineCpu {
+  unsigned long long busy = 0;
+  unsigned long long all = 0;
+};
+
+MachineCpu ReadMachineCpu() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+                     steal = 0;
+  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+  if (cpu != "cpu") return {};
+  const unsigned long long busy = user + nice + system + irq + softirq + steal;
+  return {busy, busy + idle + iowait};
+}
+
+// This process's own CPU time (the load tool's), in seconds.
+double SelfCpuSeconds() {
+  struct rusage usage {};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return -1;
+  auto seconds = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 // VmHWM (peak resident set) in kB, or -1.
@@ -573,6 +602,8 @@ int main(int argc, char** argv) {
 
   const double cpu0 = CpuSeconds(opt.pid);
   const double bcpu0 = CpuSeconds(opt.broker_pid);
+  const MachineCpu machine0 = ReadMachineCpu();
+  const double self0 = SelfCpuSeconds();
   const int64_t t0 = NowUs();
   // The middle's CPU time against the events it has accounted for, every
   // 250 ms: the CPU per event of the first and the last tenth of the run
@@ -672,6 +703,15 @@ int main(int argc, char** argv) {
   sampler.join();
   const double cpu1 = CpuSeconds(opt.pid);
   const double bcpu1 = CpuSeconds(opt.broker_pid);
+  const MachineCpu machine1 = ReadMachineCpu();
+  const double self1 = SelfCpuSeconds();
+  // How busy the machine's CPUs were over the run, all processes (the
+  // middle, the broker, this tool, the kernel's I/O): near 100 %, a middle's
+  // events/s is bounded by the machine, not by its own design.
+  const double machine_busy_pct = machine1.all > machine0.all
+                                      ? 100.0 * static_cast<double>(machine1.busy - machine0.busy) /
+                                            static_cast<double>(machine1.all - machine0.all)
+                                      : -1;
   // CPU ms per event over the first and the last tenth of the events
   // accounted for: from the run's start to the first sample past 10 %, and
   // from the last sample before 90 % to the end (which includes the drain).
@@ -717,7 +757,8 @@ int main(int argc, char** argv) {
       "alerts=%ld alerts_per_s=%.0f receipts=%ld not_stored=%ld deadletters=%ld "
       "cpu_s=%.3f cpu_s_per_1k=%.4f rss_kb=%ld broker_cpu_s_per_1k=%.4f broker_rss_kb=%ld "
       "main_n=%zu main_p50_ms=%.2f main_p99_ms=%.2f alert_n=%zu alert_p50_ms=%.2f "
-      "alert_p99_ms=%.2f cpu_ms_first10=%.4f cpu_ms_last10=%.4f\n",
+      "alert_p99_ms=%.2f cpu_ms_first10=%.4f cpu_ms_last10=%.4f machine_busy_pct=%.1f "
+      "load_cpu_s_per_1k=%.4f\n",
       done && !aborted ? 1 : 0, opt.expect.c_str(), n, published, st.main_distinct,
       bytes / static_cast<size_t>(n), opt.rate, static_cast<double>(t_pub_end - t0) / 1e6, elapsed,
       elapsed > 0 ? static_cast<double>(peer ? published : st.main_distinct) / elapsed : 0,
@@ -725,7 +766,8 @@ int main(int argc, char** argv) {
       st.receipts_not_stored, st.deadletters, cpu1 - cpu0, (cpu1 - cpu0) * per_k, rss,
       (bcpu1 - bcpu0) * per_k, brss, st.lat_main_us.size(), pct(st.lat_main_us, 0.50),
       pct(st.lat_main_us, 0.99), st.lat_alert_us.size(), pct(st.lat_alert_us, 0.50),
-      pct(st.lat_alert_us, 0.99), cpu_first10_ms, cpu_last10_ms);
+      pct(st.lat_alert_us, 0.99), cpu_first10_ms, cpu_last10_ms, machine_busy_pct,
+      self0 >= 0 && self1 >= 0 ? (self1 - self0) * per_k : -1);
   if (!st.first_not_stored.empty()) {
     std::fprintf(stderr, "mqtt_load: first receipt not 'stored': %s\n",
                  st.first_not_stored.c_str());
