@@ -13,6 +13,10 @@
 // published. Latency is measured from PUBUS to the arrival of an output that
 // names the event id.
 //
+// amparod's escalation alerts (they carry "escalated_from") are counted
+// apart: its escalator sends them when an ack deadline passes, on a timer,
+// so they neither end the run nor count in the latency.
+//
 // Every wait is bounded (--timeout); the tool stops on its own.
 //
 // Not a test: benchmarks are not part of the pass/fail suite (STYLE.md).
@@ -363,6 +367,7 @@ struct Stats {
   long receipts_not_stored = 0;
   long deadletters = 0;
   long alerts = 0;
+  long escalations = 0;  // amparod's escalation alerts, counted apart
   long alerts_for_last = 0;
   long other = 0;  // messages of this run we could not attribute
   int64_t first_out_us = 0;
@@ -439,7 +444,16 @@ int main(int argc, char** argv) {
       if (!is_alert && payload.find(id_prefix) == std::string::npos) return;
       st.last_any_us = now;
       bool counted = false;
-      if (is_deadletter) {
+      bool timed = true;  // sets the run's end (last_out_us)
+      if (is_alert && payload.find("\"escalated_from\"") != std::string::npos) {
+        // amparod's escalator sends these when an alert's ack deadline
+        // passes: on a timer, not in answer to the stream (the stream's
+        // events are dated in the past, so some deadlines pass during the
+        // run). They neither end the run nor add to the alert latency.
+        ++st.escalations;
+        counted = true;
+        timed = false;
+      } else if (is_deadletter) {
         ++st.deadletters;
         counted = true;
       } else if (is_receipt) {
@@ -496,8 +510,10 @@ int main(int argc, char** argv) {
         }
       }
       if (counted) {
-        if (st.first_out_us == 0) st.first_out_us = now;
-        st.last_out_us = now;
+        if (timed) {
+          if (st.first_out_us == 0) st.first_out_us = now;
+          st.last_out_us = now;
+        }
       } else {
         ++st.other;
       }
@@ -754,7 +770,7 @@ int main(int argc, char** argv) {
   std::printf(
       "RESULT complete=%d expect=%s events=%ld published=%ld processed=%ld "
       "avg_bytes=%zu offered_rate=%.0f publish_s=%.3f elapsed_s=%.3f events_per_s=%.0f "
-      "alerts=%ld alerts_per_s=%.0f receipts=%ld not_stored=%ld deadletters=%ld "
+      "alerts=%ld alerts_per_s=%.0f escalations=%ld receipts=%ld not_stored=%ld deadletters=%ld "
       "cpu_s=%.3f cpu_s_per_1k=%.4f rss_kb=%ld broker_cpu_s_per_1k=%.4f broker_rss_kb=%ld "
       "main_n=%zu main_p50_ms=%.2f main_p99_ms=%.2f alert_n=%zu alert_p50_ms=%.2f "
       "alert_p99_ms=%.2f cpu_ms_first10=%.4f cpu_ms_last10=%.4f machine_busy_pct=%.1f "
@@ -762,12 +778,12 @@ int main(int argc, char** argv) {
       done && !aborted ? 1 : 0, opt.expect.c_str(), n, published, st.main_distinct,
       bytes / static_cast<size_t>(n), opt.rate, static_cast<double>(t_pub_end - t0) / 1e6, elapsed,
       elapsed > 0 ? static_cast<double>(peer ? published : st.main_distinct) / elapsed : 0,
-      st.alerts, elapsed > 0 ? static_cast<double>(st.alerts) / elapsed : 0, st.receipt_entries,
-      st.receipts_not_stored, st.deadletters, cpu1 - cpu0, (cpu1 - cpu0) * per_k, rss,
-      (bcpu1 - bcpu0) * per_k, brss, st.lat_main_us.size(), pct(st.lat_main_us, 0.50),
-      pct(st.lat_main_us, 0.99), st.lat_alert_us.size(), pct(st.lat_alert_us, 0.50),
-      pct(st.lat_alert_us, 0.99), cpu_first10_ms, cpu_last10_ms, machine_busy_pct,
-      self0 >= 0 && self1 >= 0 ? (self1 - self0) * per_k : -1);
+      st.alerts, elapsed > 0 ? static_cast<double>(st.alerts) / elapsed : 0, st.escalations,
+      st.receipt_entries, st.receipts_not_stored, st.deadletters, cpu1 - cpu0,
+      (cpu1 - cpu0) * per_k, rss, (bcpu1 - bcpu0) * per_k, brss, st.lat_main_us.size(),
+      pct(st.lat_main_us, 0.50), pct(st.lat_main_us, 0.99), st.lat_alert_us.size(),
+      pct(st.lat_alert_us, 0.50), pct(st.lat_alert_us, 0.99), cpu_first10_ms, cpu_last10_ms,
+      machine_busy_pct, self0 >= 0 && self1 >= 0 ? (self1 - self0) * per_k : -1);
   if (!st.first_not_stored.empty()) {
     std::fprintf(stderr, "mqtt_load: first receipt not 'stored': %s\n",
                  st.first_not_stored.c_str());
