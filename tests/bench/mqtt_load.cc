@@ -624,11 +624,14 @@ int main(int argc, char** argv) {
   // The middle's CPU time against the events it has accounted for, every
   // 250 ms: the CPU per event of the first and the last tenth of the run
   // tells whether the cost grows with the store (tests/bench/README.md).
+  // The machine's CPU times go with it.
   struct CpuSample {
     long processed;
     double cpu_s;
+    int64_t at_us;
+    MachineCpu machine;
   };
-  std::vector<CpuSample> cpu_samples{{0, cpu0}};
+  std::vector<CpuSample> cpu_samples{{0, cpu0, t0, machine0}};
   std::atomic<bool> sampling{true};
   std::thread sampler([&] {
     while (sampling.load()) {
@@ -638,7 +641,7 @@ int main(int argc, char** argv) {
         std::lock_guard<std::mutex> lock(st.mu);
         processed = st.main_distinct;
       }
-      cpu_samples.push_back({processed, CpuSeconds(opt.pid)});
+      cpu_samples.push_back({processed, CpuSeconds(opt.pid), NowUs(), ReadMachineCpu()});
     }
   });
   const double period_us = opt.rate > 0 ? 1e6 / opt.rate : 0;
@@ -719,15 +722,7 @@ int main(int argc, char** argv) {
   sampler.join();
   const double cpu1 = CpuSeconds(opt.pid);
   const double bcpu1 = CpuSeconds(opt.broker_pid);
-  const MachineCpu machine1 = ReadMachineCpu();
   const double self1 = SelfCpuSeconds();
-  // How busy the machine's CPUs were over the run, all processes (the
-  // middle, the broker, this tool, the kernel's I/O): near 100 %, a middle's
-  // events/s is bounded by the machine, not by its own design.
-  const double machine_busy_pct = machine1.all > machine0.all
-                                      ? 100.0 * static_cast<double>(machine1.busy - machine0.busy) /
-                                            static_cast<double>(machine1.all - machine0.all)
-                                      : -1;
   // CPU ms per event over the first and the last tenth of the events
   // accounted for: from the run's start to the first sample past 10 %, and
   // from the last sample before 90 % to the end (which includes the drain).
@@ -760,6 +755,22 @@ int main(int argc, char** argv) {
 
   std::lock_guard<std::mutex> lock(st.mu);
   const double elapsed = static_cast<double>(st.last_out_us - t0) / 1e6;
+  // How busy the machine's CPUs were from the start to the last timed
+  // output (the first sample past it), all processes: the middle, the
+  // broker, this tool, the kernel's I/O. Near 100 %, a middle's events/s is
+  // bounded by the machine rather than by its own design. The wait for quiet
+  // after the last output is left out: it would dilute the figure.
+  MachineCpu machine1 = cpu_samples.back().machine;
+  for (const CpuSample& s : cpu_samples) {
+    if (s.at_us >= st.last_out_us) {
+      machine1 = s.machine;
+      break;
+    }
+  }
+  const double machine_busy_pct = machine1.all > machine0.all
+                                      ? 100.0 * static_cast<double>(machine1.busy - machine0.busy) /
+                                            static_cast<double>(machine1.all - machine0.all)
+                                      : -1;
   auto pct = [](std::vector<int64_t>& v, double q) -> double {
     if (v.empty()) return -1;
     std::sort(v.begin(), v.end());
