@@ -446,10 +446,8 @@ int main(int argc, char** argv) {
       bool counted = false;
       bool timed = true;  // sets the run's end (last_out_us)
       if (is_alert && payload.find("\"escalated_from\"") != std::string::npos) {
-        // amparod's escalator sends these when an alert's ack deadline
-        // passes: on a timer, not in answer to the stream (the stream's
-        // events are dated in the past, so some deadlines pass during the
-        // run). They neither end the run nor add to the alert latency.
+        // An escalation: sent on a timer, not in answer to the stream
+        // (see the top of this file).
         ++st.escalations;
         counted = true;
         timed = false;
