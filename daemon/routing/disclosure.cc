@@ -24,11 +24,12 @@ std::string TimeJson(const Timestamp& t, bool withhold) {
 // The members of `from` that `profile` allows, each under its field, copied
 // into `into` when present (the event JSON leaves out absent values).
 template <size_t N>
-void CopyAllowed(const json& from, const std::array<std::pair<F, const char*>, N>& fields,
+void CopyAllowed(const nlohmann::ordered_json& from,
+                 const std::array<std::pair<F, const char*>, N>& fields,
                  const DisclosureProfile& profile, json& into) {
   for (const auto& [field, key] : fields) {
     if (!profile.Allows(field)) continue;
-    if (auto it = from.find(key); it != from.end()) into[key] = *it;
+    if (auto it = from.find(key); it != from.end()) into[key] = json(*it);
   }
 }
 
@@ -98,9 +99,10 @@ json DisclosedView(const Event& event, std::optional<int> age_years, const Recip
   const bool withhold = WithholdsWhereabouts(event, recipient);
   // Cut from the event's one JSON form (event/event_codec.h), so that a
   // field added to the contract reaches no recipient until a profile names it.
-  const json full(EventToJson(event));
+  // Only what the profile allows is copied out of it.
+  const nlohmann::ordered_json full = EventToJson(event);
   json out = json::object();
-  if (profile.Allows(F::kEventType)) out["type"] = full.at("type");
+  if (profile.Allows(F::kEventType)) out["type"] = json(full.at("type"));
   if (profile.Allows(F::kEventOccurredAt)) {
     out["occurred_at"] = TimeJson(event.occurred_at, withhold);
   }
