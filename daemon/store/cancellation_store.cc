@@ -149,6 +149,8 @@ Result<CancelOutcome> CancellationStore::CancelWithheld(std::string_view subject
   return outcome;
 }
 
+std::string_view CancellationStore::WithheldSql() { return kWithheld; }
+
 Result<std::vector<WithheldDelivery>> CancellationStore::Withheld(std::string_view subject_key,
                                                                   const WithheldAgency& withheld) {
   Statement& query = statements_->withheld;

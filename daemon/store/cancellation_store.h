@@ -74,6 +74,8 @@ class CancellationStore {
   // reached a `withheld` agency, and those cancelled by CancelWithheld.
   Result<std::vector<WithheldDelivery>> Withheld(std::string_view subject_key,
                                                  const WithheldAgency& withheld);
+  // The SQL of Withheld, for query-plan tests.
+  static std::string_view WithheldSql();
 
  private:
   struct Statements;

@@ -87,5 +87,13 @@ TEST_CASE("CancelWithheld follows escalations rung by rung and touches nothing e
   }
 }
 
+TEST_CASE("Withheld finds each delivery's cancellation by its index, not a temporary one") {
+  StoreFixture f;
+  const std::string steps = testing::QueryPlan(f.db(), CancellationStore::WithheldSql());
+  INFO(steps);
+  CHECK(steps.find("USING INDEX delivery_cancellations_by_delivery") != std::string::npos);
+  CHECK(steps.find("AUTOMATIC") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace amparo
