@@ -357,8 +357,8 @@ constexpr std::string_view kCreateVersionTable = R"sql(
 )sql";
 
 Status Annotate(const Status& status, const Migration& migration) {
-  return Status(status.code(), "migration " + std::to_string(migration.version) + " (" +
-                                   std::string(migration.description) + "): " + status.message());
+  return {status.code(), "migration " + std::to_string(migration.version) + " (" +
+                             std::string(migration.description) + "): " + status.message()};
 }
 
 Result<bool> HasVersionTable(Database& db) {

@@ -41,7 +41,7 @@ Status BindOne(Statement& statement, int index, const T& value) {
   } else if constexpr (std::is_integral_v<T>) {
     return statement.BindInt64(index, value);
   } else {
-    return statement.BindText(index, std::string_view(value));
+    return statement.BindText(index, std::string_view{value});
   }
 }
 
