@@ -333,8 +333,7 @@ constexpr std::array kMigrations = {
     )sql"},
     // A delivery's cancellation, found by the delivery: the withheld list of
     // a duty officer's payload joins on it (without the index SQLite built a
-    // temporary index over every cancellation at each payload), and the
-    // foreign key looks it up when retention deletes a delivery.
+    // temporary index over every cancellation at each such payload).
     Migration{15, "cancellations by delivery", R"sql(
       CREATE INDEX delivery_cancellations_by_delivery ON delivery_cancellations(delivery_id);
     )sql"},
