@@ -2,13 +2,14 @@
 
 #include <date/date.h>
 
+#include "daemon/core/json_writer.h"
 #include "daemon/routing/disclosure.h"
 
 namespace amparo {
 
-nlohmann::json BuildAlert(const std::string& alert_id, int version, const AlertSubject& about,
-                          const Event& event, std::optional<int> age_years,
-                          const Recipient& recipient, const Directory& directory) {
+std::string WriteAlert(const std::string& alert_id, int version, const AlertSubject& about,
+                       const Event& event, std::optional<int> age_years, const Recipient& recipient,
+                       const Directory& directory, const AlertExtras& extras) {
   const Agency* agency = directory.Find(recipient.agency_id);
   const std::vector<std::string> languages =
       agency != nullptr ? agency->languages : std::vector<std::string>{recipient.language};
@@ -19,43 +20,82 @@ nlohmann::json BuildAlert(const std::string& alert_id, int version, const AlertS
   // the authority or the office): a recipient from whom the child's
   // whereabouts are withheld gets null, and acknowledges by alert id.
   const bool withhold = WithholdsWhereabouts(event, recipient);
-  nlohmann::json view = nlohmann::json::object();
+  std::string view = "{}";
   if (const DisclosureProfile* profile = directory.Profile(recipient.disclosure)) {
-    view = DisclosedView(event, age_years, recipient, *profile);
+    view = DisclosedView(event, age_years, recipient, *profile)
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  nlohmann::json alert = {
-      {"schema", kAlertSchemaV1},
-      {"alert_id", alert_id},
-      {"version", version},
-      {"kind", about.kind},
-      {"rule", about.rule},
-      {"severity", SeverityName(about.severity)},
-      {"language", title.language},
-      {"title", title.text},
-      {"legal_basis", about.legal_basis},
-      {"deadline", about.deadline ? nlohmann::json(FormatUtc(*about.deadline)) : nullptr},
-      {"event_id", withhold ? nlohmann::json(nullptr) : nlohmann::json(event.event_id)},
-      {"recipient",
-       {{"agency", recipient.agency_id},
-        {"role", recipient.role},
-        {"disclosure", recipient.disclosure},
-        {"time_zone", agency != nullptr && agency->time_zone != nullptr
-                          ? nlohmann::json(agency->time_zone->name())
-                          : nlohmann::json(nullptr)}}},
-      {"event", view},
-      {"acknowledge",
-       {{"mqtt_topic", "rcm/v1/acks/" + recipient.agency_id},
-        {"http", "POST /api/v1/alerts/" + alert_id + "/ack"}}},
-  };
-  if (!summary.text.empty()) alert["summary"] = summary.text;
+
+  // Members in key order (see the header).
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("acknowledge")
+      .BeginObject()
+      .Key("http")
+      .String("POST /api/v1/alerts/" + alert_id + "/ack")
+      .Key("mqtt_topic")
+      .String("rcm/v1/acks/" + recipient.agency_id)
+      .EndObject();
+  w.Key("alert_id").String(alert_id);
   if (about.clock) {
     // Which legal deadline this is, and the alerts of the obligation it keeps.
-    alert["clock"] = {{"id", about.clock->clock_id},
-                      {"started_at", FormatUtc(about.clock->started_at)},
-                      {"due_at", FormatUtc(about.clock->due_at)},
-                      {"originating_alerts", about.clock->originating_alerts}};
+    w.Key("clock").BeginObject();
+    w.Key("due_at").String(FormatUtc(about.clock->due_at));
+    w.Key("id").String(about.clock->clock_id);
+    w.Key("originating_alerts").BeginArray();
+    for (const std::string& id : about.clock->originating_alerts) w.String(id);
+    w.EndArray();
+    w.Key("started_at").String(FormatUtc(about.clock->started_at));
+    w.EndObject();
   }
-  return alert;
+  w.Key("deadline");
+  if (about.deadline) {
+    w.String(FormatUtc(*about.deadline));
+  } else {
+    w.Null();
+  }
+  if (!extras.escalated_from.empty()) w.Key("escalated_from").Raw(extras.escalated_from);
+  w.Key("event").Raw(view);
+  w.Key("event_id");
+  if (withhold) {
+    w.Null();
+  } else {
+    w.String(event.event_id);
+  }
+  w.Key("kind").String(about.kind);
+  w.Key("language").String(title.language);
+  w.Key("legal_basis").BeginArray();
+  for (const std::string& basis : about.legal_basis) w.String(basis);
+  w.EndArray();
+  w.Key("recipient").BeginObject();
+  w.Key("agency").String(recipient.agency_id);
+  w.Key("disclosure").String(recipient.disclosure);
+  w.Key("role").String(recipient.role);
+  w.Key("time_zone");
+  if (agency != nullptr && agency->time_zone != nullptr) {
+    w.String(agency->time_zone->name());
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  w.Key("rule").String(about.rule);
+  w.Key("schema").String(kAlertSchemaV1);
+  w.Key("severity").String(SeverityName(about.severity));
+  if (!summary.text.empty()) w.Key("summary").String(summary.text);
+  w.Key("title").String(title.text);
+  w.Key("version").Int(version);
+  if (!extras.withheld_state_deliveries.empty()) {
+    w.Key("withheld_state_deliveries").Raw(extras.withheld_state_deliveries);
+  }
+  w.EndObject();
+  return std::move(w).Take();
+}
+
+nlohmann::json BuildAlert(const std::string& alert_id, int version, const AlertSubject& about,
+                          const Event& event, std::optional<int> age_years,
+                          const Recipient& recipient, const Directory& directory) {
+  return nlohmann::json::parse(
+      WriteAlert(alert_id, version, about, event, age_years, recipient, directory));
 }
 
 }  // namespace amparo

@@ -24,10 +24,25 @@ namespace amparo {
 
 inline constexpr const char* kAlertSchemaV1 = "amparo.alert.v1";
 
-// Builds the amparo.alert.v1 object for `recipient`. `age_years` is the
-// engine's derived age. An unknown disclosure profile discloses only ids.
-// When the child's whereabouts are withheld from the recipient
-// (routing/disclosure.h WithholdsWhereabouts), "event_id" is null too.
+// Members the payload builder adds to some alerts (delivery/payload_builder.h),
+// each as JSON text; empty when absent.
+struct AlertExtras {
+  std::string escalated_from;             // the rung below an escalation
+  std::string withheld_state_deliveries;  // for a duty officer, after a claim
+};
+
+// The amparo.alert.v1 message for `recipient`, as the JSON text it is sent
+// as. `age_years` is the engine's derived age. An unknown disclosure profile
+// discloses only ids. When the child's whereabouts are withheld from the
+// recipient (routing/disclosure.h WithholdsWhereabouts), "event_id" is null
+// too. Written straight into the text (core/json_writer.h), members in key
+// order: the bytes nlohmann::json's dump of the same object would have.
+std::string WriteAlert(const std::string& alert_id, int version, const AlertSubject& about,
+                       const Event& event, std::optional<int> age_years, const Recipient& recipient,
+                       const Directory& directory, const AlertExtras& extras = {});
+
+// The same message as a JSON object, for those who read it rather than send
+// it (the dry run, amparoctl route).
 nlohmann::json BuildAlert(const std::string& alert_id, int version, const AlertSubject& about,
                           const Event& event, std::optional<int> age_years,
                           const Recipient& recipient, const Directory& directory);

@@ -1,5 +1,6 @@
 #include "daemon/delivery/payload_builder.h"
 
+#include "daemon/core/json_writer.h"
 #include "daemon/delivery/alert_builder.h"
 #include "daemon/delivery/withheld_agencies.h"
 #include "daemon/engine/case_snapshot.h"
@@ -14,34 +15,64 @@ namespace amparo {
 namespace {
 
 // The notice that an alert's legal clock stopped: ids only, nothing of the child.
-nlohmann::json ResolvedNotice(const AlertRecord& alert, const Delivery& delivery) {
-  return {{"schema", kAlertSchemaV1},
-          {"alert_id", alert.alert_id},
-          {"version", delivery.version},
-          {"kind", kResolvedKind},
-          {"rule", alert.rule_id},
-          {"clock", alert.rule_id.substr(0, alert.rule_id.find(':'))},
-          {"resolved_at", FormatUtc(alert.updated_at)},
-          {"reason", "the legal clock stopped: the obligation was met"},
-          {"recipient", {{"agency", delivery.agency_id}}}};
+std::string ResolvedNotice(const AlertRecord& alert, const Delivery& delivery) {
+  JsonWriter w;  // members in key order, as alert_builder.h writes them
+  w.BeginObject();
+  w.Key("alert_id").String(alert.alert_id);
+  w.Key("clock").String(alert.rule_id.substr(0, alert.rule_id.find(':')));
+  w.Key("kind").String(kResolvedKind);
+  w.Key("reason").String("the legal clock stopped: the obligation was met");
+  w.Key("recipient").BeginObject().Key("agency").String(delivery.agency_id).EndObject();
+  w.Key("resolved_at").String(FormatUtc(alert.updated_at));
+  w.Key("rule").String(alert.rule_id);
+  w.Key("schema").String(kAlertSchemaV1);
+  w.Key("version").Int(delivery.version);
+  w.EndObject();
+  return std::move(w).Take();
+}
+
+// The rung below an escalated alert: which alert nobody acknowledged, by
+// whom, by when; its agency is null when `withhold`.
+std::string EscalatedFromJson(const AlertRecord& from, bool withhold) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("agency");
+  if (withhold) {
+    w.Null();
+  } else {
+    w.String(from.agency_id);
+  }
+  w.Key("alert_id").String(from.alert_id);
+  w.Key("deadline");
+  if (from.deadline) {
+    w.String(FormatUtc(*from.deadline));
+  } else {
+    w.Null();
+  }
+  w.Key("reason").String("not acknowledged by its deadline");
+  w.EndObject();
+  return std::move(w).Take();
 }
 
 // What reached, or was cancelled on its way to, the state the child may be
 // fleeing: ids, rules, agencies and times, oldest first.
-nlohmann::json WithheldJson(const std::vector<WithheldDelivery>& list) {
-  nlohmann::json out = nlohmann::json::array();
+std::string WithheldJson(const std::vector<WithheldDelivery>& list) {
+  JsonWriter w;
+  w.BeginArray();
   for (const WithheldDelivery& d : list) {
-    nlohmann::json row = {{"alert_id", d.alert_id},
-                          {"rule", d.rule_id},
-                          {"agency", d.agency_id},
-                          {"channel", d.channel_type},
-                          {"state", d.state}};
-    if (d.delivered_at) row["delivered_at"] = FormatUtc(*d.delivered_at);
-    if (d.cancelled_at) row["cancelled_at"] = FormatUtc(*d.cancelled_at);
-    if (!d.reason.empty()) row["reason"] = d.reason;
-    out.push_back(std::move(row));
+    w.BeginObject();
+    w.Key("agency").String(d.agency_id);
+    w.Key("alert_id").String(d.alert_id);
+    if (d.cancelled_at) w.Key("cancelled_at").String(FormatUtc(*d.cancelled_at));
+    w.Key("channel").String(d.channel_type);
+    if (d.delivered_at) w.Key("delivered_at").String(FormatUtc(*d.delivered_at));
+    if (!d.reason.empty()) w.Key("reason").String(d.reason);
+    w.Key("rule").String(d.rule_id);
+    w.Key("state").String(d.state);
+    w.EndObject();
   }
-  return out;
+  w.EndArray();
+  return std::move(w).Take();
 }
 
 }  // namespace
@@ -50,7 +81,7 @@ Result<std::string> PayloadBuilder::Build(const Delivery& delivery) {
   if (!rules_ || !directory_) return Status::FailedPrecondition("payloads: no rules or directory");
   Result<AlertRecord> alert = processing_.alerts().Get(delivery.alert_id);
   if (!alert.ok()) return alert.status();
-  if (alert->about.kind == kResolvedKind) return ResolvedNotice(*alert, delivery).dump();
+  if (alert->about.kind == kResolvedKind) return ResolvedNotice(*alert, delivery);
   Result<std::shared_ptr<const Event>> event = cache_.Load(events_, alert->last_event_id);
   if (!event.ok()) return event.status();
   Result<CaseSnapshot> now_case = processing_.cases().LoadCase(alert->subject_key);
@@ -72,20 +103,14 @@ Result<std::string> PayloadBuilder::Build(const Delivery& delivery) {
     recipient.agency_id = delivery.agency_id;
     recipient.language = "en";
   }
-  nlohmann::json payload = BuildAlert(delivery.alert_id, delivery.version, alert->about, disclosed,
-                                      facts.age_years, recipient, *directory_);
+  AlertExtras extras;
   if (alert->escalated_from) {
     // The rung below: which alert nobody acknowledged, by whom, by when.
     Result<AlertRecord> from = processing_.alerts().Get(*alert->escalated_from);
     if (!from.ok()) return from.status();
     // The agency below names its district (a consulate's is where the child
     // is): withheld from a recipient that may not know the whereabouts.
-    const bool withhold = WithholdsWhereabouts(disclosed, recipient);
-    payload["escalated_from"] = {
-        {"alert_id", from->alert_id},
-        {"agency", withhold ? nlohmann::json(nullptr) : nlohmann::json(from->agency_id)},
-        {"deadline", from->deadline ? nlohmann::json(FormatUtc(*from->deadline)) : nullptr},
-        {"reason", "not acknowledged by its deadline"}};
+    extras.escalated_from = EscalatedFromJson(*from, WithholdsWhereabouts(disclosed, recipient));
   }
   const Agency* agency = directory_->Find(delivery.agency_id);
   if (agency != nullptr && agency->kind == AgencyKind::kDutyOfficer) {
@@ -96,10 +121,11 @@ Result<std::string> PayloadBuilder::Build(const Delivery& delivery) {
       Result<std::vector<WithheldDelivery>> list =
           processing_.cancellations().Withheld(now_case->key, withheld);
       if (!list.ok()) return list.status();
-      if (!list->empty()) payload["withheld_state_deliveries"] = WithheldJson(*list);
+      if (!list->empty()) extras.withheld_state_deliveries = WithheldJson(*list);
     }
   }
-  return payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return WriteAlert(delivery.alert_id, delivery.version, alert->about, disclosed, facts.age_years,
+                    recipient, *directory_, extras);
 }
 
 }  // namespace amparo

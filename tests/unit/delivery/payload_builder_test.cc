@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "daemon/event/rfc3339.h"
+#include "daemon/store/escalation_store.h"
 #include "tests/unit/delivery/pipeline_fixture.h"
 
 namespace amparo {
@@ -88,6 +90,60 @@ TEST_CASE("An escalated delivery is built for the agency escalated to, not copie
   // oversight_minimal: no birth date, no place within the state.
   CHECK_FALSE(escalated.at("event").at("subject").contains("birth_date"));
   CHECK_FALSE(escalated.at("event").at("location").contains("place"));
+}
+
+TEST_CASE("An alert escalated for want of an ack names the alert below it", "[payload]") {
+  PipelineFixture f;
+  const Event event = GtChildAtBorderPost();
+  f.clock().Set(event.occurred_at.utc + std::chrono::minutes(1));
+  f.Store(event);
+  REQUIRE(f.Process() == 1);
+  const std::string below =
+      f.Text("SELECT alert_id FROM alerts WHERE rule_id = '" + std::string(kConsularRule) +
+             "' AND agency_id = 'gt-consulate-tapachula'");
+  Result<std::unique_ptr<EscalationStore>> escalations = EscalationStore::Create(f.db());
+  REQUIRE(escalations.ok());
+  Result<std::vector<TimedOutAlert>> timed_out =
+      (*escalations)->TimedOut(event.occurred_at.utc + std::chrono::hours(48), 10);
+  REQUIRE(timed_out.ok());
+  const TimedOutAlert* from = nullptr;
+  for (const TimedOutAlert& t : *timed_out) {
+    if (t.alert_id == below) from = &t;
+  }
+  REQUIRE(from != nullptr);
+  const RuleDef& rule = testing::FindRule(f.rules(), kConsularRule);
+  const EscalatedAlert to{.alert_id = "esc-1",
+                          .agency_id = "gt-minex",
+                          .role = "escalation",
+                          .deadline = std::nullopt,
+                          .escalates_to = std::nullopt,
+                          .about = {.kind = "escalation",
+                                    .rule = kConsularRule,
+                                    .severity = Severity::kCritical,
+                                    .title = rule.title,
+                                    .summary = rule.summary,
+                                    .legal_basis = rule.legal_basis,
+                                    .deadline = std::nullopt},
+                          .channel = {"mqtt", ""}};
+  const EscalationStep step{
+      .from = from, .to = to, .reason = "ack_timeout", .now = f.clock().Now()};
+  Result<std::vector<EscalationOutcome>> outcome =
+      (*escalations)->CommitAll({step}, f.store().outbox());
+  REQUIRE(outcome.ok());
+  REQUIRE(outcome->at(0).delivery.has_value());
+
+  // The fixture also checks the payload's bytes (key order, no whitespace).
+  const nlohmann::json payload = f.PayloadOfDelivery(*outcome->at(0).delivery);
+  INFO(payload.dump(2));
+  CHECK(payload.at("alert_id") == "esc-1");
+  CHECK(payload.at("kind") == "escalation");
+  CHECK(payload.at("recipient").at("agency") == "gt-minex");
+  CHECK(payload.at("deadline").is_null());
+  const nlohmann::json& rung = payload.at("escalated_from");
+  CHECK(rung.at("alert_id") == below);
+  CHECK(rung.at("agency") == "gt-consulate-tapachula");
+  CHECK(rung.at("deadline") == FormatUtc(from->deadline));
+  CHECK(rung.at("reason") == "not acknowledged by its deadline");
 }
 
 TEST_CASE("A payload whose alert is gone is NotFound", "[payload]") {

@@ -264,7 +264,12 @@ class PipelineFixture {
     Result<std::string> payload = payloads_->Build(*row);
     INFO(payload.status().ToString());
     REQUIRE(payload.ok());
-    return nlohmann::json::parse(*payload);
+    nlohmann::json parsed = nlohmann::json::parse(*payload);
+    // The text is written directly (core/json_writer.h), members in key
+    // order: byte for byte what nlohmann::json writes for the same object,
+    // as the payloads were before.
+    CHECK(parsed.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) == *payload);
+    return parsed;
   }
 
   // The payload of the latest version of alert `alert_id` to its own agency.
