@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "daemon/core/hex.h"
+#include "daemon/core/json_writer.h"
 #include "daemon/store/rows.h"
 
 namespace amparo {
@@ -18,15 +19,18 @@ constexpr std::string_view kColumns = R"sql(
   alert_id, rule_id, subject_key, agency_id, role, opening_event_id, last_event_id, severity,
   state, version, deadline_ms, escalates_to, created_at_ms, updated_at_ms, about, escalated_from)sql";
 
-const std::string kFindOpen = "SELECT " + std::string(kColumns) +
-                              " FROM alerts WHERE rule_id = ? AND subject_key = ? AND"
-                              " agency_id = ? AND state = 'open'";
+std::string FindOpenSql() {
+  return "SELECT " + std::string(kColumns) +
+         " FROM alerts WHERE rule_id = ? AND subject_key = ? AND agency_id = ? AND state = 'open'";
+}
 // What OpenOrUpdate needs of the open alert: its id and version, not the
 // whole row (whose `about` would be parsed from JSON for nothing).
 constexpr std::string_view kFindOpenVersion = R"sql(
   SELECT alert_id, version FROM alerts
   WHERE rule_id = ? AND subject_key = ? AND agency_id = ? AND state = 'open')sql";
-const std::string kGet = "SELECT " + std::string(kColumns) + " FROM alerts WHERE alert_id = ?";
+std::string GetSql() {
+  return "SELECT " + std::string(kColumns) + " FROM alerts WHERE alert_id = ?";
+}
 constexpr std::string_view kInsert = R"sql(
   INSERT INTO alerts(alert_id, rule_id, subject_key, agency_id, role, opening_event_id,
                      last_event_id, severity, version, deadline_ms, escalates_to, created_at_ms,
@@ -92,22 +96,42 @@ Status CheckChange(const AlertChange& change) {
 
 }  // namespace
 
+// Written straight into the text, members in key order: the bytes the
+// nlohmann document it replaced wrote (core/json_writer.h).
 std::string AlertSubjectToJson(const AlertSubject& about) {
-  nlohmann::json j = {{"kind", about.kind},
-                      {"rule", about.rule},
-                      {"severity", SeverityName(about.severity)},
-                      {"title", about.title},
-                      {"summary", about.summary},
-                      {"legal_basis", about.legal_basis},
-                      {"deadline_ms", nullptr}};
-  if (about.deadline) j["deadline_ms"] = rows::ToMillis(*about.deadline);
+  JsonWriter w;
+  w.BeginObject();
   if (about.clock) {
-    j["clock"] = {{"id", about.clock->clock_id},
-                  {"started_at_ms", rows::ToMillis(about.clock->started_at)},
-                  {"due_at_ms", rows::ToMillis(about.clock->due_at)},
-                  {"originating_alerts", about.clock->originating_alerts}};
+    w.Key("clock").BeginObject();
+    w.Key("due_at_ms").Int(rows::ToMillis(about.clock->due_at));
+    w.Key("id").String(about.clock->clock_id);
+    w.Key("originating_alerts").BeginArray();
+    for (const std::string& id : about.clock->originating_alerts) w.String(id);
+    w.EndArray();
+    w.Key("started_at_ms").Int(rows::ToMillis(about.clock->started_at));
+    w.EndObject();
   }
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  w.Key("deadline_ms");
+  if (about.deadline) {
+    w.Int(rows::ToMillis(*about.deadline));
+  } else {
+    w.Null();
+  }
+  w.Key("kind").String(about.kind);
+  w.Key("legal_basis").BeginArray();
+  for (const std::string& basis : about.legal_basis) w.String(basis);
+  w.EndArray();
+  w.Key("rule").String(about.rule);
+  w.Key("severity").String(SeverityName(about.severity));
+  // LocalizedText is a std::map: its languages come in key order too.
+  w.Key("summary").BeginObject();
+  for (const auto& [language, words] : about.summary) w.Key(language).String(words);
+  w.EndObject();
+  w.Key("title").BeginObject();
+  for (const auto& [language, words] : about.title) w.Key(language).String(words);
+  w.EndObject();
+  w.EndObject();
+  return std::move(w).Take();
 }
 
 Result<AlertSubject> AlertSubjectFromJson(std::string_view text) {
@@ -181,9 +205,9 @@ AlertStore::~AlertStore() = default;
 Result<std::unique_ptr<AlertStore>> AlertStore::Create(Database& db) {
   Preparer p(db);
   auto statements =
-      std::make_unique<Statements>(Statements{.find_open = p(kFindOpen),
+      std::make_unique<Statements>(Statements{.find_open = p(FindOpenSql()),
                                               .find_open_version = p(kFindOpenVersion),
-                                              .get = p(kGet),
+                                              .get = p(GetSql()),
                                               .insert = p(kInsert),
                                               .update = p(kUpdate),
                                               .raised_by = p(kRaisedBy),

@@ -3,6 +3,7 @@
 #include <set>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "tests/unit/store/store_fixture.h"
 
@@ -32,6 +33,40 @@ TEST_CASE("DeriveAlertId is deterministic and separates its parts") {
                                DeriveAlertId("ab", "c", "a", "e"),
                                DeriveAlertId("a", "bc", "a", "e")};
   CHECK(ids.size() == 7);
+}
+
+TEST_CASE("AlertSubjectToJson round-trips, written as nlohmann wrote the same object") {
+  AlertSubject rule{.kind = "rule",
+                    .rule = "int-2-vccr-37b-consular-notification",
+                    .severity = Severity::kHigh,
+                    .title = {{"es", "Notificación consular \"urgente\""}, {"en", "Consular"}},
+                    .summary = {{"en", "line one\nline two"}},
+                    .legal_basis = {"VCCR art. 36(1)(b)", "LM art. 112"},
+                    .deadline = At(7'200'000),
+                    .clock = std::nullopt};
+  AlertSubject clock = rule;
+  clock.kind = "clock_due";
+  clock.rule = "custody-72h:due";
+  clock.deadline.reset();
+  clock.summary.clear();
+  clock.legal_basis.clear();
+  clock.clock = ClockDeadline{.clock_id = "custody-72h",
+                              .started_at = At(1000),
+                              .due_at = At(259'201'000),
+                              .originating_alerts = {"a1", "a2"}};
+  for (const AlertSubject& about : {rule, clock}) {
+    INFO(about.kind);
+    const std::string text = AlertSubjectToJson(about);
+    // Members in key order, no whitespace: the stored bytes did not change
+    // when the text came to be written directly.
+    CHECK(nlohmann::json::parse(text).dump(-1, ' ', false,
+                                           nlohmann::json::error_handler_t::replace) == text);
+    Result<AlertSubject> back = AlertSubjectFromJson(text);
+    REQUIRE(back.ok());
+    CHECK(*back == about);
+  }
+  CHECK(AlertSubjectToJson(rule).find(R"("deadline_ms":7200000)") != std::string::npos);
+  CHECK(AlertSubjectToJson(clock).find(R"("deadline_ms":null)") != std::string::npos);
 }
 
 TEST_CASE("AlertStore finds the open alert and records an acknowledgement") {
