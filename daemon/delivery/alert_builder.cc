@@ -20,11 +20,6 @@ std::string WriteAlert(const std::string& alert_id, int version, const AlertSubj
   // the authority or the office): a recipient from whom the child's
   // whereabouts are withheld gets null, and acknowledges by alert id.
   const bool withhold = WithholdsWhereabouts(event, recipient);
-  std::string view = "{}";
-  if (const DisclosureProfile* profile = directory.Profile(recipient.disclosure)) {
-    view = DisclosedView(event, age_years, recipient, *profile)
-               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  }
 
   // Members in key order (see the header).
   JsonWriter w;
@@ -55,7 +50,12 @@ std::string WriteAlert(const std::string& alert_id, int version, const AlertSubj
     w.Null();
   }
   if (!extras.escalated_from.empty()) w.Key("escalated_from").Raw(extras.escalated_from);
-  w.Key("event").Raw(view);
+  w.Key("event");
+  if (const DisclosureProfile* profile = directory.Profile(recipient.disclosure)) {
+    WriteDisclosedView(event, age_years, recipient, *profile, w);
+  } else {
+    w.BeginObject().EndObject();
+  }
   w.Key("event_id");
   if (withhold) {
     w.Null();

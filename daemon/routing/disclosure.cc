@@ -1,11 +1,9 @@
 #include "daemon/routing/disclosure.h"
 
 #include <algorithm>
-#include <array>
-#include <cstdlib>
 #include <string>
 
-#include "daemon/event/event_codec.h"
+#include "daemon/core/json_writer.h"
 #include "daemon/event/rfc3339.h"
 
 namespace amparo {
@@ -21,48 +19,97 @@ std::string TimeJson(const Timestamp& t, bool withhold) {
   return withhold ? FormatUtc(t.utc) : FormatRfc3339Seconds(t);
 }
 
-// The members of `from` that `profile` allows, each under its field, copied
-// into `into` when present (the event JSON leaves out absent values).
-template <size_t N>
-void CopyAllowed(const nlohmann::ordered_json& from,
-                 const std::array<std::pair<F, const char*>, N>& fields,
-                 const DisclosureProfile& profile, json& into) {
-  for (const auto& [field, key] : fields) {
-    if (!profile.Allows(field)) continue;
-    if (auto it = from.find(key); it != from.end()) into[key] = json(*it);
-  }
-}
-
-constexpr std::array<std::pair<F, const char*>, 9> kSubjectFields = {{
-    {F::kSubjectId, "id"},
-    {F::kSubjectName, "name"},
-    {F::kSubjectBirthDate, "birth_date"},
-    {F::kSubjectSex, "sex"},
-    {F::kSubjectNationalities, "nationalities"},
-    {F::kSubjectLanguages, "languages"},
-    {F::kSubjectAccompaniment, "accompaniment"},
-    {F::kSubjectCompanions, "companions"},
-    {F::kSubjectFlags, "flags"},
-}};
-
-constexpr std::array<std::pair<F, const char*>, 4> kLocationFields = {{
-    {F::kLocationCountry, "country"},
-    {F::kLocationAdmin1, "admin1"},
-    {F::kLocationPlace, "place"},
-    {F::kLocationFacility, "facility"},
-}};
-
-// The blocks a profile allows whole (when the event has them).
-constexpr std::array<std::pair<F, const char*>, 5> kBlockFields = {{
-    {F::kAuthority, "authority"},
-    {F::kTransfer, "transfer"},
-    {F::kReturn, "return"},
-    {F::kRelease, "release"},
-    {F::kReintegration, "reintegration"},
-}};
-
 bool Has(const std::vector<SubjectFlag>& flags, SubjectFlag flag) {
   return std::find(flags.begin(), flags.end(), flag) != flags.end();
+}
+
+// Each value below is spelled as the event's canonical JSON spells it
+// (event/event_codec.h EventToJson); members come in key order, so that the
+// view's text is what nlohmann::json writes for the same object. A test
+// holds each member to the canonical one (tests/unit/routing/disclosure_test.cc).
+
+template <typename E>
+void Names(JsonWriter& w, const std::vector<E>& values) {
+  w.BeginArray();
+  for (E value : values) w.String(ToString(value));
+  w.EndArray();
+}
+
+void Strings(JsonWriter& w, const std::vector<std::string>& values) {
+  w.BeginArray();
+  for (const std::string& value : values) w.String(value);
+  w.EndArray();
+}
+
+void WriteFacility(JsonWriter& w, const Facility& f) {
+  w.BeginObject().Key("id").String(f.id).Key("type").String(ToString(f.type)).EndObject();
+}
+
+// The subject's members `profile` allows; nothing at all is written when it
+// allows none the event has.
+void WriteSubject(JsonWriter& w, const Subject& s, std::optional<int> age_years, bool withhold,
+                  const DisclosureProfile& profile) {
+  JsonWriter m;
+  m.BeginObject();
+  bool any = false;
+  const auto key = [&](std::string_view name) -> JsonWriter& {
+    any = true;
+    return m.Key(name);
+  };
+  if (profile.Allows(F::kSubjectAccompaniment))
+    key("accompaniment").String(ToString(s.accompaniment));
+  if (profile.Allows(F::kSubjectAgeYears) && age_years) key("age_years").Int(*age_years);
+  if (profile.Allows(F::kSubjectBirthDate) && s.birth_date) {
+    key("birth_date").String(FormatIsoDate(*s.birth_date));
+  }
+  if (profile.Allows(F::kSubjectCompanions) && !s.companions.empty()) {
+    key("companions").BeginArray();
+    for (const Companion& c : s.companions) {
+      m.BeginObject();
+      if (c.custody_status) m.Key("custody_status").String(ToString(*c.custody_status));
+      m.Key("relation").String(ToString(c.relation));
+      m.EndObject();
+    }
+    m.EndArray();
+  }
+  if (profile.Allows(F::kSubjectFlags) && !s.flags.empty()) {
+    // Nor that the child asked for protection, when its whereabouts are withheld.
+    key("flags").BeginArray();
+    for (SubjectFlag f : s.flags) {
+      if (withhold && (f == SubjectFlag::kAsylumClaim || f == SubjectFlag::kFearOfReturn)) continue;
+      m.String(ToString(f));
+    }
+    m.EndArray();
+  }
+  // The authority's case number traces the child to its case file.
+  if (profile.Allows(F::kSubjectId) && !withhold) key("id").String(s.id);
+  if (profile.Allows(F::kSubjectLanguages) && !s.languages.empty()) {
+    Strings(key("languages"), s.languages);
+  }
+  if (profile.Allows(F::kSubjectName) && s.name) {
+    key("name").BeginObject();
+    m.Key("family").String(s.name->family).Key("given").String(s.name->given).EndObject();
+  }
+  if (profile.Allows(F::kSubjectNationalities)) Strings(key("nationalities"), s.nationalities);
+  if (profile.Allows(F::kSubjectSex)) key("sex").String(ToString(s.sex));
+  m.EndObject();
+  if (any) w.Key("subject").Raw(std::move(m).Take());
+}
+
+// The location's members `profile` allows; called only when the child's
+// whereabouts are not withheld.
+void WriteLocation(JsonWriter& w, const Location& l, const DisclosureProfile& profile) {
+  const bool admin1 = profile.Allows(F::kLocationAdmin1);
+  const bool country = profile.Allows(F::kLocationCountry);
+  const bool facility = profile.Allows(F::kLocationFacility) && l.facility;
+  const bool place = profile.Allows(F::kLocationPlace) && l.place;
+  if (!admin1 && !country && !facility && !place) return;
+  w.Key("location").BeginObject();
+  if (admin1) w.Key("admin1").String(l.admin1);
+  if (country) w.Key("country").String(l.country);
+  if (facility) WriteFacility(w.Key("facility"), *l.facility);
+  if (place) w.Key("place").String(*l.place);
+  w.EndObject();
 }
 
 }  // namespace
@@ -94,51 +141,69 @@ bool WithholdsWhereabouts(const Event& event, const Recipient& recipient) {
   return national || s.habitual_residence == recipient.country;
 }
 
+void WriteDisclosedView(const Event& event, std::optional<int> age_years,
+                        const Recipient& recipient, const DisclosureProfile& profile,
+                        JsonWriter& w) {
+  const bool withhold = WithholdsWhereabouts(event, recipient);
+  w.BeginObject();
+  // The authority is an organ of the state the child is in; its case
+  // number names its case file, through which a state can trace the child.
+  if (profile.Allows(F::kAuthority) && !withhold) {
+    const Authority& a = event.authority;
+    w.Key("authority").BeginObject();
+    w.Key("agency").String(a.agency).Key("country").String(a.country);
+    if (a.office) w.Key("office").String(*a.office);
+    w.EndObject();
+  }
+  if (!withhold) WriteLocation(w, event.location, profile);
+  if (profile.Allows(F::kEventOccurredAt)) {
+    w.Key("occurred_at").String(TimeJson(event.occurred_at, withhold));
+  }
+  // A reintegration report says the child is back in the receiving state.
+  if (profile.Allows(F::kReintegration) && event.reintegration && !withhold) {
+    const Reintegration& r = *event.reintegration;
+    w.Key("reintegration").BeginObject();
+    if (r.care) w.Key("care").String(ToString(*r.care));
+    if (r.follow_up_visit) w.Key("follow_up_visit").Int(*r.follow_up_visit);
+    if (r.plan_id) w.Key("plan_id").String(*r.plan_id);
+    w.Key("return_event_id").String(r.return_event_id);
+    w.EndObject();
+  }
+  if (profile.Allows(F::kRelease) && event.release) {
+    const Release& r = *event.release;
+    w.Key("release").BeginObject();
+    if (!r.available.empty()) Names(w.Key("available"), r.available);
+    if (r.by) w.Key("by").String(ToString(*r.by));
+    w.Key("to").String(ToString(r.to));
+    w.EndObject();
+  }
+  if (profile.Allows(F::kReturn) && event.return_) {
+    const Return& r = *event.return_;
+    w.Key("return").BeginObject();
+    if (r.port && !withhold) w.Key("port").String(*r.port);
+    if (r.scheduled_at) w.Key("scheduled_at").String(TimeJson(*r.scheduled_at, withhold));
+    w.Key("to_country").String(r.to_country);
+    w.EndObject();
+  }
+  WriteSubject(w, event.subject, age_years, withhold, profile);
+  if (profile.Allows(F::kTransfer) && event.transfer && !withhold) {
+    const TransferTarget& to = event.transfer->to;
+    w.Key("transfer").BeginObject().Key("to").BeginObject();
+    w.Key("agency").String(to.agency);
+    if (to.case_id) w.Key("case_id").String(*to.case_id);
+    if (to.facility) WriteFacility(w.Key("facility"), *to.facility);
+    w.Key("kind").String(ToString(to.kind));
+    w.EndObject().EndObject();
+  }
+  if (profile.Allows(F::kEventType)) w.Key("type").String(ToString(event.type));
+  w.EndObject();
+}
+
 json DisclosedView(const Event& event, std::optional<int> age_years, const Recipient& recipient,
                    const DisclosureProfile& profile) {
-  const bool withhold = WithholdsWhereabouts(event, recipient);
-  // Cut from the event's one JSON form (event/event_codec.h), so that a
-  // field added to the contract reaches no recipient until a profile names it.
-  // Only what the profile allows is copied out of it.
-  const nlohmann::ordered_json full = EventToJson(event);
-  json out = json::object();
-  if (profile.Allows(F::kEventType)) out["type"] = json(full.at("type"));
-  if (profile.Allows(F::kEventOccurredAt)) {
-    out["occurred_at"] = TimeJson(event.occurred_at, withhold);
-  }
-  json subject = json::object();
-  CopyAllowed(full.at("subject"), kSubjectFields, profile, subject);
-  if (profile.Allows(F::kSubjectAgeYears) && age_years) subject["age_years"] = *age_years;
-  json location = json::object();
-  CopyAllowed(full.at("location"), kLocationFields, profile, location);
-  CopyAllowed(full, kBlockFields, profile, out);
-  if (withhold) {
-    // The authority is an organ of the state the child is in; its case
-    // number names its case file, through which a state can trace the child.
-    out.erase("authority");
-    subject.erase("id");
-    if (auto flags = subject.find("flags"); flags != subject.end()) {
-      json kept = json::array();
-      for (const json& f : *flags) {
-        if (f != std::string(ToString(SubjectFlag::kAsylumClaim)) &&
-            f != std::string(ToString(SubjectFlag::kFearOfReturn))) {
-          kept.push_back(f);
-        }
-      }
-      *flags = std::move(kept);
-    }
-    location = json::object();
-    out.erase("transfer");
-    // A reintegration report says the child is back in the receiving state.
-    out.erase("reintegration");
-    if (auto ret = out.find("return"); ret != out.end()) ret->erase("port");
-  }
-  if (auto ret = out.find("return"); ret != out.end() && event.return_->scheduled_at) {
-    (*ret)["scheduled_at"] = TimeJson(*event.return_->scheduled_at, withhold);
-  }
-  if (!subject.empty()) out["subject"] = std::move(subject);
-  if (!location.empty()) out["location"] = std::move(location);
-  return out;
+  JsonWriter w;
+  WriteDisclosedView(event, age_years, recipient, profile, w);
+  return json::parse(std::move(w).Take());
 }
 
 }  // namespace amparo

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/core/json_writer.h"
 #include "daemon/engine/decision.h"
 #include "daemon/event/event.h"
 #include "daemon/routing/disclosure_profile.h"
@@ -45,14 +46,21 @@ LocalizedChoice Localize(const LocalizedText& text, const std::vector<std::strin
 // keeps protecting.
 bool WithholdsWhereabouts(const Event& event, const Recipient& recipient);
 
-// The event as `recipient` may see it: cut from the event's own JSON
-// (event/event_codec.h EventToJson), only the fields `profile` allows, minus
-// what WithholdsWhereabouts withholds: {"type", "occurred_at", "authority",
-// "subject": {..., "age_years"}, "location", "transfer", "return",
-// "release", "reintegration"} (reintegration is whereabouts: withheld with
-// them). Absent values, empty lists and empty objects are left out, as in
-// the event JSON; times carry whole seconds. `age_years` is the engine's
-// derived age.
+// The event as `recipient` may see it: only the fields `profile` allows,
+// minus what WithholdsWhereabouts withholds: {"type", "occurred_at",
+// "authority", "subject": {..., "age_years"}, "location", "transfer",
+// "return", "release", "reintegration"} (reintegration is whereabouts:
+// withheld with them). Each is spelled as in the event's canonical JSON
+// (event/event_codec.h EventToJson); a field added to the contract reaches no
+// recipient until it is written here and a profile names it. Absent values,
+// empty lists and empty objects are left out, as in the event JSON; times
+// carry whole seconds. `age_years` is the engine's derived age. Written into
+// `out` as one JSON object, members in key order (core/json_writer.h).
+void WriteDisclosedView(const Event& event, std::optional<int> age_years,
+                        const Recipient& recipient, const DisclosureProfile& profile,
+                        JsonWriter& out);
+
+// The same view as a JSON object.
 nlohmann::json DisclosedView(const Event& event, std::optional<int> age_years,
                              const Recipient& recipient, const DisclosureProfile& profile);
 

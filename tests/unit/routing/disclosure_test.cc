@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "daemon/event/event_codec.h"
+#include "daemon/event/rfc3339.h"
 #include "tests/unit/routing/routing_test_util.h"
 
 namespace amparo {
@@ -193,6 +195,86 @@ TEST_CASE(
                                       Profile("child_welfare_full"));
   CHECK(withheld.contains("release"));
   CHECK_FALSE(withheld.contains("reintegration"));
+}
+
+// Every optional value set, including what no profile may show.
+Event EveryField() {
+  Event e = FullEvent();
+  e.occurred_at.utc += std::chrono::milliseconds(250);  // the view drops it
+  e.subject.birth_date_precision = BirthDatePrecision::kYear;
+  e.subject.companions = {{Relation::kUnrelatedAdult, CompanionCustody::kSeparated},
+                          {Relation::kSiblingMinor, std::nullopt}};
+  e.subject.habitual_residence = "GT";
+  e.subject.previous_ids = {"case-76"};
+  e.transfer->to.case_id = "dif-chp-1";
+  e.custody = Custody{.start = e.occurred_at, .with_unrelated_adults = true};
+  e.release = Release{ReleaseTo::kSponsor,
+                      TransferKind::kMigration,
+                      {ReleaseTo::kRelative, ReleaseTo::kChildWelfare}};
+  e.reintegration = Reintegration{"inm-chp-2024-000603", ReintegrationCare::kFamily, "PRI-1", 2};
+  return e;
+}
+
+// Where each field sits in a view: a member of the view, or of its subject
+// or location.
+std::pair<std::string, std::string> PathOf(DisclosureField field) {
+  const std::string name(kDisclosureFieldNames[static_cast<size_t>(field)]);
+  const size_t dot = name.find('.');
+  if (dot == std::string::npos) return {name, ""};
+  const std::string block = name.substr(0, dot);
+  const std::string member = name.substr(dot + 1);
+  if (block == "event") return {member, ""};
+  return {block, member};
+}
+
+TEST_CASE("Each field of the view is spelled as in the event's canonical JSON, and alone") {
+  const Event e = EveryField();
+  const Recipient dif = To("mx-dif-chiapas", AgencyKind::kChildWelfare, "MX");
+  REQUIRE_FALSE(WithholdsWhereabouts(e, dif));
+  DisclosureProfile everything{.name = "everything", .allowed = {}};
+  everything.allowed.set();
+
+  // The oracle: the canonical form, cut to what the view documents.
+  const json canonical = json(EventToJson(e));
+  json expected = {
+      {"type", canonical["type"]},           {"occurred_at", FormatRfc3339Seconds(e.occurred_at)},
+      {"authority", canonical["authority"]}, {"location", canonical["location"]},
+      {"transfer", canonical["transfer"]},   {"return", canonical["return"]},
+      {"release", canonical["release"]},     {"reintegration", canonical["reintegration"]},
+      {"subject", {{"age_years", 16}}}};
+  expected["return"]["scheduled_at"] = FormatRfc3339Seconds(*e.return_->scheduled_at);
+  for (const char* member : {"id", "name", "birth_date", "sex", "nationalities", "languages",
+                             "accompaniment", "companions", "flags"}) {
+    expected["subject"][member] = canonical["subject"][member];
+  }
+  JsonWriter w;
+  WriteDisclosedView(e, 16, dif, everything, w);
+  const std::string text = std::move(w).Take();
+  const json view = json::parse(text);
+  CHECK(view == expected);
+  // Key order, no whitespace: the bytes nlohmann writes for the same object.
+  CHECK(view.dump(-1, ' ', false, json::error_handler_t::replace) == text);
+  for (const char* never : {R"("birth_date_precision":)", R"("age":)", R"("habitual_residence":)",
+                            R"("previous_ids":)", R"("custody":)", "case-76"}) {
+    INFO(never);
+    CHECK(text.find(never) == std::string::npos);
+  }
+
+  // One field at a time: that field and nothing else.
+  for (size_t i = 0; i < kDisclosureFieldNames.size(); ++i) {
+    const auto field = static_cast<DisclosureField>(i);
+    INFO(kDisclosureFieldNames[i]);
+    DisclosureProfile one{.name = "one", .allowed = {}};
+    one.allowed.set(i);
+    const auto [block, member] = PathOf(field);
+    json alone = json::object();
+    if (member.empty()) {
+      alone[block] = expected.at(block);
+    } else {
+      alone[block][member] = expected.at(block).at(member);
+    }
+    CHECK(DisclosedView(e, 16, dif, one) == alone);
+  }
 }
 
 }  // namespace
