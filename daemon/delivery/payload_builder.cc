@@ -87,8 +87,15 @@ Result<std::string> PayloadBuilder::Build(const Delivery& delivery) {
   Result<CaseSnapshot> now_case = processing_.cases().LoadCase(alert->subject_key);
   if (!now_case.ok()) return now_case.status();
 
-  Event disclosed = **event;
-  disclosed.subject.flags = FlagsAfter(*now_case, **event);
+  // The event with the case's flags as they stand now; copied only when a
+  // later event added one (a claim since), as the copy costs a payload.
+  std::optional<Event> reflagged;
+  if (std::vector<SubjectFlag> flags = FlagsAfter(*now_case, **event);
+      flags != (*event)->subject.flags) {
+    reflagged = **event;
+    reflagged->subject.flags = std::move(flags);
+  }
+  const Event& disclosed = reflagged ? *reflagged : **event;
   const DerivedFacts facts = ComputeDerivedFacts(disclosed, *now_case, rules_->options());
 
   const bool escalation = delivery.agency_id != alert->agency_id;

@@ -162,10 +162,9 @@ Status Pipeline::ProcessOne(const StoredEvent& stored, Round& round) {
   }
   // A claim of asylum or fear of return (on this event or an earlier one)
   // cancels what is still waiting to reach the state the child may be
-  // fleeing, escalations included, in this same transaction.
-  Event claimed = event;
-  claimed.subject.flags = FlagsAfter(*snapshot, event);
-  commit.withheld = WithheldAgencies(claimed, directory_);
+  // fleeing, escalations included, in this same transaction. The decision's
+  // disclosed event carries the case's flags (FlagsAfter).
+  commit.withheld = WithheldAgencies(decision.disclosed, directory_);
   commit.cancel_reason = kClaimCancelsReason;
   commit.case_update = CaseRow(event, link->case_key, std::move(decision.case_after));
   const bool linked = link->changes();
