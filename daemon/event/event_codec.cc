@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/core/iso3166.h"
+#include "daemon/core/json_writer.h"
 #include "daemon/core/topic_segment.h"
 #include "daemon/event/rfc3339.h"
 
@@ -19,7 +20,6 @@ namespace amparo {
 namespace {
 
 using Json = nlohmann::json;
-using OrderedJson = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxEventIdBytes = 128;
 constexpr std::size_t kMaxTextBytes = 256;
@@ -806,108 +806,145 @@ Result<Event> Decode(std::string_view bytes) {
 // ---------------------------------------------------------------------------
 // Writing.
 
-OrderedJson Write(const Facility& f) { return {{"id", f.id}, {"type", ToString(f.type)}}; }
+// Each block in contract order, straight into the text (core/json_writer.h).
 
-OrderedJson Write(const Authority& a) {
-  OrderedJson j = {{"country", a.country}, {"agency", a.agency}};
-  if (a.office) j["office"] = *a.office;
-  return j;
+void Write(JsonWriter& w, const Facility& f) {
+  w.BeginObject().Key("id").String(f.id).Key("type").String(ToString(f.type)).EndObject();
 }
 
-OrderedJson Write(const Location& l) {
-  OrderedJson j = {{"country", l.country}, {"admin1", l.admin1}};
-  if (l.place) j["place"] = *l.place;
-  if (l.facility) j["facility"] = Write(*l.facility);
-  return j;
+void Write(JsonWriter& w, const Authority& a) {
+  w.BeginObject().Key("country").String(a.country).Key("agency").String(a.agency);
+  if (a.office) w.Key("office").String(*a.office);
+  w.EndObject();
+}
+
+void Write(JsonWriter& w, const Location& l) {
+  w.BeginObject().Key("country").String(l.country).Key("admin1").String(l.admin1);
+  if (l.place) w.Key("place").String(*l.place);
+  if (l.facility) Write(w.Key("facility"), *l.facility);
+  w.EndObject();
+}
+
+void WriteStrings(JsonWriter& w, const std::vector<std::string>& values) {
+  w.BeginArray();
+  for (const std::string& value : values) w.String(value);
+  w.EndArray();
 }
 
 template <typename E>
-OrderedJson WriteNames(const std::vector<E>& values) {
-  OrderedJson j = OrderedJson::array();
-  for (E value : values) j.push_back(ToString(value));
-  return j;
+void WriteNames(JsonWriter& w, const std::vector<E>& values) {
+  w.BeginArray();
+  for (E value : values) w.String(ToString(value));
+  w.EndArray();
 }
 
-OrderedJson Write(const Subject& s) {
-  OrderedJson j = {{"id", s.id}};
-  if (s.name) j["name"] = {{"given", s.name->given}, {"family", s.name->family}};
-  if (s.birth_date) j["birth_date"] = FormatIsoDate(*s.birth_date);
-  if (s.birth_date_precision) j["birth_date_precision"] = ToString(*s.birth_date_precision);
+void Write(JsonWriter& w, const Subject& s) {
+  w.BeginObject().Key("id").String(s.id);
+  if (s.name) {
+    w.Key("name").BeginObject();
+    w.Key("given").String(s.name->given).Key("family").String(s.name->family).EndObject();
+  }
+  if (s.birth_date) w.Key("birth_date").String(FormatIsoDate(*s.birth_date));
+  if (s.birth_date_precision) {
+    w.Key("birth_date_precision").String(ToString(*s.birth_date_precision));
+  }
   if (s.age) {
-    OrderedJson age = OrderedJson::object();
-    if (s.age->years) age["years"] = *s.age->years;
-    age["basis"] = ToString(s.age->basis);
-    if (s.age->method) age["method"] = ToString(*s.age->method);
-    j["age"] = std::move(age);
+    w.Key("age").BeginObject();
+    if (s.age->years) w.Key("years").Int(*s.age->years);
+    w.Key("basis").String(ToString(s.age->basis));
+    if (s.age->method) w.Key("method").String(ToString(*s.age->method));
+    w.EndObject();
   }
-  j["sex"] = ToString(s.sex);
-  j["nationalities"] = s.nationalities;
-  if (!s.languages.empty()) j["languages"] = s.languages;
-  j["accompaniment"] = ToString(s.accompaniment);
+  w.Key("sex").String(ToString(s.sex));
+  WriteStrings(w.Key("nationalities"), s.nationalities);
+  if (!s.languages.empty()) WriteStrings(w.Key("languages"), s.languages);
+  w.Key("accompaniment").String(ToString(s.accompaniment));
   if (!s.companions.empty()) {
-    auto& companions = j["companions"] = OrderedJson::array();
+    w.Key("companions").BeginArray();
     for (const Companion& c : s.companions) {
-      OrderedJson companion = {{"relation", ToString(c.relation)}};
-      if (c.custody_status) companion["custody_status"] = ToString(*c.custody_status);
-      companions.push_back(std::move(companion));
+      w.BeginObject().Key("relation").String(ToString(c.relation));
+      if (c.custody_status) w.Key("custody_status").String(ToString(*c.custody_status));
+      w.EndObject();
     }
+    w.EndArray();
   }
-  if (!s.flags.empty()) j["flags"] = WriteNames(s.flags);
-  if (s.habitual_residence) j["habitual_residence"] = *s.habitual_residence;
-  if (!s.previous_ids.empty()) j["previous_ids"] = s.previous_ids;
-  return j;
+  if (!s.flags.empty()) WriteNames(w.Key("flags"), s.flags);
+  if (s.habitual_residence) w.Key("habitual_residence").String(*s.habitual_residence);
+  if (!s.previous_ids.empty()) WriteStrings(w.Key("previous_ids"), s.previous_ids);
+  w.EndObject();
 }
 
-OrderedJson Write(const Transfer& t) {
-  OrderedJson to = {{"agency", t.to.agency}, {"kind", ToString(t.to.kind)}};
-  if (t.to.facility) to["facility"] = Write(*t.to.facility);
-  if (t.to.case_id) to["case_id"] = *t.to.case_id;
-  return {{"to", to}};
+void Write(JsonWriter& w, const Transfer& t) {
+  w.BeginObject().Key("to").BeginObject();
+  w.Key("agency").String(t.to.agency).Key("kind").String(ToString(t.to.kind));
+  if (t.to.facility) Write(w.Key("facility"), *t.to.facility);
+  if (t.to.case_id) w.Key("case_id").String(*t.to.case_id);
+  w.EndObject().EndObject();
 }
 
-OrderedJson Write(const Return& r) {
-  OrderedJson j = {{"to_country", r.to_country}};
-  if (r.port) j["port"] = *r.port;
-  if (r.scheduled_at) j["scheduled_at"] = FormatRfc3339(*r.scheduled_at);
-  return j;
+void Write(JsonWriter& w, const Return& r) {
+  w.BeginObject().Key("to_country").String(r.to_country);
+  if (r.port) w.Key("port").String(*r.port);
+  if (r.scheduled_at) w.Key("scheduled_at").String(FormatRfc3339(*r.scheduled_at));
+  w.EndObject();
 }
 
-OrderedJson Write(const Custody& c) {
-  OrderedJson j = OrderedJson::object();
-  if (c.start) j["start"] = FormatRfc3339(*c.start);
-  if (c.with_unrelated_adults) j["with_unrelated_adults"] = *c.with_unrelated_adults;
-  if (c.kind) j["kind"] = ToString(*c.kind);
-  if (c.detention_review_at) j["detention_review_at"] = FormatRfc3339(*c.detention_review_at);
-  if (c.detention_review_number) j["detention_review_number"] = *c.detention_review_number;
-  return j;
+void Write(JsonWriter& w, const Custody& c) {
+  w.BeginObject();
+  if (c.start) w.Key("start").String(FormatRfc3339(*c.start));
+  if (c.with_unrelated_adults) w.Key("with_unrelated_adults").Bool(*c.with_unrelated_adults);
+  if (c.kind) w.Key("kind").String(ToString(*c.kind));
+  if (c.detention_review_at) {
+    w.Key("detention_review_at").String(FormatRfc3339(*c.detention_review_at));
+  }
+  if (c.detention_review_number) w.Key("detention_review_number").Int(*c.detention_review_number);
+  w.EndObject();
 }
 
-OrderedJson Write(const TvpraScreening& t) {
-  return {{"trafficking_victim", ToString(t.trafficking_victim)},
-          {"credible_fear", ToString(t.credible_fear)},
-          {"independent_decision", ToString(t.independent_decision)}};
+void Write(JsonWriter& w, const ConsularNotification& c) {
+  w.BeginObject().Key("requested_by_child").String(ToString(c.requested_by_child)).EndObject();
 }
 
-OrderedJson Write(const Procedure& p) {
-  OrderedJson j = OrderedJson::object();
-  if (p.restitution_plan_id) j["restitution_plan_id"] = *p.restitution_plan_id;
-  if (p.protection_measure) j["protection_measure"] = ToString(*p.protection_measure);
-  return j;
+void Write(JsonWriter& w, const TvpraScreening& t) {
+  w.BeginObject();
+  w.Key("trafficking_victim").String(ToString(t.trafficking_victim));
+  w.Key("credible_fear").String(ToString(t.credible_fear));
+  w.Key("independent_decision").String(ToString(t.independent_decision));
+  w.EndObject();
 }
 
-OrderedJson Write(const Release& r) {
-  OrderedJson j = {{"to", ToString(r.to)}};
-  if (r.by) j["by"] = ToString(*r.by);
-  if (!r.available.empty()) j["available"] = WriteNames(r.available);
-  return j;
+void Write(JsonWriter& w, const Procedure& p) {
+  w.BeginObject();
+  if (p.restitution_plan_id) w.Key("restitution_plan_id").String(*p.restitution_plan_id);
+  if (p.protection_measure) w.Key("protection_measure").String(ToString(*p.protection_measure));
+  w.EndObject();
 }
 
-OrderedJson Write(const Reintegration& r) {
-  OrderedJson j = {{"return_event_id", r.return_event_id}};
-  if (r.care) j["care"] = ToString(*r.care);
-  if (r.plan_id) j["plan_id"] = *r.plan_id;
-  if (r.follow_up_visit) j["follow_up_visit"] = *r.follow_up_visit;
-  return j;
+void Write(JsonWriter& w, const Release& r) {
+  w.BeginObject().Key("to").String(ToString(r.to));
+  if (r.by) w.Key("by").String(ToString(*r.by));
+  if (!r.available.empty()) WriteNames(w.Key("available"), r.available);
+  w.EndObject();
+}
+
+void Write(JsonWriter& w, const Reintegration& r) {
+  w.BeginObject().Key("return_event_id").String(r.return_event_id);
+  if (r.care) w.Key("care").String(ToString(*r.care));
+  if (r.plan_id) w.Key("plan_id").String(*r.plan_id);
+  if (r.follow_up_visit) w.Key("follow_up_visit").Int(*r.follow_up_visit);
+  w.EndObject();
+}
+
+void Write(JsonWriter& w, const Guardian& g) {
+  w.BeginObject().Key("appointed").Bool(g.appointed);
+  if (g.appointed_at) w.Key("appointed_at").String(FormatRfc3339(*g.appointed_at));
+  w.EndObject();
+}
+
+// `key` and `block`, when the event has the block.
+template <typename T>
+void WriteBlock(JsonWriter& w, std::string_view key, const std::optional<T>& block) {
+  if (block) Write(w.Key(key), *block);
 }
 
 // ---------------------------------------------------------------------------
@@ -940,40 +977,30 @@ Result<Event> DecodeEvent(std::string_view bytes) noexcept {
   }
 }
 
-// Only std::bad_alloc can escape the dump (invalid UTF-8 is replaced), and
-// terminating is the answer to that.
+// Only std::bad_alloc can escape (invalid UTF-8 is replaced, as
+// core/json_writer.h says), and terminating is the answer to that.
 // NOLINTNEXTLINE(bugprone-exception-escape)
 std::string EncodeEvent(const Event& event) noexcept {
-  return EventToJson(event).dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
-}
-
-OrderedJson EventToJson(const Event& event) {
-  OrderedJson j = {{"schema", event.schema},
-                   {"event_id", event.event_id},
-                   {"type", ToString(event.type)},
-                   {"occurred_at", FormatRfc3339(event.occurred_at)},
-                   {"authority", Write(event.authority)},
-                   {"location", Write(event.location)},
-                   {"subject", Write(event.subject)}};
-  if (event.transfer) j["transfer"] = Write(*event.transfer);
-  if (event.return_) j["return"] = Write(*event.return_);
-  if (event.custody) j["custody"] = Write(*event.custody);
-  if (event.consular_notification) {
-    j["consular_notification"] = {
-        {"requested_by_child", ToString(event.consular_notification->requested_by_child)}};
-  }
-  if (event.tvpra_screening) j["tvpra_screening"] = Write(*event.tvpra_screening);
-  if (event.procedure) j["procedure"] = Write(*event.procedure);
-  if (event.release) j["release"] = Write(*event.release);
-  if (event.reintegration) j["reintegration"] = Write(*event.reintegration);
-  if (event.guardian) {
-    OrderedJson guardian = {{"appointed", event.guardian->appointed}};
-    if (event.guardian->appointed_at) {
-      guardian["appointed_at"] = FormatRfc3339(*event.guardian->appointed_at);
-    }
-    j["guardian"] = std::move(guardian);
-  }
-  return j;
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("schema").String(event.schema);
+  w.Key("event_id").String(event.event_id);
+  w.Key("type").String(ToString(event.type));
+  w.Key("occurred_at").String(FormatRfc3339(event.occurred_at));
+  Write(w.Key("authority"), event.authority);
+  Write(w.Key("location"), event.location);
+  Write(w.Key("subject"), event.subject);
+  WriteBlock(w, "transfer", event.transfer);
+  WriteBlock(w, "return", event.return_);
+  WriteBlock(w, "custody", event.custody);
+  WriteBlock(w, "consular_notification", event.consular_notification);
+  WriteBlock(w, "tvpra_screening", event.tvpra_screening);
+  WriteBlock(w, "procedure", event.procedure);
+  WriteBlock(w, "release", event.release);
+  WriteBlock(w, "reintegration", event.reintegration);
+  WriteBlock(w, "guardian", event.guardian);
+  w.EndObject();
+  return std::move(w).Take();
 }
 
 EventOrigin PeekOrigin(std::string_view bytes) noexcept {

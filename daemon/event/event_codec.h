@@ -13,8 +13,6 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "daemon/core/status.h"
 #include "daemon/event/event.h"
 
@@ -33,14 +31,11 @@ Result<Event> DecodeEvent(std::string_view bytes) noexcept;
 
 // Returns the canonical JSON of `event`: keys in contract order, absent
 // optionals and empty lists omitted, no whitespace. For every Event `e` that
-// DecodeEvent returned, DecodeEvent(EncodeEvent(e)) == e.
+// DecodeEvent returned, DecodeEvent(EncodeEvent(e)) == e. The one place an
+// Event becomes JSON whole; what a recipient may see of it is written field
+// by field, spelled the same way (routing/disclosure.h).
 // NOLINTNEXTLINE(bugprone-exception-escape): see event_codec.cc.
 std::string EncodeEvent(const Event& event) noexcept;
-
-// The canonical JSON of `event` as a tree: what EncodeEvent writes. The one
-// place an Event becomes JSON; what a recipient may see of it
-// (routing/disclosure.h) is cut from this tree.
-nlohmann::ordered_json EventToJson(const Event& event);
 
 // Where a payload came from, as far as it can tell.
 struct EventOrigin {

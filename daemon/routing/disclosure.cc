@@ -24,7 +24,7 @@ bool Has(const std::vector<SubjectFlag>& flags, SubjectFlag flag) {
 }
 
 // Each value below is spelled as the event's canonical JSON spells it
-// (event/event_codec.h EventToJson); members come in key order, so that the
+// (event/event_codec.h EncodeEvent); members come in key order, so that the
 // view's text is what nlohmann::json writes for the same object. A test
 // holds each member to the canonical one (tests/unit/routing/disclosure_test.cc).
 

@@ -51,7 +51,7 @@ bool WithholdsWhereabouts(const Event& event, const Recipient& recipient);
 // "authority", "subject": {..., "age_years"}, "location", "transfer",
 // "return", "release", "reintegration"} (reintegration is whereabouts:
 // withheld with them). Each is spelled as in the event's canonical JSON
-// (event/event_codec.h EventToJson); a field added to the contract reaches no
+// (event/event_codec.h EncodeEvent); a field added to the contract reaches no
 // recipient until it is written here and a profile names it. Absent values,
 // empty lists and empty objects are left out, as in the event JSON; times
 // carry whole seconds. `age_years` is the engine's derived age. Written into

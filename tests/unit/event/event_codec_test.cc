@@ -324,6 +324,75 @@ TEST_CASE("EncodeEvent writes the protection facts in contract order") {
                  R"("procedure":{"restitution_plan_id":"PPNNA-TAM-2026-0077"}})"));
 }
 
+TEST_CASE("EncodeEvent writes every block and member in contract order") {
+  // Every optional value of every block set (an event the decoder would not
+  // all accept: encoding does not validate). The expected text is what the
+  // encoder wrote when it still built a nlohmann::ordered_json document; the
+  // text is now written directly (core/json_writer.h) and must not change.
+  Event e;
+  e.event_id = "ev-1";
+  e.type = EventType::kCaseUpdate;
+  e.occurred_at = *ParseRfc3339("2026-03-05T09:15:00.120-06:00");
+  e.authority = {"US", "CBP-USBP", "Office é"};
+  e.location = {"US", "US-TX", "McAllen", Facility{"f-1", FacilityType::kShelter}};
+  e.subject.id = "s-1";
+  e.subject.name = PersonName{"Ana", "López"};
+  e.subject.birth_date = date::year{2010} / 5 / 1;
+  e.subject.birth_date_precision = BirthDatePrecision::kMonth;
+  e.subject.age = Age{15, AgeBasis::kDocument, AgeMethod::kInterview};
+  e.subject.sex = Sex::kF;
+  e.subject.nationalities = {"MX", "GT"};
+  e.subject.languages = {"es", "mam"};
+  e.subject.accompaniment = Accompaniment::kUnaccompanied;
+  e.subject.companions = {{Relation::kUnrelatedAdult, CompanionCustody::kSeparated},
+                          {Relation::kSiblingMinor, std::nullopt}};
+  e.subject.flags = {SubjectFlag::kPregnant, SubjectFlag::kAsylumClaim};
+  e.subject.habitual_residence = "GT";
+  e.subject.previous_ids = {"p-1", "p-2"};
+  e.transfer = Transfer{
+      {"DIF", TransferKind::kChildWelfare, Facility{"f-2", FacilityType::kShelter}, "case-9"}};
+  e.return_ = Return{"MX", "Hidalgo", *ParseRfc3339("2026-03-06T22:30:00-05:00")};
+  e.custody = Custody{*ParseRfc3339("2026-03-04T21:50:00-06:00"), true, CustodyKind::kHoused,
+                      *ParseRfc3339("2026-03-05T08:00:00.250-06:00"), 3};
+  e.consular_notification = ConsularNotification{ConsularRequest::kYes};
+  e.tvpra_screening =
+      TvpraScreening{ScreeningAnswer::kNo, ScreeningAnswer::kPending, ScreeningAnswer::kYes};
+  e.procedure = Procedure{"P-1", ProtectionMeasure::kIssued};
+  e.release = Release{ReleaseTo::kSponsor,
+                      TransferKind::kMigration,
+                      {ReleaseTo::kRelative, ReleaseTo::kChildWelfare}};
+  e.reintegration = Reintegration{"r-1", ReintegrationCare::kFamily, "PRI-1", 2};
+  e.guardian = Guardian{true, *ParseRfc3339("2026-03-05T10:00:00Z")};
+  CHECK(
+      EncodeEvent(e) ==
+      R"({"schema":"amparo.event.v1","event_id":"ev-1","type":"case_update",)"
+      R"("occurred_at":"2026-03-05T09:15:00.120-06:00",)"
+      R"("authority":{"country":"US","agency":"CBP-USBP","office":"Office é"},)"
+      R"("location":{"country":"US","admin1":"US-TX","place":"McAllen",)"
+      R"("facility":{"id":"f-1","type":"shelter"}},)"
+      R"("subject":{"id":"s-1","name":{"given":"Ana","family":"López"},)"
+      R"("birth_date":"2010-05-01","birth_date_precision":"month",)"
+      R"("age":{"years":15,"basis":"document","method":"interview"},"sex":"F",)"
+      R"("nationalities":["MX","GT"],"languages":["es","mam"],)"
+      R"("accompaniment":"unaccompanied",)"
+      R"("companions":[{"relation":"unrelated_adult","custody_status":"separated"},)"
+      R"({"relation":"sibling_minor"}],"flags":["pregnant","asylum_claim"],)"
+      R"("habitual_residence":"GT","previous_ids":["p-1","p-2"]},)"
+      R"("transfer":{"to":{"agency":"DIF","kind":"child_welfare",)"
+      R"("facility":{"id":"f-2","type":"shelter"},"case_id":"case-9"}},)"
+      R"("return":{"to_country":"MX","port":"Hidalgo",)"
+      R"("scheduled_at":"2026-03-06T22:30:00-05:00"},)"
+      R"("custody":{"start":"2026-03-04T21:50:00-06:00","with_unrelated_adults":true,)"
+      R"("kind":"housed","detention_review_at":"2026-03-05T08:00:00.250-06:00",)"
+      R"("detention_review_number":3},"consular_notification":{"requested_by_child":"yes"},)"
+      R"("tvpra_screening":{"trafficking_victim":"no","credible_fear":"pending",)"
+      R"("independent_decision":"yes"},)"
+      R"("procedure":{"restitution_plan_id":"P-1","protection_measure":"issued"},)"
+      R"("release":{"to":"sponsor","by":"migration","available":["relative","child_welfare"]},)"
+      R"("reintegration":{"return_event_id":"r-1","care":"family","plan_id":"PRI-1",)"
+      R"("follow_up_visit":2},"guardian":{"appointed":true,"appointed_at":"2026-03-05T10:00:00Z"}})");
+}
+
 TEST_CASE("EncodeEvent round-trips each value of the new enums and an empty procedure") {
   for (BirthDatePrecision p : {BirthDatePrecision::kExact, BirthDatePrecision::kMonth,
                                BirthDatePrecision::kYear, BirthDatePrecision::kEstimated}) {
