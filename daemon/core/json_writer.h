@@ -1,6 +1,7 @@
-// JSON text written straight into a string, for the messages amparo builds on
-// its hot path (the alert payloads, delivery/alert_builder.cc). Building a
-// nlohmann::json document first and dumping it allocated a node for every
+// JSON text written straight into a string, for the texts amparo writes for
+// every event: the stored event (event/event_codec.h), the alert's subject
+// (store/alert_store.h) and the payloads (delivery/alert_builder.h). Building
+// a nlohmann::json document first and dumping it allocated a node for every
 // member; this writes the same bytes with one growing string.
 //
 // The bytes are those nlohmann::json's dump(-1, ' ', false,
