@@ -2,50 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/core/utf8.h"
+
 namespace amparo {
-namespace {
-
-bool Continuation(unsigned char c) { return c >= 0x80 && c <= 0xBF; }
-
-// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no
-// surrogates, nothing past U+10FFFF), as nlohmann's serializer judges it.
-bool IsUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned char c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    // The first continuation byte's range depends on the lead byte.
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    std::size_t length = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      length = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      length = 3;
-      if (c == 0xE0) low = 0xA0;
-      if (c == 0xED) high = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      length = 4;
-      if (c == 0xF0) low = 0x90;
-      if (c == 0xF4) high = 0x8F;
-    } else {
-      return false;
-    }
-    if (n - i < length || p[i + 1] < low || p[i + 1] > high) return false;
-    for (std::size_t k = 2; k < length; ++k) {
-      if (!Continuation(p[i + k])) return false;
-    }
-    i += length;
-  }
-  return true;
-}
-
-}  // namespace
 
 void JsonWriter::Separate() {
   if (need_comma_) out_ += ',';
@@ -92,6 +51,12 @@ JsonWriter& JsonWriter::String(std::string_view value) {
   return *this;
 }
 
+JsonWriter& JsonWriter::Strings(const std::vector<std::string>& values) {
+  BeginArray();
+  for (const std::string& value : values) String(value);
+  return EndArray();
+}
+
 JsonWriter& JsonWriter::Int(int64_t value) {
   Separate();
   out_ += std::to_string(value);
@@ -121,7 +86,7 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
 }
 
 void JsonWriter::Quoted(std::string_view s) {
-  if (!IsUtf8(s)) {
+  if (FindInvalidUtf8(s)) {
     // Rare (stored text is checked on the way in): nlohmann's own
     // replacement rules, which resume after an invalid byte in their way.
     out_ += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

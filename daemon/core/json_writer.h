@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace amparo {
 
@@ -34,6 +35,8 @@ class JsonWriter {
   // The name of the object member whose value is written next.
   JsonWriter& Key(std::string_view key);
   JsonWriter& String(std::string_view value);
+  // An array of strings.
+  JsonWriter& Strings(const std::vector<std::string>& values);
   JsonWriter& Int(int64_t value);
   JsonWriter& Bool(bool value);
   JsonWriter& Null();

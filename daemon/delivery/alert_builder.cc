@@ -37,9 +37,7 @@ std::string WriteAlert(const std::string& alert_id, int version, const AlertSubj
     w.Key("clock").BeginObject();
     w.Key("due_at").String(FormatUtc(about.clock->due_at));
     w.Key("id").String(about.clock->clock_id);
-    w.Key("originating_alerts").BeginArray();
-    for (const std::string& id : about.clock->originating_alerts) w.String(id);
-    w.EndArray();
+    w.Key("originating_alerts").Strings(about.clock->originating_alerts);
     w.Key("started_at").String(FormatUtc(about.clock->started_at));
     w.EndObject();
   }
@@ -64,9 +62,7 @@ std::string WriteAlert(const std::string& alert_id, int version, const AlertSubj
   }
   w.Key("kind").String(about.kind);
   w.Key("language").String(title.language);
-  w.Key("legal_basis").BeginArray();
-  for (const std::string& basis : about.legal_basis) w.String(basis);
-  w.EndArray();
+  w.Key("legal_basis").Strings(about.legal_basis);
   w.Key("recipient").BeginObject();
   w.Key("agency").String(recipient.agency_id);
   w.Key("disclosure").String(recipient.disclosure);

@@ -14,6 +14,7 @@
 #include "daemon/core/iso3166.h"
 #include "daemon/core/json_writer.h"
 #include "daemon/core/topic_segment.h"
+#include "daemon/core/utf8.h"
 #include "daemon/event/rfc3339.h"
 
 namespace amparo {
@@ -34,45 +35,6 @@ constexpr int kMaxDetentionReview = 999;
 
 // ---------------------------------------------------------------------------
 // The payload as bytes.
-
-// Length of the well-formed UTF-8 sequence that starts at s[i], or 0 if there
-// is none (Unicode table 3-7: no overlong forms, surrogates or code points
-// above U+10FFFF).
-std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // Range of the second byte.
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + length > s.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  return length;
-}
-
-// Offset of the first byte of `s` that does not start well-formed UTF-8.
-std::optional<std::size_t> FindInvalidUtf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t length = Utf8SequenceLength(s, i);
-    if (length == 0) return i;
-    i += length;
-  }
-  return std::nullopt;
-}
 
 // Checks what can be checked before parsing: size and encoding.
 Status CheckBytes(std::string_view bytes) {
@@ -825,12 +787,6 @@ void Write(JsonWriter& w, const Location& l) {
   w.EndObject();
 }
 
-void WriteStrings(JsonWriter& w, const std::vector<std::string>& values) {
-  w.BeginArray();
-  for (const std::string& value : values) w.String(value);
-  w.EndArray();
-}
-
 template <typename E>
 void WriteNames(JsonWriter& w, const std::vector<E>& values) {
   w.BeginArray();
@@ -856,8 +812,8 @@ void Write(JsonWriter& w, const Subject& s) {
     w.EndObject();
   }
   w.Key("sex").String(ToString(s.sex));
-  WriteStrings(w.Key("nationalities"), s.nationalities);
-  if (!s.languages.empty()) WriteStrings(w.Key("languages"), s.languages);
+  w.Key("nationalities").Strings(s.nationalities);
+  if (!s.languages.empty()) w.Key("languages").Strings(s.languages);
   w.Key("accompaniment").String(ToString(s.accompaniment));
   if (!s.companions.empty()) {
     w.Key("companions").BeginArray();
@@ -870,7 +826,7 @@ void Write(JsonWriter& w, const Subject& s) {
   }
   if (!s.flags.empty()) WriteNames(w.Key("flags"), s.flags);
   if (s.habitual_residence) w.Key("habitual_residence").String(*s.habitual_residence);
-  if (!s.previous_ids.empty()) WriteStrings(w.Key("previous_ids"), s.previous_ids);
+  if (!s.previous_ids.empty()) w.Key("previous_ids").Strings(s.previous_ids);
   w.EndObject();
 }
 

@@ -35,12 +35,6 @@ void Names(JsonWriter& w, const std::vector<E>& values) {
   w.EndArray();
 }
 
-void Strings(JsonWriter& w, const std::vector<std::string>& values) {
-  w.BeginArray();
-  for (const std::string& value : values) w.String(value);
-  w.EndArray();
-}
-
 void WriteFacility(JsonWriter& w, const Facility& f) {
   w.BeginObject().Key("id").String(f.id).Key("type").String(ToString(f.type)).EndObject();
 }
@@ -84,13 +78,13 @@ void WriteSubject(JsonWriter& w, const Subject& s, std::optional<int> age_years,
   // The authority's case number traces the child to its case file.
   if (profile.Allows(F::kSubjectId) && !withhold) key("id").String(s.id);
   if (profile.Allows(F::kSubjectLanguages) && !s.languages.empty()) {
-    Strings(key("languages"), s.languages);
+    key("languages").Strings(s.languages);
   }
   if (profile.Allows(F::kSubjectName) && s.name) {
     key("name").BeginObject();
     m.Key("family").String(s.name->family).Key("given").String(s.name->given).EndObject();
   }
-  if (profile.Allows(F::kSubjectNationalities)) Strings(key("nationalities"), s.nationalities);
+  if (profile.Allows(F::kSubjectNationalities)) key("nationalities").Strings(s.nationalities);
   if (profile.Allows(F::kSubjectSex)) key("sex").String(ToString(s.sex));
   m.EndObject();
   if (any) w.Key("subject").Raw(std::move(m).Take());

@@ -105,9 +105,7 @@ std::string AlertSubjectToJson(const AlertSubject& about) {
     w.Key("clock").BeginObject();
     w.Key("due_at_ms").Int(rows::ToMillis(about.clock->due_at));
     w.Key("id").String(about.clock->clock_id);
-    w.Key("originating_alerts").BeginArray();
-    for (const std::string& id : about.clock->originating_alerts) w.String(id);
-    w.EndArray();
+    w.Key("originating_alerts").Strings(about.clock->originating_alerts);
     w.Key("started_at_ms").Int(rows::ToMillis(about.clock->started_at));
     w.EndObject();
   }
@@ -118,9 +116,7 @@ std::string AlertSubjectToJson(const AlertSubject& about) {
     w.Null();
   }
   w.Key("kind").String(about.kind);
-  w.Key("legal_basis").BeginArray();
-  for (const std::string& basis : about.legal_basis) w.String(basis);
-  w.EndArray();
+  w.Key("legal_basis").Strings(about.legal_basis);
   w.Key("rule").String(about.rule);
   w.Key("severity").String(SeverityName(about.severity));
   // LocalizedText is a std::map: its languages come in key order too.
